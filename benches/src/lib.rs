@@ -1,0 +1,1 @@
+//! Benchmark corpus shared by the criterion benches and the peer harness.

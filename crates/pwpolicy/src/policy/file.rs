@@ -1,0 +1,174 @@
+//! Reading a policy from TOML text, with errors that point at the line.
+
+use std::collections::HashMap;
+
+use toml::Spanned;
+
+use super::Policy;
+use crate::Error;
+
+impl Policy {
+    /// Parses and validates a policy from TOML text. Keys left out take their
+    /// defaults, so an empty text is the default policy.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PolicySyntax`] for text that is not TOML, an unknown key or a
+    /// value of the wrong type; [`Error::PolicyInvalid`] for a value out of range
+    /// or a contradiction. Both name the line.
+    ///
+    /// ```
+    /// let policy = pwpolicy::Policy::from_toml("[quality]\nmin_length = 12\n")?;
+    /// assert_eq!(policy.quality.min_length, 12);
+    ///
+    /// let err = pwpolicy::Policy::from_toml("[quality]\nminlen = 12\n").unwrap_err();
+    /// assert!(err.to_string().starts_with("policy file line 2"));
+    /// # Ok::<(), pwpolicy::Error>(())
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Policy, Error> {
+        let policy: Policy = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        policy.validate().map_err(|e| match e {
+            Error::PolicyInvalid { key, message, .. } => Error::PolicyInvalid {
+                line: line_of_key(text, key),
+                key,
+                message,
+            },
+            other => other,
+        })?;
+        Ok(policy)
+    }
+}
+
+fn syntax_error(text: &str, e: &toml::de::Error) -> Error {
+    let (line, column) = e
+        .span()
+        .map(|span| line_and_column(text, span.start))
+        .unwrap_or((1, 1));
+    Error::PolicySyntax {
+        line,
+        column,
+        message: e.message().trim_end().to_owned(),
+    }
+}
+
+/// Where `section.key` is written in `text`, if it is.
+fn line_of_key(text: &str, dotted: &str) -> Option<usize> {
+    type Section = HashMap<String, Spanned<toml::Value>>;
+    let (section, key) = dotted.split_once('.')?;
+    let sections: HashMap<String, Section> = toml::from_str(text).ok()?;
+    let span = sections.get(section)?.get(key)?.span();
+    Some(line_and_column(text, span.start).0)
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{NameCheck, Remember};
+
+    #[test]
+    fn empty_text_is_the_default_policy() {
+        assert_eq!(Policy::from_toml("").unwrap(), Policy::default());
+    }
+
+    #[test]
+    fn every_key_round_trips_through_toml() {
+        let text = "[quality]\nmin_length = 10\nmax_length = 128\nmin_classes = 4\n\
+                    other_letters_class = true\nname_check = \"strict\"\n\
+                    [expiry]\nmax_age_days = 60\nwarn_days = 7\nmin_age_days = 1\n\
+                    [history]\nremember = 5\nmemory_kib = 4096\niterations = 3\nparallelism = 2\n";
+        let p = Policy::from_toml(text).unwrap();
+        assert_eq!(p.quality.min_length, 10);
+        assert_eq!(p.quality.name_check, NameCheck::Strict);
+        assert_eq!(p.history.remember, Remember::Last(5));
+        assert_eq!(Policy::from_toml(&p.to_toml()).unwrap(), p);
+        assert_eq!(
+            Policy::from_toml(&Policy::default().to_toml()).unwrap(),
+            Policy::default()
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let err = Policy::from_toml("# comment\n[quality]\nminlen = 8\n").unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            matches!(err, Error::PolicySyntax { line: 3, .. }),
+            "{shown}"
+        );
+        assert!(shown.contains("minlen"), "{shown}");
+    }
+
+    #[test]
+    fn wrong_type_names_line() {
+        let err = Policy::from_toml("[expiry]\n\nmax_age_days = \"ninety\"\n").unwrap_err();
+        assert!(matches!(err, Error::PolicySyntax { line: 3, .. }), "{err}");
+    }
+
+    #[test]
+    fn unknown_section_is_refused() {
+        let err = Policy::from_toml("[qualty]\nmin_length = 8\n").unwrap_err();
+        assert!(matches!(err, Error::PolicySyntax { line: 1, .. }), "{err}");
+        assert!(err.to_string().contains("qualty"), "{err}");
+    }
+
+    #[test]
+    fn invalid_value_names_line_and_key() {
+        let err = Policy::from_toml("[quality]\nmin_length = 8\n\nmin_classes = 5\n").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::PolicyInvalid {
+                    line: Some(4),
+                    key: "quality.min_classes",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("policy file line 4: `quality.min_classes`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn remember_accepts_all_or_a_count_only() {
+        assert_eq!(
+            Policy::from_toml("[history]\nremember = \"all\"")
+                .unwrap()
+                .history
+                .remember,
+            Remember::All
+        );
+        assert_eq!(
+            Policy::from_toml("[history]\nremember = 0")
+                .unwrap()
+                .history
+                .remember,
+            Remember::Last(0)
+        );
+        for bad in ["\"some\"", "-1", "1.5"] {
+            let err = Policy::from_toml(&format!("[history]\nremember = {bad}")).unwrap_err();
+            assert!(
+                matches!(err, Error::PolicySyntax { line: 2, .. }),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        assert_eq!(line_and_column("ab\ncé d", 7), (2, 4));
+        assert_eq!(line_and_column("", 5), (1, 1));
+    }
+}

@@ -1,0 +1,227 @@
+//! The policy: what an organisation requires of a password, with defaults that
+//! are exactly the organisation's ICT policy (see `DESIGN.md`).
+
+mod file;
+mod validate;
+
+use serde::{Deserialize, Serialize};
+
+/// Default minimum length, in code points after NFKC normalisation.
+pub const DEFAULT_MIN_LENGTH: u32 = 8;
+/// Default maximum length, in code points after NFKC normalisation.
+pub const DEFAULT_MAX_LENGTH: u32 = 256;
+/// The smallest maximum length a policy may set: a cap below this would forbid
+/// good passphrases (NIST SP 800-63B asks for at least 64).
+pub const MIN_MAX_LENGTH: u32 = 64;
+/// The largest maximum length a policy may set.
+pub const MAX_MAX_LENGTH: u32 = 1024;
+/// Default number of character classes a password must use.
+pub const DEFAULT_MIN_CLASSES: u8 = 3;
+/// Default days between required changes.
+pub const DEFAULT_MAX_AGE_DAYS: u32 = 90;
+/// Default days of warning before a password expires.
+pub const DEFAULT_WARN_DAYS: u32 = 14;
+/// Default days a password must be kept before it may be changed again.
+pub const DEFAULT_MIN_AGE_DAYS: u32 = 0;
+/// Default argon2id memory cost in KiB (OWASP's 19 MiB profile).
+pub const DEFAULT_ARGON2_MEMORY_KIB: u32 = 19_456;
+/// Default argon2id passes.
+pub const DEFAULT_ARGON2_ITERATIONS: u32 = 2;
+/// Default argon2id lanes.
+pub const DEFAULT_ARGON2_PARALLELISM: u32 = 1;
+
+/// A complete password policy. `Policy::default()` is the organisation's policy.
+///
+/// Build one from TOML with [`Policy::from_toml`], or start from the default
+/// and change fields, then call [`Policy::validate`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Policy {
+    /// Rules on the password text itself.
+    pub quality: QualityRules,
+    /// How long a password lives.
+    pub expiry: ExpiryRules,
+    /// Which earlier passwords may not come back, and how they are hashed.
+    pub history: HistoryRules,
+}
+
+/// Rules on the text of a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct QualityRules {
+    /// Fewest code points allowed (after NFKC). 0 disables the minimum.
+    pub min_length: u32,
+    /// Most code points allowed (after NFKC), from 64 to 1024.
+    pub max_length: u32,
+    /// How many character classes must appear (0 disables the rule).
+    pub min_classes: u8,
+    /// Count letters without case (CJK, Arabic, Hebrew, …) as a fifth class, as
+    /// Windows does. Off by default: such letters then count towards no class.
+    pub other_letters_class: bool,
+    /// How the account name and the full name are kept out of passwords.
+    pub name_check: NameCheck,
+}
+
+impl Default for QualityRules {
+    fn default() -> Self {
+        QualityRules {
+            min_length: DEFAULT_MIN_LENGTH,
+            max_length: DEFAULT_MAX_LENGTH,
+            min_classes: DEFAULT_MIN_CLASSES,
+            other_letters_class: false,
+            name_check: NameCheck::Windows,
+        }
+    }
+}
+
+/// How names are kept out of passwords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NameCheck {
+    /// Microsoft's rule: the whole account name (if 3 or more characters), and
+    /// every full-name token of 3 or more characters, may not appear.
+    Windows,
+    /// Stricter: no 3 consecutive characters of the account name or of any
+    /// full-name token may appear.
+    Strict,
+    /// Names are not checked.
+    Off,
+}
+
+/// Expiry and minimum age, in whole days; 0 disables each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ExpiryRules {
+    /// Days after a change when the password expires (0: never).
+    pub max_age_days: u32,
+    /// Days before expiry when users are warned (0: no warning).
+    pub warn_days: u32,
+    /// Days after a change before another change is allowed (0: any time).
+    pub min_age_days: u32,
+}
+
+impl Default for ExpiryRules {
+    fn default() -> Self {
+        ExpiryRules {
+            max_age_days: DEFAULT_MAX_AGE_DAYS,
+            warn_days: DEFAULT_WARN_DAYS,
+            min_age_days: DEFAULT_MIN_AGE_DAYS,
+        }
+    }
+}
+
+/// Password history: how many earlier passwords are remembered and the argon2id
+/// cost of remembering them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct HistoryRules {
+    /// How many earlier passwords may not be reused.
+    pub remember: Remember,
+    /// argon2id memory cost in KiB.
+    pub memory_kib: u32,
+    /// argon2id passes over memory.
+    pub iterations: u32,
+    /// argon2id lanes.
+    pub parallelism: u32,
+}
+
+impl Default for HistoryRules {
+    fn default() -> Self {
+        HistoryRules {
+            remember: Remember::All,
+            memory_kib: DEFAULT_ARGON2_MEMORY_KIB,
+            iterations: DEFAULT_ARGON2_ITERATIONS,
+            parallelism: DEFAULT_ARGON2_PARALLELISM,
+        }
+    }
+}
+
+/// How deep the password history goes.
+///
+/// In TOML: `remember = "all"` (the default: "never repeated"), or a count,
+/// with `remember = 0` switching history off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remember {
+    /// Every earlier password is remembered.
+    All,
+    /// The last `n` passwords (including the current one) are remembered.
+    Last(u32),
+}
+
+impl Remember {
+    /// Whether any history is kept.
+    pub fn is_enabled(self) -> bool {
+        self != Remember::Last(0)
+    }
+
+    /// How many entries to keep, `None` for all of them.
+    pub fn depth(self) -> Option<u32> {
+        match self {
+            Remember::All => None,
+            Remember::Last(n) => Some(n),
+        }
+    }
+}
+
+impl Serialize for Remember {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Remember::All => s.serialize_str("all"),
+            Remember::Last(n) => s.serialize_u32(*n),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Remember {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Remember;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"all\" or a number of passwords from 0 to 1000000")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Remember, E> {
+                match v {
+                    "all" => Ok(Remember::All),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Remember, E> {
+                match u32::try_from(v) {
+                    Ok(n) if n <= 1_000_000 => Ok(Remember::Last(n)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Remember, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl Policy {
+    /// Number of character classes this policy recognises: 4, or 5 with
+    /// [`QualityRules::other_letters_class`].
+    pub fn class_count(&self) -> u8 {
+        self.quality.class_count()
+    }
+
+    /// The policy as TOML with every key written out, defaults included.
+    pub fn to_toml(&self) -> String {
+        // Serialising plain structs of numbers, booleans and strings cannot fail.
+        toml::to_string(self).unwrap_or_else(|e| format!("# cannot render policy: {e}\n"))
+    }
+}
+
+impl QualityRules {
+    /// Number of character classes these rules recognise: 4, or 5 with
+    /// [`QualityRules::other_letters_class`].
+    pub fn class_count(&self) -> u8 {
+        if self.other_letters_class { 5 } else { 4 }
+    }
+}

@@ -1,0 +1,185 @@
+//! Refusing policies that are impossible or contradict themselves.
+
+use super::{MAX_MAX_LENGTH, MIN_MAX_LENGTH, Policy};
+use crate::Error;
+
+/// Largest argon2 memory cost accepted, in KiB (1 GiB): more would let a
+/// typo stall every login.
+const MAX_ARGON2_MEMORY_KIB: u32 = 1 << 20;
+/// Largest argon2 pass count accepted.
+const MAX_ARGON2_ITERATIONS: u32 = 64;
+/// Largest argon2 lane count accepted.
+const MAX_ARGON2_PARALLELISM: u32 = 16;
+
+impl Policy {
+    /// Checks that the policy can be met and does not contradict itself.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PolicyInvalid`] naming the first offending key (without a line:
+    /// [`Policy::from_toml`] adds it).
+    pub fn validate(&self) -> Result<(), Error> {
+        let q = &self.quality;
+        if !(MIN_MAX_LENGTH..=MAX_MAX_LENGTH).contains(&q.max_length) {
+            return invalid(
+                "quality.max_length",
+                format!(
+                    "must be from {MIN_MAX_LENGTH} to {MAX_MAX_LENGTH}, not {}",
+                    q.max_length
+                ),
+            );
+        }
+        if q.min_length > q.max_length {
+            return invalid(
+                "quality.min_length",
+                format!(
+                    "is {} but quality.max_length is {}: no password could pass",
+                    q.min_length, q.max_length
+                ),
+            );
+        }
+        let classes = q.class_count();
+        if q.min_classes > classes {
+            let hint = if q.other_letters_class {
+                ""
+            } else {
+                " (5 needs `other_letters_class = true`)"
+            };
+            return invalid(
+                "quality.min_classes",
+                format!(
+                    "asks for {} classes but only {classes} exist{hint}",
+                    q.min_classes
+                ),
+            );
+        }
+        if u32::from(q.min_classes) > q.min_length.max(1) && q.min_length > 0 {
+            return invalid(
+                "quality.min_classes",
+                format!(
+                    "asks for {} classes, more than quality.min_length ({}) characters can hold",
+                    q.min_classes, q.min_length
+                ),
+            );
+        }
+
+        let e = &self.expiry;
+        if e.max_age_days > 0 && e.warn_days > e.max_age_days {
+            return invalid(
+                "expiry.warn_days",
+                format!(
+                    "is {} but passwords expire after expiry.max_age_days = {}",
+                    e.warn_days, e.max_age_days
+                ),
+            );
+        }
+        if e.max_age_days > 0 && e.min_age_days >= e.max_age_days {
+            return invalid(
+                "expiry.min_age_days",
+                format!(
+                    "is {} but passwords expire after expiry.max_age_days = {}: \
+                     users could never change in time",
+                    e.min_age_days, e.max_age_days
+                ),
+            );
+        }
+
+        let h = &self.history;
+        if !(1..=MAX_ARGON2_PARALLELISM).contains(&h.parallelism) {
+            return invalid(
+                "history.parallelism",
+                format!(
+                    "must be from 1 to {MAX_ARGON2_PARALLELISM}, not {}",
+                    h.parallelism
+                ),
+            );
+        }
+        if !(1..=MAX_ARGON2_ITERATIONS).contains(&h.iterations) {
+            return invalid(
+                "history.iterations",
+                format!(
+                    "must be from 1 to {MAX_ARGON2_ITERATIONS}, not {}",
+                    h.iterations
+                ),
+            );
+        }
+        let min_memory = 8 * h.parallelism;
+        if !(min_memory..=MAX_ARGON2_MEMORY_KIB).contains(&h.memory_kib) {
+            return invalid(
+                "history.memory_kib",
+                format!(
+                    "must be from {min_memory} (8 per lane) to {MAX_ARGON2_MEMORY_KIB}, not {}",
+                    h.memory_kib
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+fn invalid(key: &'static str, message: String) -> Result<(), Error> {
+    Err(Error::PolicyInvalid {
+        line: None,
+        key,
+        message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_of(p: &Policy) -> &'static str {
+        match p.validate() {
+            Err(Error::PolicyInvalid { key, .. }) => key,
+            other => panic!("expected PolicyInvalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn default_policy_is_valid() {
+        Policy::default().validate().unwrap();
+    }
+
+    #[test]
+    fn impossible_policies_are_refused() {
+        let mut p = Policy::default();
+        p.quality.min_classes = 5;
+        assert_eq!(key_of(&p), "quality.min_classes");
+        p.quality.other_letters_class = true;
+        p.validate().unwrap();
+
+        let mut p = Policy::default();
+        p.quality.min_length = 300;
+        assert_eq!(key_of(&p), "quality.min_length");
+
+        let mut p = Policy::default();
+        p.quality.max_length = 63;
+        assert_eq!(key_of(&p), "quality.max_length");
+
+        let mut p = Policy::default();
+        p.quality.min_length = 2;
+        assert_eq!(key_of(&p), "quality.min_classes");
+
+        let mut p = Policy::default();
+        p.expiry.warn_days = 91;
+        assert_eq!(key_of(&p), "expiry.warn_days");
+
+        let mut p = Policy::default();
+        p.expiry.min_age_days = 90;
+        assert_eq!(key_of(&p), "expiry.min_age_days");
+
+        let mut p = Policy::default();
+        p.history.memory_kib = 7;
+        assert_eq!(key_of(&p), "history.memory_kib");
+    }
+
+    #[test]
+    fn disabled_expiry_allows_any_warn_and_min_age() {
+        let mut p = Policy::default();
+        p.expiry.max_age_days = 0;
+        p.expiry.warn_days = 500;
+        p.expiry.min_age_days = 500;
+        p.validate().unwrap();
+    }
+}

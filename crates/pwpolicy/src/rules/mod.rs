@@ -1,0 +1,43 @@
+//! The rules on the text of a password, one file each:
+//! [`length`], [`classes`] ("3 of 4"), [`names`].
+
+pub mod classes;
+pub mod length;
+pub mod names;
+
+use crate::policy::Policy;
+use crate::secret::Password;
+use crate::verdict::Verdict;
+use names::Names;
+
+impl Policy {
+    /// Checks a password against the text rules (length, classes, names) and
+    /// returns every violation. History and minimum age need state and are
+    /// checked with [`crate::History`] and [`crate::ExpiryRules::check_min_age`].
+    ///
+    /// ```
+    /// use pwpolicy::{Names, Password, Policy};
+    ///
+    /// let policy = Policy::default();
+    /// let names = Names::new("ehagens", "Erin M. Hagens");
+    /// let verdict = policy.check(&Password::new("hagens"), &names);
+    /// let codes: Vec<_> = verdict.violations().iter().map(|v| v.code()).collect();
+    /// assert_eq!(codes, ["too_short", "too_few_classes", "contains_name_part"]);
+    /// assert!(policy.check(&Password::new("Tr0ub4dor&3"), &names).is_accepted());
+    /// ```
+    pub fn check(&self, password: &Password, names: &Names) -> Verdict {
+        let q = &self.quality;
+        let text = password.expose();
+        let mut verdict = Verdict::new();
+        if let Some(v) = length::check(password.char_count(), q.min_length, q.max_length) {
+            verdict.push(v);
+        }
+        if let Some(v) = classes::check(text, q.min_classes, q.other_letters_class) {
+            verdict.push(v);
+        }
+        for v in names.check(text, q.name_check) {
+            verdict.push(v);
+        }
+        verdict
+    }
+}

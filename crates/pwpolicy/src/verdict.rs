@@ -1,0 +1,279 @@
+//! What a check found: a list of violations with stable codes.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+use time::{Date, OffsetDateTime};
+
+/// One of the character classes of the "3 of 4" rule (see [`crate::rules::classes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CharClass {
+    /// Letters with case that are uppercase: `A`–`Z`, `É`, `Ж`, `Σ`.
+    Uppercase,
+    /// Letters with case that are lowercase: `a`–`z`, `é`, `ж`, `ß`.
+    Lowercase,
+    /// Decimal digits of any script: `0`–`9`, `٣`, `७`.
+    Digit,
+    /// Anything that is not a letter, digit or combining mark: punctuation,
+    /// symbols, currency signs, spaces, emoji.
+    NonAlphanumeric,
+    /// Letters without case (`中`, `ש`, `ع`): a class only when the policy's
+    /// `other_letters_class` is on.
+    OtherLetter,
+}
+
+impl CharClass {
+    /// All classes, in the order messages list them.
+    pub const ALL: [CharClass; 5] = [
+        CharClass::Uppercase,
+        CharClass::Lowercase,
+        CharClass::Digit,
+        CharClass::NonAlphanumeric,
+        CharClass::OtherLetter,
+    ];
+
+    /// How a user would name the class in a sentence.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CharClass::Uppercase => "uppercase letters",
+            CharClass::Lowercase => "lowercase letters",
+            CharClass::Digit => "digits",
+            CharClass::NonAlphanumeric => "symbols",
+            CharClass::OtherLetter => "letters without case",
+        }
+    }
+}
+
+/// One reason a password is refused. The [`Violation::code`] strings are a
+/// stable contract shared by the CLI, the PAM module and the Windows filter.
+///
+/// No variant holds any part of the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Violation {
+    /// Fewer code points than the policy's minimum.
+    TooShort {
+        /// The policy's minimum.
+        min: u32,
+        /// Code points the password has.
+        actual: usize,
+    },
+    /// More code points than the policy's maximum.
+    TooLong {
+        /// The policy's maximum.
+        max: u32,
+        /// Code points the password has, or `None` when the input was cut off
+        /// unread because it was far too long.
+        actual: Option<usize>,
+    },
+    /// Too few character classes.
+    TooFewClasses {
+        /// Classes the policy requires.
+        required: u8,
+        /// Classes the password uses.
+        actual: u8,
+        /// Classes that would count and are absent.
+        missing: Vec<CharClass>,
+    },
+    /// The account name appears in the password (ignoring case).
+    ContainsAccountName,
+    /// A part of the user's full name appears in the password (ignoring case).
+    ContainsNamePart,
+    /// The password is in the user's history.
+    Reused,
+    /// The current password is younger than the policy's minimum age.
+    TooRecent {
+        /// The policy's minimum age in days.
+        min_age_days: u32,
+        /// When a change is allowed again.
+        allowed_from: OffsetDateTime,
+    },
+}
+
+impl Violation {
+    /// The stable code: `too_short`, `too_long`, `too_few_classes`,
+    /// `contains_account_name`, `contains_name_part`, `reused`, `too_recent`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Violation::TooShort { .. } => "too_short",
+            Violation::TooLong { .. } => "too_long",
+            Violation::TooFewClasses { .. } => "too_few_classes",
+            Violation::ContainsAccountName => "contains_account_name",
+            Violation::ContainsNamePart => "contains_name_part",
+            Violation::Reused => "reused",
+            Violation::TooRecent { .. } => "too_recent",
+        }
+    }
+
+    /// A short message that says what is wrong and what to do, e.g.
+    /// `too short: use at least 8 characters (it has 6)`.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Violation::TooShort { min, actual } => {
+                write!(
+                    f,
+                    "too short: use at least {min} characters (it has {actual})"
+                )
+            }
+            Violation::TooLong {
+                max,
+                actual: Some(actual),
+            } => {
+                write!(
+                    f,
+                    "too long: use at most {max} characters (it has {actual})"
+                )
+            }
+            Violation::TooLong { max, actual: None } => {
+                write!(f, "far too long: use at most {max} characters")
+            }
+            Violation::TooFewClasses {
+                required,
+                actual,
+                missing,
+            } => {
+                write!(
+                    f,
+                    "too few kinds of character: use at least {required} of uppercase letters, \
+                     lowercase letters, digits and symbols (it has {actual}); add "
+                )?;
+                write_alternatives(f, missing)
+            }
+            Violation::ContainsAccountName => {
+                f.write_str("contains the account name: leave it out")
+            }
+            Violation::ContainsNamePart => f.write_str(
+                "contains part of the user's full name: leave out every part of the name \
+                 longer than two characters",
+            ),
+            Violation::Reused => {
+                f.write_str("was used before: choose a password that has not been used")
+            }
+            Violation::TooRecent {
+                min_age_days,
+                allowed_from,
+            } => write!(
+                f,
+                "changed too recently: passwords must be kept {min_age_days} days; \
+                 try again from {}",
+                format_date(allowed_from.date())
+            ),
+        }
+    }
+}
+
+fn write_alternatives(f: &mut fmt::Formatter<'_>, classes: &[CharClass]) -> fmt::Result {
+    for (i, class) in classes.iter().enumerate() {
+        if i > 0 {
+            f.write_str(if i + 1 == classes.len() { " or " } else { ", " })?;
+        }
+        f.write_str(class.describe())?;
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD`, the only date format pwpolicy prints.
+pub fn format_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+impl Serialize for Violation {
+    /// `{"code": .., "message": .., <parameters>}`, parameters flattened.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("code", self.code())?;
+        map.serialize_entry("message", &self.message())?;
+        match self {
+            Violation::TooShort { min, actual } => {
+                map.serialize_entry("min", min)?;
+                map.serialize_entry("actual", actual)?;
+            }
+            Violation::TooLong { max, actual } => {
+                map.serialize_entry("max", max)?;
+                map.serialize_entry("actual", actual)?;
+            }
+            Violation::TooFewClasses {
+                required,
+                actual,
+                missing,
+            } => {
+                map.serialize_entry("required", required)?;
+                map.serialize_entry("actual", actual)?;
+                map.serialize_entry("missing", missing)?;
+            }
+            Violation::TooRecent {
+                min_age_days,
+                allowed_from,
+            } => {
+                map.serialize_entry("min_age_days", min_age_days)?;
+                map.serialize_entry("allowed_from", &format_date(allowed_from.date()))?;
+            }
+            Violation::ContainsAccountName | Violation::ContainsNamePart | Violation::Reused => {}
+        }
+        map.end()
+    }
+}
+
+/// The outcome of a check: accepted when there is no violation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdict {
+    violations: Vec<Violation>,
+}
+
+impl Verdict {
+    /// A verdict with no violations yet.
+    pub fn new() -> Self {
+        Verdict::default()
+    }
+
+    /// Whether the password passed every rule checked.
+    pub fn is_accepted(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// Every violation found, in rule order.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// Whether a violation with this code was found.
+    pub fn has(&self, code: &str) -> bool {
+        self.violations.iter().any(|v| v.code() == code)
+    }
+
+    /// Adds a violation found by a check outside the text rules (history, age).
+    pub fn push(&mut self, violation: Violation) {
+        self.violations.push(violation);
+    }
+}
+
+impl Serialize for Verdict {
+    /// `{"accepted": bool, "violations": [..]}`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("accepted", &self.is_accepted())?;
+        map.serialize_entry("violations", &self.violations)?;
+        map.end()
+    }
+}
+
+impl IntoIterator for Verdict {
+    type Item = Violation;
+    type IntoIter = std::vec::IntoIter<Violation>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.violations.into_iter()
+    }
+}
