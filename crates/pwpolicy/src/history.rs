@@ -327,7 +327,10 @@ mod tests {
         let stored = HistoryEntry::parse(KAT_PHC).unwrap();
         assert!(
             hasher
-                .contains(std::slice::from_ref(&stored), &Password::new("correct horse"))
+                .contains(
+                    std::slice::from_ref(&stored),
+                    &Password::new("correct horse")
+                )
                 .unwrap()
         );
         assert!(
@@ -382,7 +385,11 @@ mod tests {
         let entry = peppered.hash(&pw, &salt).unwrap();
         assert!(entry.as_str().contains("keyid="), "{}", entry.as_str());
         assert_ne!(entry.as_str(), plain.hash(&pw, &salt).unwrap().as_str());
-        assert!(peppered.contains(std::slice::from_ref(&entry), &pw).unwrap());
+        assert!(
+            peppered
+                .contains(std::slice::from_ref(&entry), &pw)
+                .unwrap()
+        );
         assert!(matches!(
             plain.contains(std::slice::from_ref(&entry), &pw),
             Err(Error::Hashing(_))
