@@ -1,1 +1,171 @@
-//! Shared helpers for the end-to-end tests live in the test files.
+//! Helpers for the end-to-end tests: build the real binaries once, run them
+//! with input on stdin, and make scratch directories.
+//!
+//! `cargo test` does not build the binaries of other packages, so
+//! [`binary`] runs `cargo build` for them once per test process; it is a
+//! no-op when they are up to date.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+/// The target directory the running test binary was built into
+/// (`target/debug` or `target/release`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/<test binary>
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("test binary lives in target/<profile>/deps")
+        .to_owned()
+}
+
+/// Builds `bin` of `package` (once per process) and returns its path.
+pub fn binary(package: &str, bin: &str) -> PathBuf {
+    static BUILT: OnceLock<std::sync::Mutex<Vec<String>>> = OnceLock::new();
+    let built = BUILT.get_or_init(Default::default);
+    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = target_dir();
+    if !built.iter().any(|b| b == bin) {
+        let cargo = option_env!("CARGO").unwrap_or("cargo");
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "--quiet", "-p", package, "--bin", bin])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("run cargo build");
+        assert!(
+            status.success(),
+            "cargo build -p {package} --bin {bin} failed"
+        );
+        built.push(bin.to_owned());
+    }
+    dir.join(bin)
+}
+
+/// The `pwpolicy` CLI, built.
+pub fn pwpolicy() -> PathBuf {
+    binary("pwpolicy-cli", "pwpolicy")
+}
+
+/// What a finished command left behind.
+#[derive(Debug)]
+pub struct Output {
+    /// Exit code (-1 if killed by a signal).
+    pub code: i32,
+    /// Standard output, lossily decoded.
+    pub stdout: String,
+    /// Standard error, lossily decoded.
+    pub stderr: String,
+}
+
+impl Output {
+    /// Standard output parsed as one JSON value.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {:?}", self.stdout))
+    }
+}
+
+/// Runs `program args…` with `stdin` written to its standard input, and
+/// `PWPOLICY_*` variables cleared so the host cannot leak in.
+pub fn run(program: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .env_remove("PWPOLICY_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()));
+    let mut pipe = child.stdin.take().expect("stdin pipe");
+    let input = stdin.to_vec();
+    // Write from a thread: a program that stops reading early must not
+    // deadlock the test; a broken pipe is its right.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait for child");
+    let _ = writer.join();
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs the `pwpolicy` CLI.
+pub fn pwpolicy_run(args: &[&str], stdin: &[u8]) -> Output {
+    run(&pwpolicy(), args, stdin)
+}
+
+/// A scratch directory removed on drop.
+pub struct TestDir {
+    dir: tempfile::TempDir,
+}
+
+impl TestDir {
+    /// A new empty directory.
+    pub fn new() -> TestDir {
+        TestDir {
+            dir: tempfile::tempdir().expect("create temp dir"),
+        }
+    }
+
+    /// The directory's path.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `contents` to `name` inside the directory and returns its path.
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).expect("write test file");
+        path
+    }
+}
+
+impl Default for TestDir {
+    fn default() -> Self {
+        TestDir::new()
+    }
+}
+
+/// The shared verdict vectors (`tests/vectors/policy.toml`).
+pub mod vectors {
+    use serde::Deserialize;
+
+    /// The whole vector file.
+    #[derive(Debug, Deserialize)]
+    pub struct Vectors {
+        /// Every case.
+        pub case: Vec<Case>,
+    }
+
+    /// One case: inputs and the expected set of violation codes.
+    #[derive(Debug, Deserialize)]
+    pub struct Case {
+        /// What the case shows.
+        pub name: String,
+        /// Account name ("" for none).
+        #[serde(default)]
+        pub user: String,
+        /// Full name ("" for none).
+        #[serde(default)]
+        pub full_name: String,
+        /// Policy TOML laid over the default ("" for the default).
+        #[serde(default)]
+        pub policy: String,
+        /// The candidate password.
+        pub password: String,
+        /// Expected violation codes, in any order.
+        pub expect: Vec<String>,
+    }
+
+    /// Loads the vectors.
+    pub fn load() -> Vectors {
+        toml::from_str(include_str!("../vectors/policy.toml")).expect("vector file parses")
+    }
+}

@@ -1,0 +1,315 @@
+//! `pwpolicy check` and `pwpolicy policy` driven as a black box, through the
+//! built binary: exit codes, JSON shape, bad input, and the shared vectors.
+
+use std::collections::BTreeSet;
+
+use pwpolicy_tests::{TestDir, pwpolicy_run, vectors};
+
+#[test]
+fn shared_vectors_through_the_cli() {
+    let dir = TestDir::new();
+    let mut failures = Vec::new();
+    for (i, case) in vectors::load().case.iter().enumerate() {
+        let policy = dir.write(&format!("policy-{i}.toml"), &case.policy);
+        let policy = policy.to_str().unwrap();
+        let mut args = vec!["check", "--json", "--config", policy];
+        if !case.user.is_empty() {
+            args.extend(["--user", &case.user]);
+        }
+        if !case.full_name.is_empty() {
+            args.extend(["--full-name", &case.full_name]);
+        }
+        let out = pwpolicy_run(&args, format!("{}\n", case.password).as_bytes());
+        let json = out.json();
+        let got: BTreeSet<String> = json["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["code"].as_str().unwrap().to_owned())
+            .collect();
+        let want: BTreeSet<String> = case.expect.iter().cloned().collect();
+        let want_code = if want.is_empty() { 0 } else { 1 };
+        if got != want || out.code != want_code || json["accepted"] != want.is_empty() {
+            failures.push(format!(
+                "{}: want {want:?} (exit {want_code}), got {got:?} (exit {})",
+                case.name, out.code
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn exit_codes_and_human_output() {
+    let ok = pwpolicy_run(&["check"], b"Blue-Kettle-42\n");
+    assert_eq!((ok.code, ok.stdout.trim()), (0, "Password accepted."));
+
+    let bad = pwpolicy_run(
+        &["check", "--user", "erin", "--full-name", "Erin Hagens"],
+        b"erin\n",
+    );
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stdout.starts_with("Password rejected:"),
+        "{}",
+        bad.stdout
+    );
+    for code in [
+        "too_short",
+        "too_few_classes",
+        "contains_account_name",
+        "contains_name_part",
+    ] {
+        assert!(
+            bad.stdout.contains(&format!("[{code}]")),
+            "{code} missing: {}",
+            bad.stdout
+        );
+    }
+    assert!(
+        bad.stdout.contains("use at least 8 characters"),
+        "{}",
+        bad.stdout
+    );
+}
+
+#[test]
+fn json_shape_is_the_documented_contract() {
+    let out = pwpolicy_run(&["check", "--json"], b"abc\n");
+    assert_eq!(out.code, 1);
+    let json = out.json();
+    assert_eq!(json["accepted"], false);
+    assert_eq!(json["history_checked"], false);
+    let short = &json["violations"][0];
+    assert_eq!(
+        (
+            short["code"].as_str(),
+            short["min"].as_u64(),
+            short["actual"].as_u64()
+        ),
+        (Some("too_short"), Some(8), Some(3))
+    );
+    assert!(short["message"].as_str().unwrap().contains("at least 8"));
+    let classes = &json["violations"][1];
+    assert_eq!(classes["code"], "too_few_classes");
+    assert_eq!(classes["required"], 3);
+    assert_eq!(
+        classes["missing"],
+        serde_json::json!(["uppercase", "digit", "non_alphanumeric"])
+    );
+}
+
+#[test]
+fn passwords_are_never_taken_from_arguments() {
+    let out = pwpolicy_run(&["check", "Blue-Kettle-42"], b"");
+    assert_eq!(out.code, 2, "{out:?}");
+    let out = pwpolicy_run(&["check", "--password", "Blue-Kettle-42"], b"");
+    assert_eq!(out.code, 2, "{out:?}");
+}
+
+#[test]
+fn only_the_first_line_is_the_password() {
+    let out = pwpolicy_run(&["check", "--json"], b"Blue-Kettle-42\r\nsecond line\n");
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = pwpolicy_run(&["check", "--json"], b"Blue-Kettle-42");
+    assert_eq!(
+        out.code, 0,
+        "a last line without newline is a line: {out:?}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_error() {
+    for (input, needle) in [
+        (&b"Blue\xff-Kettle-42\n"[..], "not valid UTF-8"),
+        (&b"\xed\xa0\x80abcdefgh\n"[..], "not valid UTF-8"),
+        (&b"Blue\0Kettle-42\n"[..], "NUL"),
+        (&b""[..], "no password"),
+    ] {
+        let out = pwpolicy_run(&["check", "--json"], input);
+        assert_eq!(out.code, 2, "{input:?}: {out:?}");
+        assert!(out.stderr.contains(needle), "{input:?}: {}", out.stderr);
+        assert!(out.json()["error"].as_str().unwrap().contains(needle));
+    }
+}
+
+#[test]
+fn a_megabyte_password_is_too_long_not_a_crash() {
+    let mut input = "Aa1!".repeat(1 << 18).into_bytes();
+    input.push(b'\n');
+    let out = pwpolicy_run(&["check", "--json"], &input);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(json["violations"][0]["code"], "too_long");
+    assert_eq!(json["violations"][0]["max"], 256);
+}
+
+#[test]
+fn endless_input_is_cut_off_not_read_forever() {
+    // 64 MiB without a newline: the CLI must stop at its line limit.
+    let input = vec![b'a'; 64 << 20];
+    let out = pwpolicy_run(&["check", "--json"], &input);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.json()["violations"][0]["code"], "too_long");
+    let zeros = vec![0u8; 64 << 20];
+    assert_eq!(pwpolicy_run(&["check"], &zeros).code, 2);
+}
+
+#[test]
+fn the_password_never_appears_in_any_output() {
+    let secret = "Zq9Zq9Zq9";
+    let dir = TestDir::new();
+    let strict = dir.write(
+        "strict.toml",
+        "[quality]\nmin_length = 64\nmin_classes = 4\n",
+    );
+    for args in [
+        vec!["check"],
+        vec!["check", "--json"],
+        vec![
+            "check",
+            "--json",
+            "--user",
+            "zq9zq9",
+            "--full-name",
+            "Zq9 Zq9",
+        ],
+        vec!["check", "--config", strict.to_str().unwrap()],
+    ] {
+        for input in [
+            format!("{secret}\n"),
+            format!("{secret}\u{0}\n"),
+            format!("{secret}\u{ff}x\n"),
+        ] {
+            let out = pwpolicy_run(&args, input.as_bytes());
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "{args:?}: {out:?}"
+            );
+        }
+    }
+    let batch =
+        format!("{{\"password\": \"{secret}\", \"oops\": 1}}\n{{\"password\": \"{secret}\"\n");
+    let out = pwpolicy_run(&["check", "--batch"], batch.as_bytes());
+    assert!(
+        !out.stdout.contains(secret) && !out.stderr.contains(secret),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn batch_mode_writes_one_verdict_per_line() {
+    let input = "{\"user\":\"ehagens\",\"full_name\":\"Erin M. Hagens\",\"password\":\"Hagens2024!\"}\n\
+                 {\"user\":\"jsmith\",\"password\":\"Blue-Kettle-42\"}\n";
+    let out = pwpolicy_run(&["check", "--batch"], input.as_bytes());
+    assert_eq!(out.code, 1);
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["violations"][0]["code"], "contains_name_part");
+    assert_eq!(lines[1]["accepted"], true);
+    let all_good = pwpolicy_run(
+        &["check", "--batch"],
+        b"{\"password\":\"Blue-Kettle-42\"}\n",
+    );
+    assert_eq!(all_good.code, 0);
+}
+
+#[test]
+fn broken_policy_files_point_at_the_line() {
+    let dir = TestDir::new();
+    let unknown = dir.write("unknown.toml", "[quality]\nmin_length = 8\nminlen = 9\n");
+    let out = pwpolicy_run(
+        &["check", "--config", unknown.to_str().unwrap()],
+        b"Blue-Kettle-42\n",
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("line 3") && out.stderr.contains("minlen"),
+        "{}",
+        out.stderr
+    );
+
+    let impossible = dir.write("impossible.toml", "[quality]\nmin_length = 300\n");
+    let out = pwpolicy_run(&["policy", "check", impossible.to_str().unwrap()], b"");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("line 2") && out.stdout.contains("min_length"),
+        "{}",
+        out.stdout
+    );
+
+    let good = dir.write("good.toml", "[expiry]\nmax_age_days = 60\n");
+    assert_eq!(
+        pwpolicy_run(&["policy", "check", good.to_str().unwrap()], b"").code,
+        0
+    );
+
+    let missing = dir.path().join("missing.toml");
+    let out = pwpolicy_run(
+        &["check", "--config", missing.to_str().unwrap()],
+        b"Blue-Kettle-42\n",
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("missing.toml"), "{}", out.stderr);
+    assert_eq!(
+        pwpolicy_run(&["policy", "check", missing.to_str().unwrap()], b"").code,
+        2
+    );
+
+    let binary = dir.write("binary.toml", "");
+    std::fs::write(&binary, b"[quality]\nmin_length = 8\xff\n").unwrap();
+    let out = pwpolicy_run(
+        &["check", "--config", binary.to_str().unwrap()],
+        b"Blue-Kettle-42\n",
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("UTF-8"), "{}", out.stderr);
+}
+
+#[test]
+fn policy_show_prints_every_key_and_round_trips() {
+    let out = pwpolicy_run(&["policy", "show"], b"");
+    assert_eq!(out.code, 0);
+    let shown = pwpolicy::Policy::from_toml(&out.stdout).unwrap();
+    assert_eq!(shown, pwpolicy::Policy::default());
+    for key in [
+        "min_length",
+        "max_length",
+        "min_classes",
+        "other_letters_class",
+        "name_check",
+        "max_age_days",
+        "warn_days",
+        "min_age_days",
+        "remember",
+        "memory_kib",
+    ] {
+        assert!(out.stdout.contains(key), "{key} missing");
+    }
+
+    let dir = TestDir::new();
+    let custom = dir.write("custom.toml", "[quality]\nmin_length = 12\n");
+    let out = pwpolicy_run(
+        &["policy", "show", "--config", custom.to_str().unwrap()],
+        b"",
+    );
+    let shown = pwpolicy::Policy::from_toml(&out.stdout).unwrap();
+    assert_eq!(shown.quality.min_length, 12);
+    assert_eq!(shown.quality.min_classes, 3);
+}
+
+#[test]
+fn an_explicit_store_that_cannot_be_opened_is_an_error() {
+    let dir = TestDir::new();
+    let db = dir.path().join("nope").join("state.db");
+    let out = pwpolicy_run(
+        &["check", "--user", "erin", "--db", db.to_str().unwrap()],
+        b"Blue-Kettle-42\n",
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("state.db"), "{}", out.stderr);
+}
