@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it. Works on a fresh Debian 12 machine:
+# installs what it needs (as root, or via sudo) and then runs, in order:
+# format, lint, unit/integration/end-to-end tests, benchmark build, fuzz smoke
+# and the side-by-side peer run in smoke size.
+#
+#   scripts/test.sh            everything
+#   FUZZ_SECONDS=60 scripts/test.sh   longer fuzzing
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages the tests and benches build against.
+PACKAGES=(gcc pkg-config libpwquality-dev libpasswdqc-dev)
+
+install_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        step "installing ${missing[*]}"
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+    rustup component add rustfmt clippy >/dev/null 2>&1 || true
+}
+
+install_packages
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (workspace)"
+cargo test --workspace --locked
+
+step "cargo doc (missing docs and broken links are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+step "benchmarks compile"
+cargo bench --workspace --locked --no-run
+
+if [ -x fuzz/smoke.sh ]; then
+    step "fuzz smoke (${FUZZ_SECONDS:-15}s per target)"
+    FUZZ_SECONDS="${FUZZ_SECONDS:-15}" fuzz/smoke.sh
+fi
+
+if [ -x benches/peers/run.sh ]; then
+    step "side-by-side peer run (smoke size)"
+    ROUNDS="${PEER_ROUNDS:-2}" benches/peers/run.sh
+fi
+
+step "all checks passed"
