@@ -13,7 +13,7 @@ use names::Names;
 impl Policy {
     /// Checks a password against the text rules (length, classes, names) and
     /// returns every violation. History and minimum age need state and are
-    /// checked with [`crate::History`] and [`crate::ExpiryRules::check_min_age`].
+    /// checked with [`crate::Hasher::contains`] and [`crate::ExpiryRules::check_min_age`].
     ///
     /// ```
     /// use pwpolicy::{Names, Password, Policy};
