@@ -16,15 +16,19 @@ fn history(c: &mut Criterion) {
     let salt = UserSalt::from_bytes(*b"bench-salt-16byt");
     let candidate = Password::new("Not-In-History-1");
     let mut group = c.benchmark_group("history_contains");
-    group.sample_size(20).measurement_time(Duration::from_secs(4));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(4));
     for depth in [1usize, 5, 24] {
         let entries: Vec<_> = (0..depth)
             .map(|i| hasher.hash(&Password::new(&format!("Old-Password-{i}")), &salt))
             .collect::<Result<_, _>>()
             .expect("hashing works");
-        group.bench_with_input(BenchmarkId::from_parameter(depth), &entries, |b, entries| {
-            b.iter(|| hasher.contains(black_box(entries), &candidate))
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(depth),
+            &entries,
+            |b, entries| b.iter(|| hasher.contains(black_box(entries), &candidate)),
+        );
     }
     group.finish();
 }

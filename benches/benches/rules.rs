@@ -21,7 +21,9 @@ fn rules(c: &mut Criterion) {
             for r in &corpus {
                 let names = Names::new(r.user, r.full_name);
                 accepted += usize::from(
-                    policy.check(&Password::new(black_box(r.password)), &names).is_accepted(),
+                    policy
+                        .check(&Password::new(black_box(r.password)), &names)
+                        .is_accepted(),
                 );
             }
             accepted

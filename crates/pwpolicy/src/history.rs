@@ -54,9 +54,17 @@ impl fmt::Debug for UserSalt {
 }
 
 /// One remembered password: an argon2 PHC string such as
-/// `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`.
-#[derive(Clone, PartialEq, Eq)]
+/// `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`. Equality is constant-time.
+#[derive(Clone)]
 pub struct HistoryEntry(String);
+
+impl PartialEq for HistoryEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+    }
+}
+
+impl Eq for HistoryEntry {}
 
 impl HistoryEntry {
     /// Parses a stored PHC string.
@@ -251,32 +259,81 @@ impl Hasher {
     /// [`Error::Hashing`] for a peppered entry without a configured pepper: a
     /// history that cannot be checked is never taken as "not reused".
     pub fn contains(&self, history: &[HistoryEntry], candidate: &Password) -> Result<bool, Error> {
+        self.lookup(history, candidate, None)
+    }
+
+    /// [`Hasher::contains`] and [`Hasher::hash`] in one: whether `candidate` is
+    /// in `history`, and its new entry under `salt`. When the history's newest
+    /// entries already use `salt` and the current parameters, the new entry's
+    /// hash doubles as the lookup hash, so a password change costs one argon2
+    /// run in total.
+    ///
+    /// # Errors
+    ///
+    /// As [`Hasher::contains`] and [`Hasher::hash`].
+    pub fn check_and_hash(
+        &self,
+        history: &[HistoryEntry],
+        candidate: &Password,
+        salt: &UserSalt,
+    ) -> Result<(bool, HistoryEntry), Error> {
+        let entry = self.hash(candidate, salt)?;
+        let parsed = Parsed::new(&entry.0).map_err(Error::Hashing)?;
+        let reused = self.lookup(history, candidate, Some(&parsed))?;
+        Ok((reused, entry))
+    }
+
+    /// Looks `candidate` up, hashing once per group; `known` is an entry of the
+    /// candidate itself whose group needs no hashing.
+    fn lookup(
+        &self,
+        history: &[HistoryEntry],
+        candidate: &Password,
+        known: Option<&Parsed<'_>>,
+    ) -> Result<bool, Error> {
         let mut groups: BTreeMap<String, Vec<Parsed<'_>>> = BTreeMap::new();
         for (index, entry) in history.iter().enumerate() {
             let parsed =
                 Parsed::new(&entry.0).map_err(|reason| Error::BadHistoryEntry { index, reason })?;
             groups.entry(parsed.group_key()).or_default().push(parsed);
         }
+        let known = known.map(|k| (k.group_key(), k.hash.as_bytes()));
         let mut found = subtle::Choice::from(0u8);
-        for members in groups.values() {
-            let first = &members[0];
-            let argon2 = self.argon2(
-                &first.params,
-                first.algorithm,
-                first.version,
-                first.is_peppered(),
-            )?;
-            let mut raw_salt = [0u8; 64];
-            let raw_salt = first.salt.decode_b64(&mut raw_salt).map_err(hashing)?;
-            let mut out = Zeroizing::new(vec![0u8; first.hash.len()]);
-            argon2
-                .hash_password_into(candidate.expose().as_bytes(), raw_salt, &mut out)
-                .map_err(hashing)?;
+        for (key, members) in &groups {
+            let computed;
+            let hash: &[u8] = match &known {
+                Some((known_key, hash)) if known_key == key => hash,
+                _ => {
+                    computed = self.hash_like(&members[0], candidate)?;
+                    &computed
+                }
+            };
             for member in members {
-                found |= member.hash.as_bytes().ct_eq(&out);
+                found |= member.hash.as_bytes().ct_eq(hash);
             }
         }
         Ok(bool::from(found))
+    }
+
+    /// The hash of `candidate` with the salt and parameters of `entry`.
+    fn hash_like(
+        &self,
+        entry: &Parsed<'_>,
+        candidate: &Password,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let argon2 = self.argon2(
+            &entry.params,
+            entry.algorithm,
+            entry.version,
+            entry.is_peppered(),
+        )?;
+        let mut raw_salt = [0u8; 64];
+        let raw_salt = entry.salt.decode_b64(&mut raw_salt).map_err(hashing)?;
+        let mut out = Zeroizing::new(vec![0u8; entry.hash.len()]);
+        argon2
+            .hash_password_into(candidate.expose().as_bytes(), raw_salt, &mut out)
+            .map_err(hashing)?;
+        Ok(out)
     }
 
     /// Whether `entry` was hashed with other parameters (or pepper use) than
@@ -437,6 +494,23 @@ mod tests {
             !shown.contains(&hash_part) && !shown.contains("pepper-secret"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn check_and_hash_agrees_with_contains_and_hash() {
+        let hasher = Hasher::new(&rules(64, 1), None).unwrap();
+        let old = Hasher::new(&rules(128, 1), None).unwrap();
+        let salt = UserSalt::from_bytes([6; 16]);
+        let history = vec![
+            old.hash(&Password::new("Older-1"), &salt).unwrap(),
+            hasher.hash(&Password::new("Newer-2"), &salt).unwrap(),
+        ];
+        for (pw, reused) in [("Older-1", true), ("Newer-2", true), ("Fresh-3", false)] {
+            let pw = Password::new(pw);
+            let (found, entry) = hasher.check_and_hash(&history, &pw, &salt).unwrap();
+            assert_eq!(found, reused);
+            assert_eq!(entry, hasher.hash(&pw, &salt).unwrap());
+        }
     }
 
     #[test]
