@@ -84,11 +84,16 @@ mod tests {
         let text = "[quality]\nmin_length = 10\nmax_length = 128\nmin_classes = 4\n\
                     other_letters_class = true\nname_check = \"strict\"\n\
                     [expiry]\nmax_age_days = 60\nwarn_days = 7\nmin_age_days = 1\n\
-                    [history]\nremember = 5\nmemory_kib = 4096\niterations = 3\nparallelism = 2\n";
+                    [history]\nremember = 5\nmemory_kib = 4096\niterations = 3\nparallelism = 2\n\
+                    [store]\ndb = \"postgres://pwpolicy@db.example/pwpolicy\"\n";
         let p = Policy::from_toml(text).unwrap();
         assert_eq!(p.quality.min_length, 10);
         assert_eq!(p.quality.name_check, NameCheck::Strict);
         assert_eq!(p.history.remember, Remember::Last(5));
+        assert_eq!(
+            p.store.db.as_deref(),
+            Some("postgres://pwpolicy@db.example/pwpolicy")
+        );
         assert_eq!(Policy::from_toml(&p.to_toml()).unwrap(), p);
         assert_eq!(
             Policy::from_toml(&Policy::default().to_toml()).unwrap(),

@@ -44,6 +44,21 @@ pub struct Policy {
     pub expiry: ExpiryRules,
     /// Which earlier passwords may not come back, and how they are hashed.
     pub history: HistoryRules,
+    /// Where the per-user state lives (read by the edges, not by this crate).
+    pub store: StoreSettings,
+}
+
+/// Where the edges keep per-user state. This crate only carries the setting.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct StoreSettings {
+    /// A SQLite file path or a `postgres://` URL; unset means the default
+    /// path `/var/lib/pwpolicy/state.db`. Keep database passwords out of this
+    /// file (it is usually world-readable): use peer authentication or a
+    /// `.pgpass` file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db: Option<String>,
 }
 
 /// Rules on the text of a password.

@@ -1,0 +1,126 @@
+//! The rules of a password change that every backend applies the same way:
+//! minimum age, reuse, and how deep the history stays.
+
+use pwpolicy::{HistoryEntry, Remember, UserSalt, Violation};
+
+use crate::StoreError;
+use crate::record::{PasswordChange, UserHistory};
+
+/// Largest user name, in bytes.
+const MAX_USER_BYTES: usize = 256;
+
+/// Refuses user names no system uses: empty, overlong, or with control characters.
+pub fn validate_user(name: &str) -> Result<(), StoreError> {
+    if name.is_empty() {
+        Err(StoreError::InvalidUser("it is empty"))
+    } else if name.len() > MAX_USER_BYTES {
+        Err(StoreError::InvalidUser("it is longer than 256 bytes"))
+    } else if name.chars().any(char::is_control) {
+        Err(StoreError::InvalidUser("it contains control characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A fresh per-user salt from the operating system.
+pub fn new_salt() -> Result<UserSalt, StoreError> {
+    let mut bytes = [0u8; pwpolicy::SALT_LEN];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(UserSalt::from_bytes(bytes))
+}
+
+/// The entries that count for reuse: the newest `remember` ones.
+pub fn window(entries: &[HistoryEntry], remember: Remember) -> &[HistoryEntry] {
+    match remember.depth() {
+        Some(n) => &entries[entries.len().saturating_sub(n as usize)..],
+        None => entries,
+    }
+}
+
+/// What to write for an accepted change.
+pub struct Commit {
+    /// The new history entry, unless history is off.
+    pub entry: Option<HistoryEntry>,
+    /// Keep only this many newest entries after appending (`None`: all).
+    pub keep: Option<usize>,
+}
+
+/// `too_recent`, when the minimum age applies and has not passed.
+fn min_age(state: &UserHistory, change: &PasswordChange<'_>) -> Option<Violation> {
+    let last = state.last_change.filter(|_| change.enforce_min_age)?;
+    change
+        .policy
+        .expiry
+        .check_min_age(last, state.must_change, change.now)
+}
+
+/// Decides a change against the user's current state (a fresh salt and no
+/// entries for a new user): `Err` for store trouble, `Ok(Err(violations))`
+/// for a refusal, `Ok(Ok(commit))` for what to write.
+pub fn decide(
+    state: &UserHistory,
+    change: &PasswordChange<'_>,
+) -> Result<Result<Commit, Vec<Violation>>, StoreError> {
+    let mut violations: Vec<Violation> = min_age(state, change).into_iter().collect();
+    let remember = change.policy.history.remember;
+    let entry = if remember.is_enabled() {
+        let (reused, entry) = change.hasher.check_and_hash(
+            window(&state.entries, remember),
+            change.password,
+            &state.salt,
+        )?;
+        if reused {
+            violations.push(Violation::Reused);
+        }
+        Some(entry)
+    } else {
+        None
+    };
+    if !violations.is_empty() {
+        return Ok(Err(violations));
+    }
+    Ok(Ok(Commit {
+        entry,
+        keep: remember.depth().map(|n| n as usize),
+    }))
+}
+
+/// The read-only review `check --user` does: minimum age and reuse, with no write.
+pub fn review(
+    state: &UserHistory,
+    change: &PasswordChange<'_>,
+) -> Result<Vec<Violation>, StoreError> {
+    let mut violations: Vec<Violation> = min_age(state, change).into_iter().collect();
+    let remember = change.policy.history.remember;
+    if remember.is_enabled()
+        && change
+            .hasher
+            .contains(window(&state.entries, remember), change.password)?
+    {
+        violations.push(Violation::Reused);
+    }
+    Ok(violations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names() {
+        assert!(validate_user("erin").is_ok());
+        assert!(validate_user("DOMAIN\\erin.hagens@example").is_ok());
+        assert!(validate_user("").is_err());
+        assert!(validate_user("a\nb").is_err());
+        assert!(validate_user("a\0b").is_err());
+        assert!(validate_user(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn salts_differ() {
+        assert_ne!(
+            new_salt().unwrap().as_bytes(),
+            new_salt().unwrap().as_bytes()
+        );
+    }
+}

@@ -1,0 +1,67 @@
+//! The one error type of the store crate.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// What can go wrong reaching or using the store. Messages name the store and
+/// say what to do; none holds a password or a hash.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// There is no store at this path (and the caller asked not to create one).
+    #[error("no store at {}", .0.display())]
+    Missing(PathBuf),
+    /// Group or others may read or write the store, or replace it.
+    #[error("refusing store {}: {what} is accessible to group or others (mode {mode:04o}); run `chmod {fix:o} {}`", .path.display(), .path.display())]
+    Permissions {
+        /// The file or directory at fault.
+        path: PathBuf,
+        /// "the file" or "its directory".
+        what: &'static str,
+        /// Its permission bits.
+        mode: u32,
+        /// The mode to set.
+        fix: u32,
+    },
+    /// The store file is not a database, or is damaged.
+    #[error("store {location} is damaged or not a pwpolicy store: {detail}")]
+    Corrupt {
+        /// Where the store is.
+        location: String,
+        /// What the database engine said.
+        detail: String,
+    },
+    /// The store was written by a newer pwpolicy.
+    #[error(
+        "store {location} has schema version {found}; this pwpolicy knows up to {supported}: upgrade pwpolicy"
+    )]
+    NewerSchema {
+        /// Where the store is.
+        location: String,
+        /// The version found.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+    /// The store stayed locked by other writers past the busy timeout.
+    #[error("store {0} is busy (locked by another process): try again")]
+    Busy(String),
+    /// The store cannot be reached or refused the operation.
+    #[error("store {location}: {detail}")]
+    Backend {
+        /// Where the store is.
+        location: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A user name the store will not hold (empty, too long, control characters).
+    #[error("invalid user name: {0}")]
+    InvalidUser(&'static str),
+    /// A stored history entry or hash could not be used.
+    #[error(transparent)]
+    Policy(#[from] pwpolicy::Error),
+    /// No random bytes for a salt could be had from the operating system.
+    #[error("cannot get random bytes for a salt: {0}")]
+    Random(String),
+}

@@ -1,0 +1,178 @@
+//! Per-user password state for pwpolicy: when each password last changed,
+//! whether a change is forced, and a salted argon2id history.
+//!
+//! Two backends behind one [`Store`] trait: SQLite, the embedded default
+//! (`/var/lib/pwpolicy/state.db`, private permissions, WAL), and PostgreSQL
+//! for fleets, selected by a `postgres://` URL. The rules of a change (minimum
+//! age, reuse, history depth) live in one place and run inside each backend's
+//! transaction, so that a change is checked and recorded atomically.
+//!
+//! What it does not do: judge the text of a password (that is
+//! [`pwpolicy::Policy::check`], which the caller runs first), or read the clock:
+//! `now` is passed in.
+//!
+//! ```
+//! use pwpolicy::{Hasher, Password, Policy};
+//! use pwpolicy_store::{ChangeOutcome, Location, OpenMode, PasswordChange};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let mut store = pwpolicy_store::open(&Location::Sqlite(dir.path().join("state.db")), OpenMode::ReadWrite)?;
+//! let mut policy = Policy::default();
+//! policy.history.memory_kib = 64; // cheap for the example
+//! let hasher = Hasher::new(&policy.history, None)?;
+//! let password = Password::new("Blue-Kettle-42");
+//! let change = PasswordChange {
+//!     user: "erin", password: &password, policy: &policy, hasher: &hasher,
+//!     now: time::OffsetDateTime::now_utc(), enforce_min_age: true,
+//! };
+//! assert_eq!(store.change_password(&change)?, ChangeOutcome::Changed);
+//! assert!(matches!(store.change_password(&change)?, ChangeOutcome::Rejected(_))); // reused
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod change;
+mod error;
+mod location;
+mod perms;
+mod postgres;
+mod record;
+pub mod shadow;
+mod sqlite;
+
+use time::OffsetDateTime;
+
+pub use change::{review, validate_user};
+pub use error::StoreError;
+pub use location::{DEFAULT_STORE_PATH, Location};
+pub use postgres::PostgresStore;
+pub use record::{
+    ChangeOutcome, PasswordChange, ReportRow, Seed, SeedSummary, UserHistory, UserRecord,
+};
+pub use sqlite::SqliteStore;
+
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Reading only; a missing SQLite file is [`StoreError::Missing`].
+    ReadOnly,
+    /// Reading and writing; a missing SQLite file (and its directory) is created.
+    ReadWrite,
+}
+
+/// The operations every backend provides. Each is one transaction.
+pub trait Store {
+    /// Where the store is, for messages (passwords in URLs masked).
+    fn describe(&self) -> String;
+
+    /// One user's record, or `None` if the store has never seen them.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be read.
+    fn user(&mut self, name: &str) -> Result<Option<UserRecord>, StoreError>;
+
+    /// One user's salt and history, for a read-only check.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be read or holds a bad entry.
+    fn history(&mut self, name: &str) -> Result<Option<UserHistory>, StoreError>;
+
+    /// Checks the change against the history (at the policy's depth) and the
+    /// minimum age, and if allowed appends the new hash, trims the history,
+    /// sets the last-change time and clears must-change, atomically.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be read or written; nothing is then
+    /// recorded.
+    fn change_password(&mut self, change: &PasswordChange<'_>)
+    -> Result<ChangeOutcome, StoreError>;
+
+    /// Sets the last-change time (like `chage -d`) and clears must-change,
+    /// adding the user if unknown.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn set_changed(
+        &mut self,
+        name: &str,
+        at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Forces a change at the next login, adding the user if unknown.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn expire(&mut self, name: &str, now: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Forgets a user's history (and gives them a new salt). Returns whether
+    /// the user was known.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn clear_history(&mut self, name: &str) -> Result<bool, StoreError>;
+
+    /// Removes a user and their history. Returns whether the user was known.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn remove_user(&mut self, name: &str) -> Result<bool, StoreError>;
+
+    /// Visits users who must change, then users whose last change is at or
+    /// before `changed_before` (oldest first). `None` visits only the former.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be read, or what `visit` returns.
+    fn expiring(
+        &mut self,
+        changed_before: Option<OffsetDateTime>,
+        visit: &mut dyn FnMut(ReportRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Seeds last-change dates for many users in one transaction; known users
+    /// keep their state unless `overwrite`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written; nothing is then seeded.
+    fn seed(
+        &mut self,
+        seeds: &[Seed],
+        overwrite: bool,
+        now: OffsetDateTime,
+    ) -> Result<SeedSummary, StoreError>;
+}
+
+/// Opens the store at `location`.
+///
+/// # Errors
+///
+/// [`StoreError`] when it cannot be opened, created, or is not a usable store.
+pub fn open(location: &Location, mode: OpenMode) -> Result<Box<dyn Store>, StoreError> {
+    Ok(match location {
+        Location::Sqlite(path) => Box::new(SqliteStore::open(path, mode)?),
+        Location::Postgres(url) => Box::new(PostgresStore::connect(url, mode)?),
+    })
+}
+
+/// Seconds since the epoch, as both backends store time.
+fn time_to(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+fn time_from(location: &str, seconds: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| StoreError::Corrupt {
+        location: location.to_owned(),
+        detail: format!("time {seconds} is out of range"),
+    })
+}

@@ -1,0 +1,490 @@
+//! PostgreSQL for fleets: every login host's store is the same database, so
+//! history and expiry follow a user from host to host. Synchronous (a PAM
+//! module has no async runtime); each operation is one transaction, and a
+//! change locks the user's row so concurrent hosts cannot both let a reused
+//! password through.
+
+use std::time::Duration;
+
+use ::postgres::{Client, Config, GenericClient, NoTls, Row};
+use pwpolicy::{HistoryEntry, UserSalt};
+use time::OffsetDateTime;
+
+use crate::change::{self, validate_user};
+use crate::location::Location;
+use crate::record::{
+    ChangeOutcome, PasswordChange, ReportRow, Seed, SeedSummary, UserHistory, UserRecord,
+};
+use crate::{OpenMode, Store, StoreError, time_from, time_to};
+
+/// How long to wait for a server before giving up, unless the URL says.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The advisory lock that serialises schema migrations across hosts.
+const MIGRATION_LOCK: i64 = 0x7077_706f_6c69; // "pwpoli"
+
+/// Schema migrations, applied in order; `pwpolicy_schema.version` counts them.
+const MIGRATIONS: &[&str] = &[
+    // 1: users and their history.
+    "CREATE TABLE pwpolicy_users (
+         name        TEXT PRIMARY KEY,
+         salt        BYTEA NOT NULL,
+         last_change BIGINT,
+         must_change BOOLEAN NOT NULL DEFAULT FALSE,
+         first_seen  BIGINT NOT NULL
+     );
+     CREATE INDEX pwpolicy_users_by_last_change ON pwpolicy_users (last_change, name);
+     CREATE TABLE pwpolicy_history (
+         user_name TEXT NOT NULL REFERENCES pwpolicy_users (name) ON DELETE CASCADE,
+         seq       BIGINT NOT NULL,
+         phc       TEXT NOT NULL,
+         set_at    BIGINT NOT NULL,
+         PRIMARY KEY (user_name, seq)
+     );",
+];
+
+/// A PostgreSQL store.
+pub struct PostgresStore {
+    client: Client,
+    location: String,
+    has_schema: bool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` and, for [`OpenMode::ReadWrite`], creates or migrates
+    /// the schema.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the server cannot be reached or refuses us,
+    /// [`StoreError::NewerSchema`] for a schema from a newer pwpolicy.
+    pub fn connect(url: &str, mode: OpenMode) -> Result<PostgresStore, StoreError> {
+        let location = Location::Postgres(url.to_owned()).to_string();
+        let mut config: Config = url.parse().map_err(|e| StoreError::Backend {
+            location: location.clone(),
+            detail: format!("bad connection URL: {e}"),
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.application_name("pwpolicy");
+        let client = config.connect(NoTls).map_err(|e| StoreError::Backend {
+            location: location.clone(),
+            detail: format!("cannot connect: {}", describe(&e)),
+        })?;
+        let mut store = PostgresStore {
+            client,
+            location,
+            has_schema: false,
+        };
+        if mode == OpenMode::ReadWrite {
+            store.migrate()?;
+        }
+        store.has_schema = store.version()?.is_some();
+        Ok(store)
+    }
+
+    fn err(&self, e: ::postgres::Error) -> StoreError {
+        map_err(&self.location, &e)
+    }
+
+    /// The schema version, or `None` when no pwpolicy schema exists.
+    fn version(&mut self) -> Result<Option<i64>, StoreError> {
+        let exists: Option<String> = self
+            .client
+            .query_one("SELECT to_regclass('pwpolicy_schema')::text", &[])
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| map_err(&self.location, &e))?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let version: i64 = self
+            .client
+            .query_one(
+                "SELECT coalesce(max(version), 0)::bigint FROM pwpolicy_schema",
+                &[],
+            )
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| map_err(&self.location, &e))?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::NewerSchema {
+                location: self.location.clone(),
+                found: version,
+                supported,
+            });
+        }
+        Ok(Some(version))
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let location = self.location.clone();
+        let err = |e: ::postgres::Error| map_err(&location, &e);
+        let mut tx = self.client.transaction().map_err(err)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .map_err(err)?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS pwpolicy_schema (version INTEGER NOT NULL)")
+            .map_err(err)?;
+        let version: i64 = tx
+            .query_one(
+                "SELECT coalesce(max(version), 0)::bigint FROM pwpolicy_schema",
+                &[],
+            )
+            .and_then(|r| r.try_get(0))
+            .map_err(err)?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(StoreError::NewerSchema {
+                location,
+                found: version,
+                supported: MIGRATIONS.len() as i64,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.batch_execute(sql).map_err(err)?;
+            tx.execute("DELETE FROM pwpolicy_schema", &[])
+                .map_err(err)?;
+            tx.execute(
+                "INSERT INTO pwpolicy_schema (version) VALUES ($1)",
+                &[&(i as i32 + 1)],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+}
+
+/// A driver error, said plainly: the server's message, or what happened to the connection.
+fn describe(e: &::postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None if e.is_closed() => "the connection to the server was lost".to_owned(),
+        None => e.to_string(),
+    }
+}
+
+fn map_err(location: &str, e: &::postgres::Error) -> StoreError {
+    StoreError::Backend {
+        location: location.to_owned(),
+        detail: describe(e),
+    }
+}
+
+fn get<'a, T: ::postgres::types::FromSql<'a>>(
+    location: &str,
+    row: &'a Row,
+    i: usize,
+) -> Result<T, StoreError> {
+    row.try_get(i).map_err(|e| StoreError::Corrupt {
+        location: location.to_owned(),
+        detail: format!("unexpected column type: {e}"),
+    })
+}
+
+fn load_history(
+    location: &str,
+    client: &mut impl GenericClient,
+    name: &str,
+    lock: bool,
+) -> Result<Option<UserHistory>, StoreError> {
+    let sql = if lock {
+        "SELECT salt, last_change, must_change FROM pwpolicy_users WHERE name = $1 FOR UPDATE"
+    } else {
+        "SELECT salt, last_change, must_change FROM pwpolicy_users WHERE name = $1"
+    };
+    let Some(row) = client
+        .query_opt(sql, &[&name])
+        .map_err(|e| map_err(location, &e))?
+    else {
+        return Ok(None);
+    };
+    let salt: Vec<u8> = get(location, &row, 0)?;
+    let last: Option<i64> = get(location, &row, 1)?;
+    let rows = client
+        .query(
+            "SELECT phc FROM pwpolicy_history WHERE user_name = $1 ORDER BY seq",
+            &[&name],
+        )
+        .map_err(|e| map_err(location, &e))?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for (index, r) in rows.iter().enumerate() {
+        let phc: String = get(location, r, 0)?;
+        entries.push(HistoryEntry::parse(&phc).map_err(|e| match e {
+            pwpolicy::Error::BadHistoryEntry { reason, .. } => {
+                pwpolicy::Error::BadHistoryEntry { index, reason }
+            }
+            other => other,
+        })?);
+    }
+    let salt: [u8; pwpolicy::SALT_LEN] = salt.try_into().map_err(|_| StoreError::Corrupt {
+        location: location.to_owned(),
+        detail: "a user's salt has the wrong length".into(),
+    })?;
+    Ok(Some(UserHistory {
+        salt: UserSalt::from_bytes(salt),
+        entries,
+        last_change: last.map(|t| time_from(location, t)).transpose()?,
+        must_change: get(location, &row, 2)?,
+    }))
+}
+
+impl Store for PostgresStore {
+    fn describe(&self) -> String {
+        self.location.clone()
+    }
+
+    fn user(&mut self, name: &str) -> Result<Option<UserRecord>, StoreError> {
+        if !self.has_schema {
+            return Ok(None);
+        }
+        let row = self
+            .client
+            .query_opt(
+                "SELECT last_change, must_change, first_seen,
+                        (SELECT count(*) FROM pwpolicy_history WHERE user_name = u.name)
+                 FROM pwpolicy_users u WHERE name = $1",
+                &[&name],
+            )
+            .map_err(|e| self.err(e))?;
+        let Some(row) = row else { return Ok(None) };
+        let loc = &self.location;
+        let last: Option<i64> = get(loc, &row, 0)?;
+        let count: i64 = get(loc, &row, 3)?;
+        Ok(Some(UserRecord {
+            name: name.to_owned(),
+            last_change: last.map(|t| time_from(loc, t)).transpose()?,
+            must_change: get(loc, &row, 1)?,
+            first_seen: time_from(loc, get(loc, &row, 2)?)?,
+            history_len: count as usize,
+        }))
+    }
+
+    fn history(&mut self, name: &str) -> Result<Option<UserHistory>, StoreError> {
+        if !self.has_schema {
+            return Ok(None);
+        }
+        load_history(&self.location, &mut self.client, name, false)
+    }
+
+    fn change_password(
+        &mut self,
+        change: &PasswordChange<'_>,
+    ) -> Result<ChangeOutcome, StoreError> {
+        validate_user(change.user)?;
+        let location = self.location.clone();
+        let err = |e: ::postgres::Error| map_err(&location, &e);
+        let salt = change::new_salt()?;
+        let now = time_to(change.now);
+        let mut tx = self.client.transaction().map_err(err)?;
+        // Make sure the row exists, then lock it: every writer of this user
+        // queues behind the lock, so the history read below stays current.
+        // A refused change rolls the insert back.
+        tx.execute(
+            "INSERT INTO pwpolicy_users (name, salt, last_change, must_change, first_seen)
+             VALUES ($1, $2, NULL, FALSE, $3) ON CONFLICT (name) DO NOTHING",
+            &[&change.user, &salt.as_bytes().as_slice(), &now],
+        )
+        .map_err(err)?;
+        let state = load_history(&location, &mut tx, change.user, true)?.ok_or_else(|| {
+            StoreError::Backend {
+                location: location.clone(),
+                detail: "user row vanished".into(),
+            }
+        })?;
+        let commit = match change::decide(&state, change)? {
+            Ok(commit) => commit,
+            Err(violations) => return Ok(ChangeOutcome::Rejected(violations)),
+        };
+        tx.execute(
+            "UPDATE pwpolicy_users SET last_change = $2, must_change = FALSE WHERE name = $1",
+            &[&change.user, &now],
+        )
+        .map_err(err)?;
+        if let Some(entry) = &commit.entry {
+            tx.execute(
+                "INSERT INTO pwpolicy_history (user_name, seq, phc, set_at)
+                 VALUES ($1, coalesce((SELECT max(seq) FROM pwpolicy_history WHERE user_name = $1), 0) + 1, $2, $3)",
+                &[&change.user, &entry.as_str(), &now],
+            )
+            .map_err(err)?;
+        }
+        if let Some(keep) = commit.keep {
+            tx.execute(
+                "DELETE FROM pwpolicy_history WHERE user_name = $1 AND seq NOT IN
+                     (SELECT seq FROM pwpolicy_history WHERE user_name = $1 ORDER BY seq DESC LIMIT $2)",
+                &[&change.user, &(keep as i64)],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(ChangeOutcome::Changed)
+    }
+
+    fn set_changed(
+        &mut self,
+        name: &str,
+        at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        validate_user(name)?;
+        let salt = change::new_salt()?;
+        self.client
+            .execute(
+                "INSERT INTO pwpolicy_users (name, salt, last_change, must_change, first_seen)
+                 VALUES ($1, $2, $3, FALSE, $4)
+                 ON CONFLICT (name) DO UPDATE SET last_change = $3, must_change = FALSE",
+                &[
+                    &name,
+                    &salt.as_bytes().as_slice(),
+                    &time_to(at),
+                    &time_to(now),
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn expire(&mut self, name: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+        validate_user(name)?;
+        let salt = change::new_salt()?;
+        self.client
+            .execute(
+                "INSERT INTO pwpolicy_users (name, salt, last_change, must_change, first_seen)
+                 VALUES ($1, $2, NULL, TRUE, $3)
+                 ON CONFLICT (name) DO UPDATE SET must_change = TRUE",
+                &[&name, &salt.as_bytes().as_slice(), &time_to(now)],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn clear_history(&mut self, name: &str) -> Result<bool, StoreError> {
+        let salt = change::new_salt()?;
+        let location = self.location.clone();
+        let err = |e: ::postgres::Error| map_err(&location, &e);
+        let mut tx = self.client.transaction().map_err(err)?;
+        tx.execute(
+            "DELETE FROM pwpolicy_history WHERE user_name = $1",
+            &[&name],
+        )
+        .map_err(err)?;
+        let known = tx
+            .execute(
+                "UPDATE pwpolicy_users SET salt = $2 WHERE name = $1",
+                &[&name, &salt.as_bytes().as_slice()],
+            )
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(known > 0)
+    }
+
+    fn remove_user(&mut self, name: &str) -> Result<bool, StoreError> {
+        let location = self.location.clone();
+        let err = |e: ::postgres::Error| map_err(&location, &e);
+        let mut tx = self.client.transaction().map_err(err)?;
+        tx.execute(
+            "DELETE FROM pwpolicy_history WHERE user_name = $1",
+            &[&name],
+        )
+        .map_err(err)?;
+        let removed = tx
+            .execute("DELETE FROM pwpolicy_users WHERE name = $1", &[&name])
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(removed > 0)
+    }
+
+    fn expiring(
+        &mut self,
+        changed_before: Option<OffsetDateTime>,
+        visit: &mut dyn FnMut(ReportRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        if !self.has_schema {
+            return Ok(());
+        }
+        let location = self.location.clone();
+        let err = |e: ::postgres::Error| map_err(&location, &e);
+        let mut tx = self
+            .client
+            .build_transaction()
+            .read_only(true)
+            .start()
+            .map_err(err)?;
+        for row in tx
+            .query(
+                "SELECT name, last_change FROM pwpolicy_users WHERE must_change ORDER BY name",
+                &[],
+            )
+            .map_err(err)?
+        {
+            let last: Option<i64> = get(&location, &row, 1)?;
+            visit(ReportRow {
+                name: get(&location, &row, 0)?,
+                last_change: last.map(|t| time_from(&location, t)).transpose()?,
+                must_change: true,
+            })?;
+        }
+        if let Some(cutoff) = changed_before {
+            for row in tx
+                .query(
+                    "SELECT name, last_change FROM pwpolicy_users
+                     WHERE NOT must_change AND last_change <= $1 ORDER BY last_change, name",
+                    &[&time_to(cutoff)],
+                )
+                .map_err(err)?
+            {
+                visit(ReportRow {
+                    name: get(&location, &row, 0)?,
+                    last_change: Some(time_from(&location, get(&location, &row, 1)?)?),
+                    must_change: false,
+                })?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn seed(
+        &mut self,
+        seeds: &[Seed],
+        overwrite: bool,
+        now: OffsetDateTime,
+    ) -> Result<SeedSummary, StoreError> {
+        for seed in seeds {
+            validate_user(&seed.name)?;
+        }
+        let location = self.location.clone();
+        let err = |e: ::postgres::Error| map_err(&location, &e);
+        let mut tx = self.client.transaction().map_err(err)?;
+        let mut summary = SeedSummary::default();
+        for seed in seeds {
+            let last = seed.last_change.map(time_to);
+            let must = seed.last_change.is_none();
+            let salt = change::new_salt()?;
+            let added = tx
+                .execute(
+                    "INSERT INTO pwpolicy_users (name, salt, last_change, must_change, first_seen)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING",
+                    &[
+                        &seed.name,
+                        &salt.as_bytes().as_slice(),
+                        &last,
+                        &must,
+                        &time_to(now),
+                    ],
+                )
+                .map_err(err)?;
+            if added > 0 {
+                summary.added += 1;
+            } else if overwrite {
+                tx.execute(
+                    "UPDATE pwpolicy_users SET last_change = $2, must_change = $3 WHERE name = $1",
+                    &[&seed.name, &last, &must],
+                )
+                .map_err(err)?;
+                summary.updated += 1;
+            } else {
+                summary.kept += 1;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(summary)
+    }
+}

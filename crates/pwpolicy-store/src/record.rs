@@ -1,0 +1,104 @@
+//! What the store holds and answers, backend-neutral.
+
+use std::fmt;
+
+use pwpolicy::{Hasher, HistoryEntry, Password, Policy, UserSalt, Violation};
+use time::OffsetDateTime;
+
+/// What the store knows about one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UserRecord {
+    /// Account name.
+    pub name: String,
+    /// When the password last changed; `None` when no change was recorded.
+    pub last_change: Option<OffsetDateTime>,
+    /// An administrator forced a change at the next login.
+    pub must_change: bool,
+    /// When the store first recorded this user.
+    pub first_seen: OffsetDateTime,
+    /// How many history entries are kept.
+    pub history_len: usize,
+}
+
+/// A user's salt and history, for a read-only reuse check.
+#[non_exhaustive]
+pub struct UserHistory {
+    /// The user's history salt.
+    pub salt: UserSalt,
+    /// History entries, oldest first.
+    pub entries: Vec<HistoryEntry>,
+    /// When the password last changed.
+    pub last_change: Option<OffsetDateTime>,
+    /// Whether a change is forced.
+    pub must_change: bool,
+}
+
+impl fmt::Debug for UserHistory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserHistory")
+            .field("entries", &self.entries.len())
+            .field("last_change", &self.last_change)
+            .field("must_change", &self.must_change)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A password change to record, if the history and minimum age allow it.
+/// The text rules (length, classes, names) are the caller's to check first.
+#[derive(Debug)]
+pub struct PasswordChange<'a> {
+    /// Account name.
+    pub user: &'a str,
+    /// The new password.
+    pub password: &'a Password,
+    /// The policy (history depth, minimum age).
+    pub policy: &'a Policy,
+    /// The history hasher (argon2id parameters, pepper).
+    pub hasher: &'a Hasher,
+    /// The time of the change.
+    pub now: OffsetDateTime,
+    /// Refuse a change before `min_age_days` (users: yes; admin resets: no).
+    pub enforce_min_age: bool,
+}
+
+/// The result of [`crate::Store::change_password`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeOutcome {
+    /// Recorded: history appended and trimmed, last change set, must-change cleared.
+    Changed,
+    /// Not recorded, for these reasons (`reused`, `too_recent`).
+    Rejected(Vec<Violation>),
+}
+
+/// One row of an expiry report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReportRow {
+    /// Account name.
+    pub name: String,
+    /// Last change, if recorded.
+    pub last_change: Option<OffsetDateTime>,
+    /// Whether a change is forced.
+    pub must_change: bool,
+}
+
+/// A last-change date to seed, e.g. from a shadow file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seed {
+    /// Account name.
+    pub name: String,
+    /// The last change, or `None` for "must change at next login" (shadow's 0).
+    pub last_change: Option<OffsetDateTime>,
+}
+
+/// What [`crate::Store::seed`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeedSummary {
+    /// Users the store did not know, now added.
+    pub added: usize,
+    /// Known users whose date was replaced (only with `overwrite`).
+    pub updated: usize,
+    /// Known users left as they were.
+    pub kept: usize,
+}

@@ -1,0 +1,205 @@
+//! The store suite on SQLite, plus what only a file can get wrong: permissions,
+//! corruption, truncation, read-only directories, a newer schema.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+#[path = "suite/mod.rs"]
+mod suite;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use pwpolicy::{Hasher, Password, Policy};
+use pwpolicy_store::{ChangeOutcome, Location, OpenMode, PasswordChange, Store, StoreError};
+
+struct SqliteFixture {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl SqliteFixture {
+    fn new() -> SqliteFixture {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state").join("state.db");
+        SqliteFixture { _dir: dir, path }
+    }
+}
+
+impl suite::Fixture for SqliteFixture {
+    fn open(&self) -> Box<dyn Store> {
+        pwpolicy_store::open(&Location::Sqlite(self.path.clone()), OpenMode::ReadWrite).unwrap()
+    }
+}
+
+store_suite!(Some(SqliteFixture::new()));
+
+fn open(path: &std::path::Path, mode: OpenMode) -> Result<Box<dyn Store>, StoreError> {
+    pwpolicy_store::open(&Location::Sqlite(path.to_owned()), mode)
+}
+
+fn cheap() -> (Policy, Hasher) {
+    let policy = Policy::from_toml("[history]\nmemory_kib = 64\niterations = 1\n").unwrap();
+    let hasher = Hasher::new(&policy.history, None).unwrap();
+    (policy, hasher)
+}
+
+fn change(store: &mut dyn Store, user: &str, pw: &str) -> Result<ChangeOutcome, StoreError> {
+    let (policy, hasher) = cheap();
+    let password = Password::new(pw);
+    store.change_password(&PasswordChange {
+        user,
+        password: &password,
+        policy: &policy,
+        hasher: &hasher,
+        now: time::OffsetDateTime::now_utc(),
+        enforce_min_age: true,
+    })
+}
+
+#[test]
+fn a_new_store_is_private() {
+    let f = SqliteFixture::new();
+    drop(suite::Fixture::open(&f));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&f.path), 0o600);
+    assert_eq!(mode(f.path.parent().unwrap()), 0o700);
+}
+
+#[test]
+fn a_store_others_can_read_is_refused() {
+    let f = SqliteFixture::new();
+    drop(suite::Fixture::open(&f));
+    std::fs::set_permissions(&f.path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = open(&f.path, OpenMode::ReadOnly).err().unwrap();
+    assert!(
+        matches!(err, StoreError::Permissions { mode: 0o644, .. }),
+        "{err}"
+    );
+    assert!(open(&f.path, OpenMode::ReadWrite).is_err());
+}
+
+#[test]
+fn a_missing_store_is_missing_for_readers_and_created_for_writers() {
+    let f = SqliteFixture::new();
+    assert!(matches!(
+        open(&f.path, OpenMode::ReadOnly),
+        Err(StoreError::Missing(_))
+    ));
+    assert!(!f.path.exists(), "a reader must not create the store");
+    open(&f.path, OpenMode::ReadWrite).unwrap();
+    let mut reader = open(&f.path, OpenMode::ReadOnly).unwrap();
+    assert!(reader.user("anyone").unwrap().is_none());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_as_damaged() {
+    let f = SqliteFixture::new();
+    std::fs::create_dir_all(f.path.parent().unwrap()).unwrap();
+    std::fs::write(&f.path, vec![b'x'; 8192]).unwrap();
+    std::fs::set_permissions(&f.path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let err = open(&f.path, OpenMode::ReadWrite).err().unwrap();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("damaged"), "{err}");
+}
+
+#[test]
+fn a_truncated_store_is_an_error_not_an_empty_history() {
+    let f = SqliteFixture::new();
+    {
+        let mut store = suite::Fixture::open(&f);
+        for n in 0..200 {
+            change(&mut *store, &format!("user{n}"), "Pass-A-1").unwrap();
+        }
+    }
+    // Fold the WAL into the main file, then cut the file in half.
+    let conn = rusqlite_checkpoint(&f.path);
+    drop(conn);
+    let len = std::fs::metadata(&f.path).unwrap().len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&f.path)
+        .unwrap();
+    file.set_len(len / 2).unwrap();
+    drop(file);
+    // Reused for a user whose rows are gone: must be an error, never "not reused".
+    let result = open(&f.path, OpenMode::ReadWrite).and_then(|mut s| {
+        (150..200).try_for_each(|n| change(&mut *s, &format!("user{n}"), "Pass-A-1").map(|_| ()))
+    });
+    assert!(
+        result.is_err(),
+        "a truncated store must not silently accept reused passwords"
+    );
+}
+
+/// Checkpoints the WAL (through the store itself: opening read-write runs
+/// SQLite's recovery; dropping the last connection checkpoints).
+fn rusqlite_checkpoint(path: &std::path::Path) -> Box<dyn Store> {
+    let store = open(path, OpenMode::ReadWrite).unwrap();
+    drop(store);
+    let wal = path.with_extension("db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "WAL not folded"
+    );
+    open(path, OpenMode::ReadOnly).unwrap()
+}
+
+#[test]
+fn a_read_only_directory_gives_a_clear_error() {
+    if is_root() {
+        eprintln!(
+            "SKIPPED a_read_only_directory_gives_a_clear_error: root ignores directory permissions"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o500)).unwrap();
+    let err = open(&dir.path().join("state.db"), OpenMode::ReadWrite)
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("cannot create"), "{err}");
+}
+
+fn is_root() -> bool {
+    std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let f = SqliteFixture::new();
+    drop(suite::Fixture::open(&f));
+    bump_schema(&f.path);
+    let err = open(&f.path, OpenMode::ReadWrite).err().unwrap();
+    assert!(
+        matches!(err, StoreError::NewerSchema { found: 99, .. }),
+        "{err}"
+    );
+}
+
+fn bump_schema(path: &std::path::Path) {
+    let status = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=99'); c.commit()"])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn a_bad_history_entry_is_an_error_not_a_miss() {
+    let f = SqliteFixture::new();
+    {
+        let mut store = suite::Fixture::open(&f);
+        change(&mut *store, "erin", "Pass-A-1").unwrap();
+    }
+    let status = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE history SET phc='$6$not$argon2'\"); c.commit()"])
+        .arg(&f.path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut store = suite::Fixture::open(&f);
+    let err = change(&mut *store, "erin", "Pass-A-1").unwrap_err();
+    assert!(err.to_string().contains("history entry 0"), "{err}");
+}
