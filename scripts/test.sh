@@ -55,7 +55,7 @@ fi
 
 if [ -x benches/peers/run.sh ]; then
     step "side-by-side peer run (smoke size)"
-    ROUNDS="${PEER_ROUNDS:-2}" benches/peers/run.sh
+    ROUNDS="${PEER_ROUNDS:-1}" benches/peers/run.sh
 fi
 
 step "all checks passed"

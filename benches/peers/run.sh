@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Side-by-side run: checks the same corpus with pwpolicy, libpwquality and
+# passwdqc in one go and prints checks per second for each and the ratios.
+#
+# Usage: benches/peers/run.sh            (from any directory)
+#   ROUNDS=N   passes over the corpus per tool (default 20)
+#   CORPUS=F   corpus to check (default benches/corpus/mixed.tsv)
+#
+# On Debian/Ubuntu it installs what is missing (gcc, libc6-dev,
+# libpwquality-dev, libpasswdqc-dev) with apt-get, as root or through sudo.
+# It needs cargo (the workspace's rust-toolchain.toml picks the version).
+#
+# Each harness times only its check loop, after one untimed warm-up pass, and
+# prints: <name> checks=<N> seconds=<S> checks_per_sec=<R> rejected=<K>
+# where K is the rejections in one pass. The three tools do not enforce the
+# same rules (see the comments at the top of each harness), so K differs.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+workspace="$(cd "$here/../.." && pwd)"
+rounds="${ROUNDS:-20}"
+corpus="${CORPUS:-$here/../corpus/mixed.tsv}"
+
+die() {
+    echo "run.sh: $*" >&2
+    exit 1
+}
+
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer, got '$rounds'"
+[[ -r "$corpus" ]] || die "cannot read corpus $corpus"
+corpus="$(cd "$(dirname "$corpus")" && pwd)/$(basename "$corpus")"
+
+# --- packages -------------------------------------------------------------
+packages=(gcc libc6-dev libpwquality-dev libpasswdqc-dev)
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$pkg")
+    fi
+done
+if ((${#missing[@]})); then
+    command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them"
+    sudo=()
+    if ((EUID != 0)); then
+        command -v sudo >/dev/null || die "missing ${missing[*]}: run as root or install sudo"
+        sudo=(sudo)
+    fi
+    echo "run.sh: installing ${missing[*]}" >&2
+    # Only refresh the package lists when something has to be installed.
+    "${sudo[@]}" apt-get update -q >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+command -v cargo >/dev/null || die "cargo not found (install Rust with rustup)"
+
+# --- build ----------------------------------------------------------------
+build="$(mktemp -d "${TMPDIR:-/tmp}/pwpolicy-peers.XXXXXX")"
+trap 'rm -rf "$build"' EXIT
+
+cflags=(-O2 -Wall -Wextra -std=c99)
+gcc "${cflags[@]}" -o "$build/pwquality_bench" "$here/pwquality_bench.c" -lpwquality
+gcc "${cflags[@]}" -o "$build/passwdqc_bench" "$here/passwdqc_bench.c" -lpasswdqc
+
+# Run cargo from the workspace so rustup honours rust-toolchain.toml, and ask
+# it where the binary is rather than guessing the target directory.
+artifacts="$(cd "$workspace" && cargo build --release -p pwpolicy-benches \
+    --bin peer_pwpolicy --message-format=json-render-diagnostics)"
+pwpolicy_bin="$(grep -o '"executable":"[^"]*peer_pwpolicy"' <<<"$artifacts" \
+    | tail -n 1 | sed 's/^"executable":"//; s/"$//')"
+[[ -x "$pwpolicy_bin" ]] || die "cargo built no peer_pwpolicy executable"
+
+# --- run ------------------------------------------------------------------
+records="$(awk -F'\t' 'NF >= 3' "$corpus" | wc -l)"
+echo "corpus: $corpus ($records records), rounds: $rounds"
+
+results=()
+for harness in "$pwpolicy_bin" "$build/pwquality_bench" "$build/passwdqc_bench"; do
+    name="$(basename "$harness")"
+    if ! line="$("$harness" "$corpus" "$rounds")"; then
+        die "$name failed"
+    fi
+    [[ "$line" =~ ^[a-z]+\ checks=[0-9]+\ seconds=[0-9.]+\ checks_per_sec=[0-9]+\ rejected=[0-9]+$ ]] \
+        || die "$name printed an unexpected line: $line"
+    echo "$line"
+    results+=("$line")
+done
+
+# --- summary --------------------------------------------------------------
+printf '%s\n' "${results[@]}" | awk '
+    {
+        name = $1
+        for (i = 2; i <= NF; i++) {
+            split($i, kv, "=")
+            value[name, kv[1]] = kv[2]
+        }
+        order[++n] = name
+    }
+    END {
+        print ""
+        printf "%-10s %14s %10s %14s\n", "tool", "checks/s", "seconds", "rejected/pass"
+        for (i = 1; i <= n; i++)
+            printf "%-10s %14d %10.3f %14d\n", order[i], value[order[i], "checks_per_sec"],
+                value[order[i], "seconds"], value[order[i], "rejected"]
+        ours = value["pwpolicy", "checks_per_sec"]
+        pwq = value["pwquality", "checks_per_sec"]
+        qc = value["passwdqc", "checks_per_sec"]
+        faster = pwq >= qc ? "pwquality" : "passwdqc"
+        print ""
+        printf "pwpolicy / pwquality:   %10.2fx\n", ours / pwq
+        printf "pwpolicy / passwdqc:    %10.2fx\n", ours / qc
+        printf "pwpolicy / faster peer: %10.2fx (%s)\n", ours / value[faster, "checks_per_sec"], faster
+    }'
