@@ -16,7 +16,7 @@ as_root() {
 }
 
 # Debian packages the tests and benches build against.
-PACKAGES=(gcc pkg-config libpwquality-dev libpasswdqc-dev)
+PACKAGES=(gcc pkg-config python3 postgresql libpwquality-dev libpasswdqc-dev)
 
 install_packages() {
     local missing=()
@@ -32,6 +32,18 @@ install_packages() {
 }
 
 install_packages
+
+# A throwaway PostgreSQL server for the store tests, stopped on exit.
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/pwpolicy-test.XXXXXX")"
+chmod 0711 "$scratch"
+cleanup() {
+    scripts/pg-test-server.sh stop "$scratch/pg"
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+step "starting a PostgreSQL test server"
+PWPOLICY_TEST_PG_URL="$(scripts/pg-test-server.sh start "$scratch/pg")"
+export PWPOLICY_TEST_PG_URL
 
 step "cargo fmt --check"
 cargo fmt --all --check
