@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Check passwords against the organisation's password policy.
+/// Check passwords against the organisation's password policy, and manage
+/// password history and expiry.
 #[derive(Debug, Parser)]
 #[command(name = "pwpolicy", version, about, long_about = None)]
 pub struct Cli {
@@ -20,12 +21,47 @@ pub enum Command {
     ///
     /// Exits 0 when accepted, 1 when rejected, 2 on usage, configuration or input errors.
     Check(CheckArgs),
+    /// Check a password from standard input and, if accepted, record it as the user's new one.
+    Change(ChangeArgs),
+    /// Show when a user's password last changed and when it expires.
+    Status(StatusArgs),
+    /// Set the date of a user's last password change (like `chage -d`).
+    SetChanged(SetChangedArgs),
+    /// Force a user to change their password at the next login.
+    Expire(UserArgs),
+    /// List users whose passwords expire within DAYS days, or have expired.
+    Report(ReportArgs),
+    /// Manage a user's password history.
+    History {
+        /// What to do with the history.
+        #[command(subcommand)]
+        command: HistoryCommand,
+    },
+    /// Manage users in the store.
+    User {
+        /// What to do with the user.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Seed last-change dates from a shadow(5)-format file (field 3).
+    ImportShadow(ImportShadowArgs),
     /// Show or validate policy files.
     Policy {
         /// What to do with the policy.
         #[command(subcommand)]
         command: PolicyCommand,
     },
+}
+
+/// Where the policy and the store are.
+#[derive(Debug, Args, Clone)]
+pub struct Sources {
+    /// Policy file [default: /etc/security/pwpolicy.toml, or the built-in policy if absent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Store: a SQLite file or a postgres:// URL [default: the policy's `[store] db`, else /var/lib/pwpolicy/state.db].
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: Option<String>,
 }
 
 /// Arguments of `pwpolicy check`.
@@ -37,18 +73,144 @@ pub struct CheckArgs {
     /// The user's full name (e.g. the GECOS field); its parts may not appear.
     #[arg(long, value_name = "F")]
     pub full_name: Option<String>,
-    /// Policy file [default: /etc/security/pwpolicy.toml, or the built-in policy if absent].
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// History store [default: /var/lib/pwpolicy/state.db, skipped if absent].
-    #[arg(long, value_name = "FILE")]
-    pub db: Option<PathBuf>,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
     /// Print the verdict as JSON.
     #[arg(long)]
     pub json: bool,
     /// Read JSON Lines {"user", "full_name", "password"} and write one JSON verdict per line.
     #[arg(long, conflicts_with_all = ["user", "full_name"])]
     pub batch: bool,
+}
+
+/// Arguments of `pwpolicy change`.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    /// Account whose password changes.
+    #[arg(long, value_name = "U")]
+    pub user: String,
+    /// The user's full name; its parts may not appear.
+    #[arg(long, value_name = "F")]
+    pub full_name: Option<String>,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Allow the change even before the policy's minimum age (an administrator's reset).
+    #[arg(long)]
+    pub ignore_min_age: bool,
+}
+
+/// Arguments naming one user.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// The account.
+    #[arg(long, value_name = "U")]
+    pub user: String,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+/// Arguments of `pwpolicy status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The account.
+    #[arg(long, value_name = "U")]
+    pub user: String,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
+    /// Print the status as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `pwpolicy set-changed`.
+#[derive(Debug, Args)]
+pub struct SetChangedArgs {
+    /// The account.
+    #[arg(long, value_name = "U")]
+    pub user: String,
+    /// The day of the last change (UTC), as YYYY-MM-DD, or `today`.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: String,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+/// Output formats of `pwpolicy report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// An aligned table.
+    Table,
+    /// A JSON array of status objects.
+    Json,
+    /// CSV with a header line.
+    Csv,
+}
+
+/// Arguments of `pwpolicy report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// List passwords that expire within this many days (and those already expired or forced).
+    #[arg(long, value_name = "DAYS")]
+    pub expiring_within: u32,
+    /// Print JSON (same as --format json).
+    #[arg(long, conflicts_with_all = ["csv", "format"])]
+    pub json: bool,
+    /// Print CSV (same as --format csv).
+    #[arg(long, conflicts_with = "format")]
+    pub csv: bool,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+impl ReportArgs {
+    /// The format asked for.
+    pub fn format(&self) -> ReportFormat {
+        match (self.json, self.csv, self.format) {
+            (true, _, _) => ReportFormat::Json,
+            (_, true, _) => ReportFormat::Csv,
+            (_, _, Some(f)) => f,
+            _ => ReportFormat::Table,
+        }
+    }
+}
+
+/// `pwpolicy history …`
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Forget a user's password history (earlier passwords become allowed again).
+    Clear(UserArgs),
+}
+
+/// `pwpolicy user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Remove a user's record and history from the store.
+    Remove(UserArgs),
+}
+
+/// Arguments of `pwpolicy import-shadow`.
+#[derive(Debug, Args)]
+pub struct ImportShadowArgs {
+    /// A shadow(5)-format file, e.g. /etc/shadow.
+    pub file: PathBuf,
+    /// Replace the dates of users the store already knows.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
 }
 
 /// `pwpolicy policy …`

@@ -1,55 +1,70 @@
 //! `pwpolicy check`: one password from standard input, or JSON Lines with `--batch`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 
 use anyhow::Context;
-use pwpolicy::{Names, Password, Policy, Verdict, Violation};
-use serde::Deserialize;
+use pwpolicy::{Hasher, Names, Password, Policy, Verdict, Violation};
+use pwpolicy_store::{PasswordChange, Store};
 use serde_json::json;
-use zeroize::{Zeroize, Zeroizing};
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
 
 use crate::args::CheckArgs;
-use crate::config::{self, DEFAULT_STORE_PATH};
+use crate::config;
 use crate::input::{self, InputError, Line};
 use crate::render;
+use crate::store_access::{self, Reading, StoreChoice};
 use crate::{EXIT_ACCEPTED, EXIT_ERROR, EXIT_REJECTED};
-
-/// Largest JSON Lines record accepted by `--batch`, in bytes.
-const BATCH_LINE_LIMIT: usize = 64 * 1024;
 
 /// Runs `pwpolicy check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
-    let policy = config::load(args.config.as_deref())?.policy;
-    let history = HistoryPlan::for_args(args)?;
+    let policy = config::load(args.sources.config.as_deref())?.policy;
     if args.batch {
-        return batch(
+        return crate::batch::batch(
             &policy,
             &mut std::io::stdin().lock(),
             &mut std::io::stdout().lock(),
         );
     }
-    let line = match read_password(&policy) {
+    let choice = StoreChoice::from(&args.sources, &policy);
+    // An explicit store is opened even without --user, so a wrong --db is
+    // reported instead of silently unused.
+    let mut history = if args.user.is_some() || choice.explicit {
+        store_access::open_read(&choice, false)?
+    } else {
+        Reading::Absent(String::new())
+    };
+    let line = match read_password(&policy, "Password: ") {
         Ok(line) => line,
         Err(e) => return input_error(args.json, &e),
     };
+    let mut checked = false;
     let verdict = match line {
         Line::Text(text) => {
+            let password = Password::new(&text);
             let names = Names::new(
                 args.user.as_deref().unwrap_or(""),
                 args.full_name.as_deref().unwrap_or(""),
             );
-            policy.check(&Password::new(&text), &names)
+            let mut verdict = policy.check(&password, &names);
+            if let (Some(user), Reading::Open(store)) = (&args.user, &mut history) {
+                for v in review_history(&mut **store, user, &password, &policy)? {
+                    verdict.push(v);
+                }
+                checked = true;
+            }
+            verdict
         }
         Line::TooLong => overlong(&policy),
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        render::json_line(&mut out, &render::verdict_json(&verdict, history.checked()))?;
+        render::json_line(&mut out, &render::verdict_json(&verdict, checked))?;
     } else {
         render::verdict_human(&mut out, &verdict)?;
-        if let Some(note) = history.note() {
-            eprintln!("pwpolicy: note: {note}");
-        }
+    }
+    if let (Some(_), Reading::Absent(note)) = (&args.user, &history) {
+        eprintln!("pwpolicy: note: password history not checked: {note}");
     }
     Ok(if verdict.is_accepted() {
         EXIT_ACCEPTED
@@ -58,58 +73,36 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// Whether and where password history is consulted.
-enum HistoryPlan {
-    /// No `--user`: history belongs to a user, so there is none to check.
-    NoUser,
-    /// No store at the default path: history is skipped, and the user told so.
-    NoStore,
-}
-
-impl HistoryPlan {
-    fn for_args(args: &CheckArgs) -> anyhow::Result<HistoryPlan> {
-        if let Some(db) = &args.db {
-            anyhow::bail!(
-                "cannot open store {}: this build of pwpolicy has no history store yet",
-                db.display()
-            );
-        }
-        if args.user.is_none() {
-            return Ok(HistoryPlan::NoUser);
-        }
-        if std::path::Path::new(DEFAULT_STORE_PATH).exists() {
-            anyhow::bail!(
-                "cannot open store {DEFAULT_STORE_PATH}: this build of pwpolicy has no history store yet"
-            );
-        }
-        Ok(HistoryPlan::NoStore)
-    }
-
-    fn checked(&self) -> bool {
-        false
-    }
-
-    fn note(&self) -> Option<String> {
-        match self {
-            HistoryPlan::NoUser => None,
-            HistoryPlan::NoStore => Some(format!(
-                "password history not checked: no store at {DEFAULT_STORE_PATH}"
-            )),
-        }
-    }
+/// Reuse and minimum age for `user`, read-only: what `change` would refuse.
+pub fn review_history(
+    store: &mut dyn Store,
+    user: &str,
+    password: &Password,
+    policy: &Policy,
+) -> anyhow::Result<Vec<Violation>> {
+    let Some(state) = store
+        .history(user)
+        .context("cannot read the password history")?
+    else {
+        return Ok(Vec::new());
+    };
+    let hasher = Hasher::new(&policy.history, None)?;
+    let change = PasswordChange {
+        user,
+        password,
+        policy,
+        hasher: &hasher,
+        now: OffsetDateTime::now_utc(),
+        enforce_min_age: true,
+    };
+    pwpolicy_store::review(&state, &change).context("cannot check the password history")
 }
 
 /// The first line of standard input, or a prompt with echo off on a terminal.
-fn read_password(policy: &Policy) -> Result<Line, InputError> {
+pub fn read_password(policy: &Policy, prompt: &str) -> Result<Line, InputError> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        let text = rpassword::prompt_password("Password: ")
-            .map(Zeroizing::new)
-            .map_err(|e| InputError::Io(e.kind()))?;
-        if text.contains('\0') {
-            return Err(InputError::Nul);
-        }
-        return Ok(Line::Text(text));
+        return prompt_password(prompt).map(Line::Text);
     }
     input::read_line(
         &mut stdin.lock(),
@@ -118,8 +111,19 @@ fn read_password(policy: &Policy) -> Result<Line, InputError> {
     .ok_or(InputError::Empty)
 }
 
+/// Asks on the terminal with echo off.
+pub fn prompt_password(prompt: &str) -> Result<Zeroizing<String>, InputError> {
+    let text = rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| InputError::Io(e.kind()))?;
+    if text.contains('\0') {
+        return Err(InputError::Nul);
+    }
+    Ok(text)
+}
+
 /// The verdict for input cut off at the line limit: far too long, whatever else.
-fn overlong(policy: &Policy) -> Verdict {
+pub fn overlong(policy: &Policy) -> Verdict {
     let mut verdict = Verdict::new();
     verdict.push(Violation::TooLong {
         max: policy.quality.max_length,
@@ -128,7 +132,8 @@ fn overlong(policy: &Policy) -> Verdict {
     verdict
 }
 
-fn input_error(json: bool, e: &InputError) -> anyhow::Result<u8> {
+/// Reports bad input: exit 2, and a JSON error object when JSON was asked for.
+pub fn input_error(json: bool, e: &InputError) -> anyhow::Result<u8> {
     if json {
         render::json_line(
             &mut std::io::stdout().lock(),
@@ -137,165 +142,4 @@ fn input_error(json: bool, e: &InputError) -> anyhow::Result<u8> {
     }
     eprintln!("pwpolicy: {e}");
     Ok(EXIT_ERROR)
-}
-
-/// One `--batch` record. The password is wiped when the record is dropped.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Record {
-    #[serde(default)]
-    user: Option<String>,
-    #[serde(default)]
-    full_name: Option<String>,
-    password: String,
-}
-
-impl Drop for Record {
-    fn drop(&mut self) {
-        self.password.zeroize();
-    }
-}
-
-/// `--batch`: one JSON verdict per input line, in order. Bad lines get an
-/// `error` object and do not stop the run. Exit 0 if all were accepted, 1 if
-/// any was rejected, 2 if any line was bad.
-pub fn batch(
-    policy: &Policy,
-    input: &mut impl BufRead,
-    out: &mut impl Write,
-) -> anyhow::Result<u8> {
-    let (mut rejected, mut errors) = (false, false);
-    for number in 1.. {
-        let Some(raw) =
-            input::read_raw(input, BATCH_LINE_LIMIT).context("cannot read standard input")?
-        else {
-            break;
-        };
-        if !raw.complete {
-            // The rest of an overlong record is still on the input: skip it.
-            input::skip_line(input).context("cannot read standard input")?;
-        }
-        let line = match raw.decode() {
-            Ok(line) => line,
-            Err(e) => {
-                errors = true;
-                render::json_line(out, &json!({ "line": number, "error": e.to_string() }))?;
-                continue;
-            }
-        };
-        let value = match line {
-            Line::TooLong => {
-                errors = true;
-                json!({ "line": number, "error": format!("record is longer than {BATCH_LINE_LIMIT} bytes") })
-            }
-            Line::Text(text) if text.trim().is_empty() => continue,
-            Line::Text(text) => match serde_json::from_str::<Record>(&text) {
-                Ok(record) => {
-                    let names = Names::new(
-                        record.user.as_deref().unwrap_or(""),
-                        record.full_name.as_deref().unwrap_or(""),
-                    );
-                    let verdict = policy.check(&Password::new(&record.password), &names);
-                    rejected |= !verdict.is_accepted();
-                    let mut value = render::verdict_json(&verdict, false);
-                    value["line"] = json!(number);
-                    value["user"] = json!(record.user);
-                    value
-                }
-                Err(e) => {
-                    errors = true;
-                    json!({ "line": number, "error": format!("not a record: {}", json_error(&e)) })
-                }
-            },
-        };
-        render::json_line(out, &value)?;
-    }
-    out.flush()?;
-    Ok(if errors {
-        EXIT_ERROR
-    } else if rejected {
-        EXIT_REJECTED
-    } else {
-        EXIT_ACCEPTED
-    })
-}
-
-/// A serde_json error without any of the input it quotes (which could be a password).
-fn json_error(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let what = match e.classify() {
-        Category::Syntax | Category::Eof => "invalid JSON",
-        Category::Data => "expected {\"user\", \"full_name\", \"password\"} with string values",
-        Category::Io => "read error",
-    };
-    format!("{what} at column {}", e.column())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run_batch(input: &str) -> (u8, Vec<serde_json::Value>) {
-        let mut out = Vec::new();
-        let code = batch(&Policy::default(), &mut input.as_bytes(), &mut out).unwrap();
-        let lines = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        (code, lines)
-    }
-
-    #[test]
-    fn batch_writes_one_verdict_per_record() {
-        let (code, out) = run_batch(
-            "{\"user\":\"erin\",\"full_name\":\"Erin Hagens\",\"password\":\"Hagens#2024\"}\n\
-             {\"password\":\"Blue-Kettle-42\"}\n",
-        );
-        assert_eq!(code, EXIT_REJECTED);
-        assert_eq!(out[0]["accepted"], false);
-        assert_eq!(out[0]["violations"][0]["code"], "contains_name_part");
-        assert_eq!(out[0]["user"], "erin");
-        assert_eq!(
-            (out[1]["line"].as_u64(), out[1]["accepted"].as_bool()),
-            (Some(2), Some(true))
-        );
-    }
-
-    #[test]
-    fn bad_records_are_reported_without_their_text() {
-        let (code, out) = run_batch(
-            "{\"password\": \"Sekrit-Value-1\", \"pin\": 1}\n{oops Sekrit-Value-2\n\
-             {\"password\":\"Blue-Kettle-42\"}\n",
-        );
-        assert_eq!(code, EXIT_ERROR);
-        assert_eq!(out.len(), 3);
-        for v in &out[..2] {
-            let shown = v.to_string();
-            assert!(
-                v["error"].is_string() && !shown.contains("Sekrit"),
-                "{shown}"
-            );
-        }
-        assert_eq!(out[2]["accepted"], true);
-    }
-
-    #[test]
-    fn overlong_and_non_utf8_records_do_not_stop_the_run() {
-        let long = format!("{{\"password\":\"{}\"}}\n", "x".repeat(100_000));
-        let mut input = long.into_bytes();
-        input.extend_from_slice(b"\xff\xfe\n{\"password\":\"Blue-Kettle-42\"}\n");
-        let mut out = Vec::new();
-        let code = batch(&Policy::default(), &mut &input[..], &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        let lines: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(code, EXIT_ERROR);
-        assert_eq!(lines.len(), 3, "{text}");
-        assert!(lines[0]["error"].as_str().unwrap().contains("longer than"));
-        assert!(lines[1]["error"].as_str().unwrap().contains("UTF-8"));
-        assert_eq!(lines[2]["accepted"], true);
-    }
 }

@@ -8,8 +8,6 @@ use pwpolicy::Policy;
 
 /// Where the policy lives unless `--config` says otherwise.
 pub const DEFAULT_POLICY_PATH: &str = "/etc/security/pwpolicy.toml";
-/// Where the history store lives unless `--db` says otherwise.
-pub const DEFAULT_STORE_PATH: &str = "/var/lib/pwpolicy/state.db";
 
 /// The policy and where it came from, for messages.
 pub struct LoadedPolicy {

@@ -45,6 +45,8 @@ pub enum InputError {
     },
     /// A NUL byte, which no password system accepts.
     Nul,
+    /// The two entries at a prompt differ.
+    Mismatch,
     /// Reading failed.
     Io(std::io::ErrorKind),
 }
@@ -62,6 +64,7 @@ impl fmt::Display for InputError {
             InputError::Nul => {
                 f.write_str("input contains a NUL byte, which a password cannot hold")
             }
+            InputError::Mismatch => f.write_str("the two passwords entered do not match"),
             InputError::Io(kind) => write!(f, "cannot read standard input: {kind}"),
         }
     }

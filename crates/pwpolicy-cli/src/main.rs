@@ -1,25 +1,32 @@
-//! `pwpolicy`: check passwords against the organisation's policy from the shell.
+//! `pwpolicy`: check passwords against the organisation's policy, and manage
+//! password history and expiry, from the shell.
 //!
-//! Exit codes: 0 accepted, 1 rejected, 2 usage, configuration or input error.
+//! Exit codes: 0 accepted / done, 1 rejected / nothing to do, 2 usage,
+//! configuration, store or input error.
 
+mod admin;
 mod args;
+mod batch;
+mod change;
 mod check;
 mod config;
 mod input;
 mod policy_cmd;
 mod render;
+mod status;
+mod store_access;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, PolicyCommand};
+use args::{Cli, Command, HistoryCommand, PolicyCommand, UserCommand};
 
 /// Exit code for an accepted password (and for success in general).
 const EXIT_ACCEPTED: u8 = 0;
-/// Exit code for a rejected password or an invalid policy file.
+/// Exit code for a rejected password, an invalid policy file, or an unknown user.
 const EXIT_REJECTED: u8 = 1;
-/// Exit code for usage, configuration and input errors.
+/// Exit code for usage, configuration, store and input errors.
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
@@ -36,6 +43,18 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Change(args) => change::run(&args),
+        Command::Status(args) => status::status(&args),
+        Command::SetChanged(args) => admin::set_changed(&args),
+        Command::Expire(args) => admin::expire(&args),
+        Command::Report(args) => status::report(&args),
+        Command::History {
+            command: HistoryCommand::Clear(args),
+        } => admin::clear_history(&args),
+        Command::User {
+            command: UserCommand::Remove(args),
+        } => admin::remove_user(&args),
+        Command::ImportShadow(args) => admin::import_shadow(&args),
         Command::Policy {
             command: PolicyCommand::Show { config },
         } => policy_cmd::show(config.as_deref()),

@@ -12,6 +12,9 @@ pub enum StoreError {
     /// There is no store at this path (and the caller asked not to create one).
     #[error("no store at {}", .0.display())]
     Missing(PathBuf),
+    /// This process may not open the store (e.g. an ordinary user and a root-only file).
+    #[error("permission denied opening store {}", .0.display())]
+    AccessDenied(PathBuf),
     /// Group or others may read or write the store, or replace it.
     #[error("refusing store {}: {what} is accessible to group or others (mode {mode:04o}); run `chmod {fix:o} {}`", .path.display(), .path.display())]
     Permissions {

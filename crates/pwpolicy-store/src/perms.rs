@@ -40,6 +40,21 @@ pub fn create(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Whether this process may open the file for reading (and writing).
+pub fn check_access(path: &Path, write: bool) -> Result<(), StoreError> {
+    match OpenOptions::new().read(true).write(write).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+            Err(StoreError::AccessDenied(path.to_owned()))
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => Err(StoreError::Missing(path.to_owned())),
+        Err(e) => Err(StoreError::Backend {
+            location: path.display().to_string(),
+            detail: e.to_string(),
+        }),
+    }
+}
+
 /// Refuses a store file that group or others can access, or that sits in a
 /// directory they could write (unless it is sticky, like /tmp).
 pub fn check(path: &Path) -> Result<(), StoreError> {

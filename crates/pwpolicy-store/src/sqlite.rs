@@ -57,6 +57,7 @@ impl SqliteStore {
             perms::create(path)?;
         }
         perms::check(path)?;
+        perms::check_access(path, mode == OpenMode::ReadWrite)?;
         let flags = match mode {
             OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
             OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
