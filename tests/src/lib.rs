@@ -169,3 +169,35 @@ pub mod vectors {
         toml::from_str(include_str!("../vectors/policy.toml")).expect("vector file parses")
     }
 }
+
+/// A fresh database on the PostgreSQL test server that `scripts/test.sh`
+/// starts (URL in `PWPOLICY_TEST_PG_URL`), or `None` with a loud note when
+/// there is none outside CI. Under CI a missing server fails the test.
+pub fn pg_database() -> Option<String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const URL_VAR: &str = "PWPOLICY_TEST_PG_URL";
+    let base = match std::env::var(URL_VAR) {
+        Ok(url) => url,
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!(
+                "{URL_VAR} is not set: CI must run the PostgreSQL tests (scripts/test.sh starts a server)"
+            )
+        }
+        Err(_) => {
+            eprintln!("SKIPPED: {URL_VAR} is not set; run scripts/test.sh");
+            return None;
+        }
+    };
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "pwcli_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin =
+        postgres::Client::connect(&base, postgres::NoTls).expect("connect to test server");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create test database");
+    Some(base.replacen("/postgres?", &format!("/{name}?"), 1))
+}

@@ -1,0 +1,303 @@
+//! The store verbs of `pwpolicy` driven as a black box, each scenario on
+//! SQLite and on PostgreSQL: reuse, remember depth, expiry states, report,
+//! forced change, history clear, user removal, shadow import.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use pwpolicy_tests::{Output, TestDir, pg_database, pwpolicy_run};
+use serde_json::Value;
+
+/// A store for one test, with a cheap-hashing policy file beside it.
+struct Db {
+    dir: TestDir,
+    db: String,
+}
+
+impl Db {
+    fn sqlite() -> Option<Db> {
+        let dir = TestDir::new();
+        let db = dir
+            .path()
+            .join("store")
+            .join("state.db")
+            .to_str()
+            .unwrap()
+            .to_owned();
+        Some(Db::with(dir, db))
+    }
+
+    fn postgres() -> Option<Db> {
+        pg_database().map(|url| Db::with(TestDir::new(), url))
+    }
+
+    fn with(dir: TestDir, db: String) -> Db {
+        dir.write(
+            "policy.toml",
+            "[history]\nremember = 3\nmemory_kib = 64\niterations = 1\n",
+        );
+        Db { dir, db }
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let config = self.dir.path().join("policy.toml");
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--db", &self.db, "--config", config.to_str().unwrap()]);
+        pwpolicy_run(&full, stdin.as_bytes())
+    }
+
+    fn change(&self, user: &str, password: &str) -> (i32, Vec<String>) {
+        let out = self.run(
+            &["change", "--user", user, "--json"],
+            &format!("{password}\n"),
+        );
+        let json = out.json();
+        let codes = json["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["code"].as_str().unwrap().to_owned())
+            .collect();
+        (out.code, codes)
+    }
+
+    fn status(&self, user: &str) -> Value {
+        let out = self.run(&["status", "--user", user, "--json"], "");
+        assert_eq!(out.code, 0, "{out:?}");
+        out.json()
+    }
+}
+
+fn days_ago(n: i64) -> String {
+    let day = time::OffsetDateTime::now_utc().date() - time::Duration::days(n);
+    pwpolicy::format_date(day)
+}
+
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[test] fn $name() { if let Some(db) = super::Db::sqlite() { super::$name(&db) } } )* }
+        mod postgres { $( #[test] fn $name() { if let Some(db) = super::Db::postgres() { super::$name(&db) } } )* }
+    };
+}
+
+on_every_backend!(
+    the_same_password_twice_is_reused,
+    a_password_returns_after_remember_newer_ones,
+    set_changed_drives_status_and_report,
+    expire_forces_a_change_that_a_change_clears,
+    history_clear_and_user_remove,
+    import_shadow_seeds_dates,
+    check_consults_the_history,
+);
+
+fn the_same_password_twice_is_reused(db: &Db) {
+    assert_eq!(db.change("erin", "First-Pass-1"), (0, vec![]));
+    assert_eq!(
+        db.change("erin", "First-Pass-1"),
+        (1, vec!["reused".to_owned()])
+    );
+    // Quality and history reasons are listed together.
+    let (code, codes) = db.change("erin", "first");
+    assert_eq!(code, 1);
+    assert_eq!(codes, ["too_short", "too_few_classes"]);
+    let (code, codes) = db.change("erin", "First-Pass-1x");
+    assert_eq!((code, codes.len()), (0, 0));
+    let status = db.status("erin");
+    assert_eq!(status["state"], "ok");
+    assert_eq!(status["days_left"], 90);
+    assert_eq!(status["last_changed"], days_ago(0));
+    assert_eq!(status["history_entries"], 2);
+}
+
+fn a_password_returns_after_remember_newer_ones(db: &Db) {
+    for pw in ["Pass-A-1", "Pass-B-2", "Pass-C-3"] {
+        assert_eq!(db.change("erin", pw).0, 0, "{pw}");
+    }
+    assert_eq!(db.change("erin", "Pass-A-1").1, ["reused"]);
+    assert_eq!(db.change("erin", "Pass-D-4").0, 0);
+    // remember = 3: after B, C, D, A is allowed again.
+    assert_eq!(db.change("erin", "Pass-A-1").0, 0);
+    assert_eq!(db.change("erin", "Pass-C-3").1, ["reused"]);
+}
+
+fn set_changed_drives_status_and_report(db: &Db) {
+    for (user, days) in [("old", 91), ("warn", 80), ("fine", 10)] {
+        let out = db.run(
+            &["set-changed", "--user", user, "--date", &days_ago(days)],
+            "",
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    let expect = [
+        ("old", "expired", -1),
+        ("warn", "warning", 10),
+        ("fine", "ok", 80),
+    ];
+    for (user, state, left) in expect {
+        let s = db.status(user);
+        assert_eq!(
+            (s["state"].as_str(), s["days_left"].as_i64()),
+            (Some(state), Some(left)),
+            "{user}: {s}"
+        );
+        assert!(s["expires"].is_string());
+    }
+    assert_eq!(db.status("ghost")["state"], "unknown");
+
+    let out = db.run(&["report", "--expiring-within", "14", "--json"], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    let report = out.json();
+    let users: Vec<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, ["old", "warn"], "sorted by expiry, fine is not due");
+    let out = db.run(&["report", "--expiring-within", "100", "--csv"], "");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines[0], "user,last_changed,expires,days_left,state");
+    assert_eq!(lines.len(), 4, "{}", out.stdout);
+    assert!(
+        lines[1].starts_with("old,") && lines[3].starts_with("fine,"),
+        "{}",
+        out.stdout
+    );
+    let table = db.run(&["report", "--expiring-within", "14"], "");
+    assert!(
+        table.stdout.contains("expired") && table.stdout.contains("warning"),
+        "{}",
+        table.stdout
+    );
+    assert!(!table.stdout.contains("fine"), "{}", table.stdout);
+}
+
+fn expire_forces_a_change_that_a_change_clears(db: &Db) {
+    assert_eq!(db.change("erin", "Pass-A-1").0, 0);
+    assert_eq!(db.run(&["expire", "--user", "erin"], "").code, 0);
+    assert_eq!(db.status("erin")["state"], "must_change");
+    let report = db
+        .run(&["report", "--expiring-within", "0", "--json"], "")
+        .json();
+    assert_eq!(report[0]["user"], "erin");
+    assert_eq!(db.change("erin", "Pass-B-2").0, 0);
+    assert_eq!(db.status("erin")["state"], "ok");
+}
+
+fn history_clear_and_user_remove(db: &Db) {
+    assert_eq!(db.change("erin", "Pass-A-1").0, 0);
+    assert_eq!(db.run(&["history", "clear", "--user", "erin"], "").code, 0);
+    assert_eq!(
+        db.change("erin", "Pass-A-1").0,
+        0,
+        "a cleared history allows old passwords"
+    );
+    assert_eq!(db.run(&["user", "remove", "--user", "erin"], "").code, 0);
+    assert_eq!(db.status("erin")["state"], "unknown");
+    let again = db.run(&["user", "remove", "--user", "erin"], "");
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("no record"), "{}", again.stderr);
+}
+
+fn import_shadow_seeds_dates(db: &Db) {
+    let today_days = time::OffsetDateTime::now_utc().unix_timestamp() / 86_400;
+    let shadow = format!(
+        "root:$6$salt$hash:{}:0:99999:7:::\nerin:!:0:0:90:14:::\nsvc:*:::::::\n",
+        today_days - 91
+    );
+    let file = db.dir.write("shadow", &shadow);
+    let out = db.run(&["import-shadow", file.to_str().unwrap()], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("2 added") && out.stdout.contains("1 without"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("$6$"),
+        "the hash must never be printed"
+    );
+    assert_eq!(db.status("root")["state"], "expired");
+    assert_eq!(db.status("erin")["state"], "must_change");
+    assert_eq!(db.status("svc")["state"], "unknown");
+    // A malformed file names the line and seeds nothing.
+    let bad = db.dir.write("bad-shadow", "alice:x:19000\nbob:x:notaday\n");
+    let out = db.run(&["import-shadow", bad.to_str().unwrap()], "");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("line 2"), "{}", out.stderr);
+    assert_eq!(db.status("alice")["state"], "unknown");
+}
+
+fn check_consults_the_history(db: &Db) {
+    assert_eq!(db.change("erin", "Pass-A-1").0, 0);
+    let out = db.run(&["check", "--user", "erin", "--json"], "Pass-A-1\n");
+    assert_eq!(out.code, 1);
+    let json = out.json();
+    assert_eq!(json["history_checked"], true);
+    assert_eq!(json["violations"][0]["code"], "reused");
+    let out = db.run(&["check", "--user", "john", "--json"], "Pass-A-1\n");
+    assert_eq!(
+        (out.code, out.json()["history_checked"].as_bool()),
+        (0, Some(true))
+    );
+}
+
+#[test]
+fn check_without_a_default_store_skips_history_and_says_so() {
+    if std::path::Path::new("/var/lib/pwpolicy/state.db").exists() {
+        eprintln!("SKIPPED: this machine has a store at the default path");
+        return;
+    }
+    let out = pwpolicy_run(&["check", "--user", "erin", "--json"], b"Blue-Kettle-42\n");
+    assert_eq!(out.code, 0);
+    assert_eq!(out.json()["history_checked"], false);
+    assert!(out.stderr.contains("history not checked"), "{}", out.stderr);
+}
+
+#[test]
+fn store_trouble_is_a_clear_error() {
+    let dir = TestDir::new();
+    let bad = dir.write("garbage.db", &"x".repeat(10_000));
+    std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let out = pwpolicy_run(
+        &["change", "--user", "erin", "--db", bad.to_str().unwrap()],
+        b"Blue-Kettle-42\n",
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("damaged"), "{}", out.stderr);
+
+    let open = dir.write("open.db", "");
+    std::fs::set_permissions(&open, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let out = pwpolicy_run(
+        &["status", "--user", "erin", "--db", open.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("chmod 600"), "{}", out.stderr);
+
+    let out = pwpolicy_run(
+        &[
+            "set-changed",
+            "--user",
+            "erin",
+            "--date",
+            "24/08/2026",
+            "--db",
+            "/nonexistent/x.db",
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("YYYY-MM-DD"), "{}", out.stderr);
+
+    let out = pwpolicy_run(
+        &[
+            "change",
+            "--user",
+            "",
+            "--db",
+            dir.path().join("s.db").to_str().unwrap(),
+        ],
+        b"Blue-Kettle-42\n",
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("invalid user name"), "{}", out.stderr);
+}
