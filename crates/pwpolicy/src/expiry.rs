@@ -72,6 +72,20 @@ impl ExpiryRules {
         must_change: bool,
         now: OffsetDateTime,
     ) -> ExpiryStatus {
+        // Work in UTC throughout: adding days to a time at another offset can
+        // leave the representable range once converted.
+        let (Some(last_change), Some(now)) = (utc(last_change), utc(now)) else {
+            return ExpiryStatus {
+                state: if must_change {
+                    ExpiryState::MustChange
+                } else {
+                    ExpiryState::Ok
+                },
+                expires: None,
+                days_left: None,
+                changed_in_future: false,
+            };
+        };
         let expires = (self.max_age_days > 0)
             .then(|| last_change.checked_add(Duration::days(i64::from(self.max_age_days))))
             .flatten();
@@ -106,6 +120,7 @@ impl ExpiryRules {
         if self.min_age_days == 0 || must_change {
             return None;
         }
+        let (last_change, now) = (utc(last_change)?, utc(now)?);
         let allowed_from = last_change.checked_add(Duration::days(i64::from(self.min_age_days)))?;
         (now < allowed_from).then_some(Violation::TooRecent {
             min_age_days: self.min_age_days,
@@ -114,11 +129,14 @@ impl ExpiryRules {
     }
 }
 
-/// Whole UTC calendar days from `from`'s date to `to`'s date.
+/// `t` in UTC, or `None` when that falls outside the representable years.
+fn utc(t: OffsetDateTime) -> Option<OffsetDateTime> {
+    t.checked_to_offset(UtcOffset::UTC)
+}
+
+/// Whole calendar days from `from`'s date to `to`'s date (both in UTC).
 fn days_between(from: OffsetDateTime, to: OffsetDateTime) -> i64 {
-    let from = from.to_offset(UtcOffset::UTC).date();
-    let to = to.to_offset(UtcOffset::UTC).date();
-    (to - from).whole_days()
+    (to.date() - from.date()).whole_days()
 }
 
 #[cfg(test)]
@@ -270,6 +288,29 @@ mod tests {
             rules(90, 14, 0).check_min_age(changed, false, changed),
             None
         );
+    }
+
+    #[test]
+    fn times_at_other_offsets_near_year_9999_do_not_panic() {
+        // Found by fuzzing: 9999-10-02 20:00 -05:00 plus 90 days is still
+        // year 9999 locally but year 10000 in UTC.
+        let r = rules(90, 14, 5);
+        let s = r.status(
+            datetime!(9999-10-02 20:00 -05:00),
+            false,
+            datetime!(2026-01-01 0:00 UTC),
+        );
+        assert_eq!(s.state, ExpiryState::Ok);
+        let late = datetime!(9999-12-31 23:00 -05:00);
+        assert_eq!(r.status(late, true, late).state, ExpiryState::MustChange);
+        assert_eq!(r.check_min_age(late, false, late), None);
+        // Offsets are honoured: 10:00+02:00 is 08:00 UTC.
+        let s = r.status(
+            datetime!(2026-01-01 10:00 +02:00),
+            false,
+            datetime!(2026-04-01 07:59 UTC),
+        );
+        assert_eq!(s.state, ExpiryState::Warning);
     }
 
     #[test]

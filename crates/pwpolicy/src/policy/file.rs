@@ -27,13 +27,16 @@ impl Policy {
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy, Error> {
         let policy: Policy = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
-        policy.validate().map_err(|e| match e {
-            Error::PolicyInvalid { key, message, .. } => Error::PolicyInvalid {
-                line: line_of_key(text, key),
-                key,
-                message,
-            },
-            other => other,
+        policy.find_invalid().map_err(|e| Error::PolicyInvalid {
+            // The key itself if written, else the key it depends on (e.g.
+            // `max_age_days = 10` makes the default `warn_days = 14` wrong),
+            // else its section: an error from text always names a line.
+            line: line_of_key(text, e.key)
+                .or_else(|| e.related.and_then(|r| line_of_key(text, r)))
+                .or_else(|| line_of_section(text, e.key))
+                .or(Some(1)),
+            key: e.key,
+            message: e.message,
         })?;
         Ok(policy)
     }
@@ -57,6 +60,14 @@ fn line_of_key(text: &str, dotted: &str) -> Option<usize> {
     let (section, key) = dotted.split_once('.')?;
     let sections: HashMap<String, Section> = toml::from_str(text).ok()?;
     let span = sections.get(section)?.get(key)?.span();
+    Some(line_and_column(text, span.start).0)
+}
+
+/// Where the section of `section.key` starts in `text`, if it is written.
+fn line_of_section(text: &str, dotted: &str) -> Option<usize> {
+    let (section, _) = dotted.split_once('.')?;
+    let sections: HashMap<String, Spanned<toml::Value>> = toml::from_str(text).ok()?;
+    let span = sections.get(section)?.span();
     Some(line_and_column(text, span.start).0)
 }
 
@@ -144,6 +155,48 @@ mod tests {
                 .starts_with("policy file line 4: `quality.min_classes`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_invalid_default_points_at_the_key_that_made_it_so() {
+        // Found by fuzzing: the refused key is not in the text at all.
+        let err = Policy::from_toml("\n[expiry]\nmax_age_days = 10\n").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::PolicyInvalid {
+                    line: Some(3),
+                    key: "expiry.warn_days",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = Policy::from_toml("quality.min_length = 1\n").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::PolicyInvalid {
+                    line: Some(1),
+                    key: "quality.min_classes",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = Policy::from_toml("[history]\nparallelism = 16\nmemory_kib = 64\n").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::PolicyInvalid {
+                    line: Some(3),
+                    key: "history.memory_kib",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with("policy file line 3"), "{err}");
     }
 
     #[test]

@@ -19,10 +19,20 @@ impl Policy {
     /// [`Error::PolicyInvalid`] naming the first offending key (without a line:
     /// [`Policy::from_toml`] adds it).
     pub fn validate(&self) -> Result<(), Error> {
+        self.find_invalid().map_err(|e| Error::PolicyInvalid {
+            line: None,
+            key: e.key,
+            message: e.message,
+        })
+    }
+
+    /// The first refused value, with the key it depends on.
+    pub(super) fn find_invalid(&self) -> Result<(), Invalid> {
         let q = &self.quality;
         if !(MIN_MAX_LENGTH..=MAX_MAX_LENGTH).contains(&q.max_length) {
             return invalid(
                 "quality.max_length",
+                None,
                 format!(
                     "must be from {MIN_MAX_LENGTH} to {MAX_MAX_LENGTH}, not {}",
                     q.max_length
@@ -32,6 +42,7 @@ impl Policy {
         if q.min_length > q.max_length {
             return invalid(
                 "quality.min_length",
+                Some("quality.max_length"),
                 format!(
                     "is {} but quality.max_length is {}: no password could pass",
                     q.min_length, q.max_length
@@ -47,6 +58,7 @@ impl Policy {
             };
             return invalid(
                 "quality.min_classes",
+                Some("quality.other_letters_class"),
                 format!(
                     "asks for {} classes but only {classes} exist{hint}",
                     q.min_classes
@@ -56,6 +68,7 @@ impl Policy {
         if u32::from(q.min_classes) > q.min_length.max(1) && q.min_length > 0 {
             return invalid(
                 "quality.min_classes",
+                Some("quality.min_length"),
                 format!(
                     "asks for {} classes, more than quality.min_length ({}) characters can hold",
                     q.min_classes, q.min_length
@@ -67,6 +80,7 @@ impl Policy {
         if e.max_age_days > 0 && e.warn_days > e.max_age_days {
             return invalid(
                 "expiry.warn_days",
+                Some("expiry.max_age_days"),
                 format!(
                     "is {} but passwords expire after expiry.max_age_days = {}",
                     e.warn_days, e.max_age_days
@@ -76,6 +90,7 @@ impl Policy {
         if e.max_age_days > 0 && e.min_age_days >= e.max_age_days {
             return invalid(
                 "expiry.min_age_days",
+                Some("expiry.max_age_days"),
                 format!(
                     "is {} but passwords expire after expiry.max_age_days = {}: \
                      users could never change in time",
@@ -88,6 +103,7 @@ impl Policy {
         if !(1..=MAX_ARGON2_PARALLELISM).contains(&h.parallelism) {
             return invalid(
                 "history.parallelism",
+                None,
                 format!(
                     "must be from 1 to {MAX_ARGON2_PARALLELISM}, not {}",
                     h.parallelism
@@ -97,6 +113,7 @@ impl Policy {
         if !(1..=MAX_ARGON2_ITERATIONS).contains(&h.iterations) {
             return invalid(
                 "history.iterations",
+                None,
                 format!(
                     "must be from 1 to {MAX_ARGON2_ITERATIONS}, not {}",
                     h.iterations
@@ -107,6 +124,7 @@ impl Policy {
         if !(min_memory..=MAX_ARGON2_MEMORY_KIB).contains(&h.memory_kib) {
             return invalid(
                 "history.memory_kib",
+                Some("history.parallelism"),
                 format!(
                     "must be from {min_memory} (8 per lane) to {MAX_ARGON2_MEMORY_KIB}, not {}",
                     h.memory_kib
@@ -117,10 +135,22 @@ impl Policy {
     }
 }
 
-fn invalid(key: &'static str, message: String) -> Result<(), Error> {
-    Err(Error::PolicyInvalid {
-        line: None,
+/// A refused value: its key, another key the refusal depends on (to point at
+/// when only that one is written), and why.
+pub(super) struct Invalid {
+    pub key: &'static str,
+    pub related: Option<&'static str>,
+    pub message: String,
+}
+
+fn invalid(
+    key: &'static str,
+    related: Option<&'static str>,
+    message: String,
+) -> Result<(), Invalid> {
+    Err(Invalid {
         key,
+        related,
         message,
     })
 }

@@ -93,8 +93,13 @@ fn fold(s: &str) -> Zeroizing<String> {
     })
 }
 
-/// Whether any 3 consecutive characters of `name` appear in `text`.
+/// Whether any 3 consecutive characters of `name` appear in `text`. A name
+/// that folding made shorter than 3 characters (`J̌a` folds to `ǰa`) must
+/// appear whole, as under the Windows rule.
 fn contains_any_window(text: &str, name: &str) -> bool {
+    if name.chars().nth(MIN_NAME_CHARS - 1).is_none() {
+        return text.contains(name);
+    }
     let bounds: Vec<usize> = name
         .char_indices()
         .map(|(i, _)| i)
@@ -171,6 +176,21 @@ mod tests {
         assert_eq!(codes(&n, "Hag!2024x", Strict), ["contains_name_part"]);
         assert_eq!(codes(&n, "xxRIN!2024", Strict), ["contains_name_part"]);
         assert!(codes(&n, "Ha!ri!en1", Strict).is_empty());
+    }
+
+    #[test]
+    fn strict_mode_finds_names_that_fold_shorter() {
+        // Found by fuzzing: NFKC keeps J + U+030C + a as 3 characters, case
+        // folding makes them the 2 of ǰa; strict mode must still refuse it.
+        let n = Names::new("J\u{30c}a", "");
+        assert_eq!(
+            codes(&n, "xJ\u{30c}ax1!", Windows),
+            ["contains_account_name"]
+        );
+        assert_eq!(
+            codes(&n, "xJ\u{30c}ax1!", Strict),
+            ["contains_account_name"]
+        );
     }
 
     #[test]
