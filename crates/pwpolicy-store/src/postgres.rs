@@ -40,6 +40,9 @@ const MIGRATIONS: &[&str] = &[
          set_at    BIGINT NOT NULL,
          PRIMARY KEY (user_name, seq)
      );",
+    // 2: an index that covers the expiry report (index-only scans).
+    "DROP INDEX pwpolicy_users_by_last_change;
+     CREATE INDEX pwpolicy_users_by_expiry ON pwpolicy_users (must_change, last_change, name);",
 ];
 
 /// A PostgreSQL store.

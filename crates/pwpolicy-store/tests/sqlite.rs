@@ -203,3 +203,43 @@ fn a_bad_history_entry_is_an_error_not_a_miss() {
     let err = change(&mut *store, "erin", "Pass-A-1").unwrap_err();
     assert!(err.to_string().contains("history entry 0"), "{err}");
 }
+
+#[test]
+fn a_version_1_store_is_migrated_forward_keeping_its_data() {
+    let f = SqliteFixture::new();
+    {
+        let mut store = suite::Fixture::open(&f);
+        change(&mut *store, "erin", "Pass-A-1").unwrap();
+    }
+    // Put the file back to schema 1 as an older pwpolicy left it.
+    let status = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
+             c.executescript('DROP INDEX users_by_expiry; CREATE INDEX users_by_last_change ON users (last_change); PRAGMA user_version=1;'); c.commit()",
+        ])
+        .arg(&f.path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut store = suite::Fixture::open(&f);
+    assert!(matches!(
+        change(&mut *store, "erin", "Pass-A-1").unwrap(),
+        ChangeOutcome::Rejected(_)
+    ));
+    drop(store);
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
+             print(c.execute('PRAGMA user_version').fetchone()[0], \
+                   [r[0] for r in c.execute(\"SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'users_by%'\")])",
+        ])
+        .arg(&f.path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "2 ['users_by_expiry']"
+    );
+}
