@@ -52,7 +52,7 @@ step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (workspace)"
-cargo test --workspace --locked
+cargo test --workspace --locked 2>&1 | tee "$scratch/cargo-test.log"
 
 step "cargo doc (missing docs and broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
@@ -71,3 +71,7 @@ if [ -x benches/peers/run.sh ]; then
 fi
 
 step "all checks passed"
+# One closing line for the whole suite (cargo prints one per test binary,
+# and its last one is often a crate with no doctests).
+awk '/^test result:/ { passed += $4; failed += $6 }
+     END { printf "tests: %d passed, %d failed\n", passed, failed }' "$scratch/cargo-test.log"
