@@ -201,3 +201,11 @@ pub fn pg_database() -> Option<String> {
         .expect("create test database");
     Some(base.replacen("/postgres?", &format!("/{name}?"), 1))
 }
+
+/// Whether the tests run as root (some then drop to `nobody` to test refusals).
+pub fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}

@@ -301,3 +301,37 @@ fn store_trouble_is_a_clear_error() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("invalid user name"), "{}", out.stderr);
 }
+
+#[test]
+fn a_store_in_a_directory_this_user_cannot_write_is_a_clear_error() {
+    // Root writes anywhere, so as root run the CLI as `nobody`; as an
+    // ordinary user run it directly.
+    let dir = TestDir::new();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let db = dir.path().join("state.db");
+    let bin = pwpolicy_tests::pwpolicy();
+    let args = ["change", "--user", "erin", "--db", db.to_str().unwrap()];
+    let out = if pwpolicy_tests::is_root() {
+        let mut full = vec!["-u", "nobody", "--", bin.to_str().unwrap()];
+        full.extend(args);
+        pwpolicy_tests::run(std::path::Path::new("runuser"), &full, b"Blue-Kettle-42\n")
+    } else {
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o555),
+        )
+        .unwrap();
+        pwpolicy_tests::run(&bin, &args, b"Blue-Kettle-42\n")
+    };
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("cannot create") && out.stderr.contains("state.db"),
+        "{}",
+        out.stderr
+    );
+    assert!(!db.exists());
+}
