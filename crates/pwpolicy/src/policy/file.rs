@@ -96,7 +96,9 @@ mod tests {
                     other_letters_class = true\nname_check = \"strict\"\n\
                     [expiry]\nmax_age_days = 60\nwarn_days = 7\nmin_age_days = 1\n\
                     [history]\nremember = 5\nmemory_kib = 4096\niterations = 3\nparallelism = 2\n\
-                    [store]\ndb = \"postgres://pwpolicy@db.example/pwpolicy\"\n";
+                    [store]\ndb = \"postgres://pwpolicy@db.example/pwpolicy\"\n\
+                    [pam]\nretry = 5\nenforce_for_root = true\naudit = true\n\
+                    on_error = \"ignore\"\nunknown_user = \"expire\"\n";
         let p = Policy::from_toml(text).unwrap();
         assert_eq!(p.quality.min_length, 10);
         assert_eq!(p.quality.name_check, NameCheck::Strict);

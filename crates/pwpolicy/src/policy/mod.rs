@@ -46,6 +46,59 @@ pub struct Policy {
     pub history: HistoryRules,
     /// Where the per-user state lives (read by the edges, not by this crate).
     pub store: StoreSettings,
+    /// How the PAM module behaves (read by the PAM module, not by this crate).
+    pub pam: PamSettings,
+}
+
+/// Settings of the PAM module; its arguments override them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PamSettings {
+    /// How many times a user may try a new password before `PAM_MAXTRIES`.
+    pub retry: u32,
+    /// Refuse bad passwords set by root too (else root only sees warnings).
+    pub enforce_for_root: bool,
+    /// Report what would be refused, but refuse nothing (a gradual roll-out).
+    pub audit: bool,
+    /// What to do when the store cannot be reached.
+    pub on_error: OnError,
+    /// What the account phase does for a user the store has never seen.
+    pub unknown_user: UnknownUser,
+}
+
+impl Default for PamSettings {
+    fn default() -> Self {
+        PamSettings {
+            retry: 3,
+            enforce_for_root: false,
+            audit: false,
+            on_error: OnError::Fail,
+            unknown_user: UnknownUser::Enrol,
+        }
+    }
+}
+
+/// What the PAM module does when the store cannot be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    /// Fail closed: refuse the change or the login.
+    Fail,
+    /// Carry on without history or expiry (logged).
+    Ignore,
+}
+
+/// What the account phase does for a user the store has never seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownUser {
+    /// Record today as the last change: the 90 days start now.
+    Enrol,
+    /// Let them in and record nothing.
+    Ignore,
+    /// Force a change at this login.
+    Expire,
 }
 
 /// Where the edges keep per-user state. This crate only carries the setting.

@@ -99,6 +99,14 @@ impl Policy {
             );
         }
 
+        if !(1..=20).contains(&self.pam.retry) {
+            return invalid(
+                "pam.retry",
+                None,
+                format!("must be from 1 to 20, not {}", self.pam.retry),
+            );
+        }
+
         let h = &self.history;
         if !(1..=MAX_ARGON2_PARALLELISM).contains(&h.parallelism) {
             return invalid(

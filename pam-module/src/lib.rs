@@ -1,0 +1,96 @@
+//! `pam_pwpolicy.so`: the organisation's password policy in PAM.
+//!
+//! - Password phase: asks for the new password (or takes `PAM_AUTHTOK` with
+//!   `use_authtok`), checks it against the policy, the hashed history and the
+//!   minimum age, lists every reason when refusing, and hands an accepted
+//!   password on in `PAM_AUTHTOK`. A second entry with `commit`, placed after
+//!   the modules that really change the password (which must be `requisite`),
+//!   records it in the history.
+//! - Account phase: expired or force-changed passwords get
+//!   `PAM_NEW_AUTHTOK_REQD`; the warning window gets a message.
+//!
+//! All raw FFI lives in [`ffi`]; pam-bindings catches panics at every entry
+//! point, so none crosses into libpam.
+
+mod account;
+mod ffi;
+mod options;
+mod outcome;
+mod password;
+mod session;
+
+use std::ffi::CStr;
+
+use pam::constants::{PAM_SILENT, PamFlag, PamResultCode};
+use pam::module::{PamHandle, PamHooks};
+
+use ffi::{PAM_PRELIM_CHECK, PAM_UPDATE_AUTHTOK, Priority};
+use options::Options;
+use outcome::Outcome;
+use session::Session;
+
+/// What an ordinary user sees when the configuration is broken.
+const CONFIG_BROKEN: &str = "System configuration error. Please contact your administrator.";
+
+struct PwPolicy;
+
+/// The exported `pam_sm_*` entry points (generated; each catches panics).
+#[allow(missing_docs)]
+mod entry_points {
+    use super::PwPolicy;
+    pam::pam_hooks!(PwPolicy);
+}
+
+/// Reads the options; on failure tells the user (root: the detail) and logs.
+fn setup<'a>(session: &mut Session<'a>, args: &[&CStr]) -> Result<Options, Outcome> {
+    match Options::load(args) {
+        Ok(opts) => {
+            session.set_debug(opts.debug);
+            for arg in &opts.unknown {
+                session.log(
+                    Priority::Warning,
+                    &format!("unknown module argument `{arg}` ignored"),
+                );
+            }
+            Ok(opts)
+        }
+        Err(e) => {
+            session.log(Priority::Err, &e.0);
+            if ffi::caller_is_root() {
+                session.error(&format!("pwpolicy: {}", e.0));
+            } else {
+                session.error(CONFIG_BROKEN);
+            }
+            Err(Outcome::ConfigError)
+        }
+    }
+}
+
+impl PamHooks for PwPolicy {
+    fn sm_chauthtok(pamh: &mut PamHandle, args: Vec<&CStr>, flags: PamFlag) -> PamResultCode {
+        // The first pass only asks "could you?": answer at once.
+        if flags & PAM_PRELIM_CHECK != 0 {
+            return PamResultCode::PAM_SUCCESS;
+        }
+        if flags & PAM_UPDATE_AUTHTOK == 0 {
+            return PamResultCode::PAM_SERVICE_ERR;
+        }
+        let mut session = Session::new(pamh, flags & PAM_SILENT != 0);
+        let outcome = match setup(&mut session, &args) {
+            Ok(opts) if opts.commit => password::commit(&mut session, &opts),
+            Ok(opts) => password::check(&mut session, &opts),
+            Err(outcome) => outcome,
+        };
+        outcome.code()
+    }
+
+    fn acct_mgmt(pamh: &mut PamHandle, args: Vec<&CStr>, flags: PamFlag) -> PamResultCode {
+        let mut session = Session::new(pamh, flags & PAM_SILENT != 0);
+        let outcome = match setup(&mut session, &args) {
+            Ok(opts) if opts.commit => Outcome::Ignore,
+            Ok(opts) => account::check(&mut session, &opts),
+            Err(outcome) => outcome,
+        };
+        outcome.code()
+    }
+}

@@ -1,0 +1,167 @@
+//! Module arguments over the policy file, as pam_pwhistory does it: the file
+//! first, then the arguments override it; unknown arguments are reported, not
+//! fatal.
+
+use std::ffi::CStr;
+use std::io::ErrorKind;
+use std::path::PathBuf;
+
+use pwpolicy::{OnError, Policy, UnknownUser};
+use pwpolicy_store::Location;
+
+/// The policy file unless `config=` says otherwise.
+pub const DEFAULT_CONFIG: &str = "/etc/security/pwpolicy.toml";
+
+/// Everything one call of the module needs to know.
+#[derive(Debug)]
+pub struct Options {
+    /// The policy (with the `[pam]` settings already overridden by arguments).
+    pub policy: Policy,
+    /// The store.
+    pub store: Location,
+    /// Take the new password from `PAM_AUTHTOK` instead of prompting.
+    pub use_authtok: bool,
+    /// This entry records a change that the stack above it made.
+    pub commit: bool,
+    /// Log decisions at debug level.
+    pub debug: bool,
+    /// Arguments this module does not know (to be logged).
+    pub unknown: Vec<String>,
+}
+
+/// A configuration problem: the log gets the detail, the user a generic line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl Options {
+    /// Reads the policy file named by `config=` (or the default; a missing
+    /// default file means the built-in policy), then applies the arguments.
+    pub fn load(args: &[&CStr]) -> Result<Options, ConfigError> {
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let config = args
+            .iter()
+            .find_map(|a| a.strip_prefix("config="))
+            .map(PathBuf::from);
+        let policy = read_policy(config)?;
+        Options::from_policy(policy, &args)
+    }
+
+    /// Applies module arguments over a policy.
+    pub fn from_policy(mut policy: Policy, args: &[String]) -> Result<Options, ConfigError> {
+        let mut store = None;
+        let (mut use_authtok, mut commit, mut debug) = (false, false, false);
+        let mut unknown = Vec::new();
+        for arg in args {
+            let (key, value) = match arg.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (arg.as_str(), None),
+            };
+            let bad = |what: &str| ConfigError(format!("module argument `{arg}`: {what}"));
+            match (key, value) {
+                ("config", Some(_)) => {}
+                ("db", Some(db)) => store = Some(Location::parse(db)),
+                ("retry", Some(n)) => {
+                    policy.pam.retry = n
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=20).contains(n))
+                        .ok_or_else(|| bad("expected a number from 1 to 20"))?;
+                }
+                ("use_authtok", None) => use_authtok = true,
+                ("commit", None) => commit = true,
+                ("debug", None) => debug = true,
+                ("enforce_for_root", None) => policy.pam.enforce_for_root = true,
+                ("audit", None) => policy.pam.audit = true,
+                ("on_error", Some("fail")) => policy.pam.on_error = OnError::Fail,
+                ("on_error", Some("ignore")) => policy.pam.on_error = OnError::Ignore,
+                ("on_error", _) => return Err(bad("expected on_error=fail or on_error=ignore")),
+                ("unknown_user", Some("enrol")) => policy.pam.unknown_user = UnknownUser::Enrol,
+                ("unknown_user", Some("ignore")) => policy.pam.unknown_user = UnknownUser::Ignore,
+                ("unknown_user", Some("expire")) => policy.pam.unknown_user = UnknownUser::Expire,
+                ("unknown_user", _) => {
+                    return Err(bad("expected unknown_user=enrol, ignore or expire"));
+                }
+                _ => unknown.push(arg.clone()),
+            }
+        }
+        let store = store
+            .or_else(|| policy.store.db.as_deref().map(Location::parse))
+            .unwrap_or_else(Location::default_path);
+        Ok(Options {
+            policy,
+            store,
+            use_authtok,
+            commit,
+            debug,
+            unknown,
+        })
+    }
+}
+
+fn read_policy(explicit: Option<PathBuf>) -> Result<Policy, ConfigError> {
+    let path = explicit
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| ConfigError(format!("{}: not UTF-8 text", path.display())))?,
+        Err(e) if e.kind() == ErrorKind::NotFound && explicit.is_none() => {
+            return Ok(Policy::default());
+        }
+        Err(e) => return Err(ConfigError(format!("cannot read {}: {e}", path.display()))),
+    };
+    Policy::from_toml(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(args: &[&str]) -> Result<Options, ConfigError> {
+        Options::from_policy(
+            Policy::default(),
+            &args.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn arguments_override_the_file() {
+        let o = opts(&[
+            "retry=5",
+            "use_authtok",
+            "enforce_for_root",
+            "audit",
+            "on_error=ignore",
+            "db=postgres://h/db",
+            "unknown_user=expire",
+            "debug",
+        ])
+        .unwrap();
+        assert_eq!(o.policy.pam.retry, 5);
+        assert!(o.use_authtok && o.debug && o.policy.pam.enforce_for_root && o.policy.pam.audit);
+        assert_eq!(o.policy.pam.on_error, OnError::Ignore);
+        assert_eq!(o.policy.pam.unknown_user, UnknownUser::Expire);
+        assert!(matches!(o.store, Location::Postgres(_)));
+        let d = opts(&[]).unwrap();
+        assert_eq!(
+            (d.policy.pam.retry, d.use_authtok, d.store),
+            (3, false, Location::default_path())
+        );
+    }
+
+    #[test]
+    fn unknown_arguments_are_collected_not_fatal() {
+        let o = opts(&["minlen=12", "try_first_pass"]).unwrap();
+        assert_eq!(o.unknown, ["minlen=12", "try_first_pass"]);
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        for bad in ["retry=0", "retry=x", "on_error=maybe", "unknown_user=who"] {
+            assert!(opts(&[bad]).is_err(), "{bad}");
+        }
+    }
+}

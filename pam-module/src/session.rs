@@ -1,0 +1,112 @@
+//! A safe face on the PAM handle: the user, the token items, the
+//! conversation and the log. The phases talk only to this.
+
+use std::ffi::CString;
+
+use pam::constants::{PAM_ERROR_MSG, PAM_PROMPT_ECHO_OFF, PAM_TEXT_INFO, PamResultCode};
+use pam::conv::Conv;
+use pam::items::AuthTok;
+use pam::module::PamHandle;
+use zeroize::Zeroizing;
+
+use crate::ffi::{self, Priority};
+
+/// One PAM call's view of its transaction.
+pub struct Session<'a> {
+    pamh: &'a mut PamHandle,
+    debug: bool,
+    silent: bool,
+}
+
+impl<'a> Session<'a> {
+    /// Wraps the handle of the current call; `silent` is `PAM_SILENT`.
+    pub fn new(pamh: &'a mut PamHandle, silent: bool) -> Session<'a> {
+        Session {
+            pamh,
+            debug: false,
+            silent,
+        }
+    }
+
+    /// Turns on debug logging.
+    pub fn set_debug(&mut self, debug: bool) {
+        self.debug = debug;
+    }
+
+    /// The account the transaction is for.
+    pub fn user(&mut self) -> Result<String, PamResultCode> {
+        self.pamh.get_user(None)
+    }
+
+    /// `PAM_AUTHTOK` as set by an earlier module, if any.
+    pub fn authtok(&self) -> Result<Option<Zeroizing<String>>, PamResultCode> {
+        let token: Option<AuthTok<'_>> = self.pamh.get_item()?;
+        token
+            .map(|t| {
+                std::str::from_utf8(t.as_bytes())
+                    .map(|s| Zeroizing::new(s.to_owned()))
+                    .map_err(|_| PamResultCode::PAM_AUTHTOK_ERR)
+            })
+            .transpose()
+    }
+
+    /// Hands `password` to the next module as `PAM_AUTHTOK`.
+    pub fn set_authtok(&mut self, password: &str) -> Result<(), PamResultCode> {
+        let token = Zeroizing::new(
+            CString::new(password)
+                .map_err(|_| PamResultCode::PAM_AUTHTOK_ERR)?
+                .into_bytes_with_nul(),
+        );
+        let token = std::ffi::CStr::from_bytes_with_nul(&token)
+            .map_err(|_| PamResultCode::PAM_AUTHTOK_ERR)?;
+        match ffi::set_authtok(self.pamh, Some(token)) {
+            0 => Ok(()),
+            code => Err(crate::outcome::code_from_raw(code)),
+        }
+    }
+
+    /// Clears `PAM_AUTHTOK`, so no later module can use a refused password.
+    pub fn clear_authtok(&mut self) {
+        let _ = ffi::set_authtok(self.pamh, None);
+    }
+
+    fn conv(&self) -> Result<Conv<'_>, PamResultCode> {
+        self.pamh
+            .get_item::<Conv<'_>>()?
+            .ok_or(PamResultCode::PAM_CONV_ERR)
+    }
+
+    /// Asks for a secret with echo off.
+    pub fn prompt_secret(&self, prompt: &str) -> Result<Zeroizing<String>, PamResultCode> {
+        let reply = self.conv()?.send(PAM_PROMPT_ECHO_OFF, prompt)?;
+        let reply = reply.ok_or(PamResultCode::PAM_CONV_ERR)?;
+        let text = reply.as_str().map_err(|_| PamResultCode::PAM_AUTHTOK_ERR)?;
+        Ok(Zeroizing::new(text.to_owned()))
+    }
+
+    /// Shows an error line to the user (not with `PAM_SILENT`).
+    pub fn error(&self, message: &str) {
+        if !self.silent
+            && let Ok(conv) = self.conv()
+        {
+            let _ = conv.send(PAM_ERROR_MSG, message);
+        }
+    }
+
+    /// Shows an informational line to the user (not with `PAM_SILENT`).
+    pub fn info(&self, message: &str) {
+        if !self.silent
+            && let Ok(conv) = self.conv()
+        {
+            let _ = conv.send(PAM_TEXT_INFO, message);
+        }
+    }
+
+    /// Logs to syslog (authpriv). Debug lines only with the `debug` option.
+    pub fn log(&self, priority: Priority, message: &str) {
+        if matches!(priority, Priority::Debug) && !self.debug {
+            return;
+        }
+        ffi::syslog(self.pamh, priority, message);
+    }
+}
