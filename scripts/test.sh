@@ -16,7 +16,8 @@ as_root() {
 }
 
 # Debian packages the tests and benches build against.
-PACKAGES=(gcc pkg-config python3 postgresql libpwquality-dev libpasswdqc-dev)
+PACKAGES=(gcc pkg-config python3 postgresql libpam0g-dev libpam-modules libpam-pwquality pamtester util-linux
+    libpwquality-dev libpasswdqc-dev)
 
 install_packages() {
     local missing=()

@@ -45,6 +45,31 @@ pub fn binary(package: &str, bin: &str) -> PathBuf {
     dir.join(bin)
 }
 
+/// Builds the PAM module (once per process) and returns the `.so` path.
+pub fn pam_module() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let dir = target_dir();
+            let cargo = option_env!("CARGO").unwrap_or("cargo");
+            let mut cmd = Command::new(cargo);
+            cmd.args(["build", "--quiet", "-p", "pam-pwpolicy", "--lib"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            if dir.file_name().is_some_and(|n| n == "release") {
+                cmd.arg("--release");
+            }
+            let status = cmd.status().expect("run cargo build");
+            assert!(status.success(), "cargo build -p pam-pwpolicy failed");
+            dir.join("libpam_pwpolicy.so")
+        })
+        .clone()
+}
+
+/// The test PAM application (`src/bin/pam_driver.rs`), built.
+pub fn pam_driver() -> PathBuf {
+    binary("pwpolicy-tests", "pam_driver")
+}
+
 /// The `pwpolicy` CLI, built.
 pub fn pwpolicy() -> PathBuf {
     binary("pwpolicy-cli", "pwpolicy")

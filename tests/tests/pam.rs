@@ -1,0 +1,651 @@
+//! pam_pwpolicy.so through the real libpam: service files in a private
+//! directory (`pam_start_confdir`), a conversation that answers prompts and
+//! records every message, and the store checked afterwards with the CLI.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use pwpolicy_tests::{Output, TestDir, is_root, pam_driver, pam_module, pwpolicy_run, run};
+use serde_json::Value;
+
+const SUCCESS: i64 = 0;
+const SERVICE_ERR: i64 = 3;
+const AUTHINFO_UNAVAIL: i64 = 9;
+const MAXTRIES: i64 = 11;
+const NEW_AUTHTOK_REQD: i64 = 12;
+const AUTHTOK_ERR: i64 = 20;
+
+/// A private PAM configuration directory, a policy and a store.
+struct Pam {
+    dir: TestDir,
+    config: PathBuf,
+    db: PathBuf,
+}
+
+impl Pam {
+    fn new() -> Pam {
+        let dir = TestDir::new();
+        // Traversable, so that `nobody` can reach the files in the non-root tests.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let config = dir.write(
+            "policy.toml",
+            "[history]\nmemory_kib = 64\niterations = 1\n",
+        );
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let state = dir.path().join("state");
+        std::fs::create_dir(&state).unwrap();
+        std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::create_dir(dir.path().join("pam.d")).unwrap();
+        Pam {
+            config,
+            db: state.join("state.db"),
+            dir,
+        }
+    }
+
+    /// `pam_pwpolicy.so` with this test's policy and store, plus `args`.
+    fn module(&self, args: &str) -> String {
+        format!(
+            "{} config={} db={} {args}",
+            pam_module().display(),
+            self.config.display(),
+            self.db.display()
+        )
+    }
+
+    /// Writes a service file.
+    fn service(&self, name: &str, lines: &[String]) {
+        let path = self.dir.path().join("pam.d").join(name);
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+
+    /// The usual stack: check, the module that changes the password, commit.
+    fn standard(&self, name: &str, check_args: &str, changer: &str) {
+        self.service(
+            name,
+            &[
+                format!("password requisite {}", self.module(check_args)),
+                format!("password requisite {changer}"),
+                format!("password optional {}", self.module("commit")),
+                format!("account required {}", self.module(check_args)),
+            ],
+        );
+    }
+
+    fn run(&self, service: &str, user: &str, action: &str, answers: &[&str]) -> Value {
+        let confdir = self.dir.path().join("pam.d");
+        let mut args = vec![confdir.to_str().unwrap(), service, user, action];
+        args.extend(answers);
+        parse(run(&pam_driver(), &args, b""))
+    }
+
+    fn run_as_nobody(&self, service: &str, user: &str, action: &str, answers: &[&str]) -> Value {
+        let confdir = self.dir.path().join("pam.d");
+        let driver = pam_driver();
+        let mut args = vec![
+            "-u",
+            "nobody",
+            "--",
+            driver.to_str().unwrap(),
+            confdir.to_str().unwrap(),
+            service,
+            user,
+            action,
+        ];
+        args.extend(answers);
+        parse(run(Path::new("runuser"), &args, b""))
+    }
+
+    fn status(&self, user: &str) -> Value {
+        let out = pwpolicy_run(
+            &[
+                "status",
+                "--user",
+                user,
+                "--json",
+                "--db",
+                self.db.to_str().unwrap(),
+                "--config",
+                self.config.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+        out.json()
+    }
+
+    fn cli(&self, args: &[&str]) {
+        let mut full = args.to_vec();
+        full.extend([
+            "--db",
+            self.db.to_str().unwrap(),
+            "--config",
+            self.config.to_str().unwrap(),
+        ]);
+        let out = pwpolicy_run(&full, b"");
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+}
+
+fn parse(out: Output) -> Value {
+    assert_eq!(out.code, 0, "driver failed: {out:?}");
+    out.json()
+}
+
+fn result(v: &Value) -> i64 {
+    v["result"].as_i64().unwrap()
+}
+
+/// Messages of one style, in order.
+fn said(v: &Value, style: &str) -> Vec<String> {
+    v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["style"] == style)
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn days_ago(n: i64) -> String {
+    pwpolicy::format_date(time::OffsetDateTime::now_utc().date() - time::Duration::days(n))
+}
+
+#[test]
+fn a_good_password_is_handed_on_and_recorded() {
+    let pam = Pam::new();
+    pam.standard("pw", "enforce_for_root", "pam_permit.so");
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    assert_eq!(
+        said(&v, "prompt_echo_off"),
+        ["New password: ", "Retype new password: "]
+    );
+    assert!(said(&v, "error").is_empty(), "{v}");
+    // The commit entry could only record it if the check entry set PAM_AUTHTOK.
+    let status = pam.status("erin");
+    assert_eq!(
+        (
+            status["history_entries"].as_i64(),
+            status["last_changed"].as_str()
+        ),
+        (Some(1), Some(days_ago(0).as_str()))
+    );
+}
+
+#[test]
+fn a_bad_password_is_refused_with_every_reason() {
+    let pam = Pam::new();
+    pam.standard("pw", "enforce_for_root retry=1", "pam_permit.so");
+    let v = pam.run("pw", "erin", "chauthtok", &["erin", "erin"]);
+    assert_eq!(result(&v), MAXTRIES, "{v}");
+    assert_eq!(
+        said(&v, "error"),
+        [
+            "BAD PASSWORD: too short: use at least 8 characters (it has 4)",
+            "BAD PASSWORD: too few kinds of character: use at least 3 of uppercase letters, lowercase letters, digits and symbols (it has 1); add uppercase letters, digits or symbols",
+            "BAD PASSWORD: contains the account name: leave it out",
+        ]
+    );
+    assert_eq!(
+        pam.status("erin")["state"],
+        "unknown",
+        "nothing may be recorded"
+    );
+}
+
+#[test]
+fn retries_mismatches_and_running_out_of_tries() {
+    let pam = Pam::new();
+    pam.standard("pw", "enforce_for_root retry=3", "pam_permit.so");
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &[
+            "short",
+            "short",
+            "Blue-Kettle-42",
+            "Blue-Kettle-43",
+            "Blue-Kettle-42",
+            "Blue-Kettle-42",
+        ],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    assert_eq!(said(&v, "prompt_echo_off").len(), 6);
+    assert!(
+        said(&v, "error").contains(&"Sorry, passwords do not match.".to_owned()),
+        "{v}"
+    );
+    pam.standard("pw2", "enforce_for_root retry=2", "pam_permit.so");
+    let v = pam.run(
+        "pw2",
+        "john",
+        "chauthtok",
+        &[
+            "short",
+            "short",
+            "alsoshort",
+            "alsoshort",
+            "Unused-Answer-1",
+        ],
+    );
+    assert_eq!(result(&v), MAXTRIES, "{v}");
+    assert_eq!(v["answers_left"], 1, "only retry=2 tries may be asked for");
+}
+
+#[test]
+fn a_reused_password_is_refused_through_the_store() {
+    let pam = Pam::new();
+    pam.standard("pw", "enforce_for_root retry=1", "pam_permit.so");
+    assert_eq!(
+        result(&pam.run(
+            "pw",
+            "erin",
+            "chauthtok",
+            &["Blue-Kettle-42", "Blue-Kettle-42"]
+        )),
+        SUCCESS
+    );
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), MAXTRIES, "{v}");
+    assert_eq!(
+        said(&v, "error"),
+        ["BAD PASSWORD: was used before: choose a password that has not been used"]
+    );
+    assert_eq!(
+        result(&pam.run(
+            "pw",
+            "erin",
+            "chauthtok",
+            &["Green-Teapot-7", "Green-Teapot-7"]
+        )),
+        SUCCESS
+    );
+    assert_eq!(pam.status("erin")["history_entries"], 2);
+}
+
+#[test]
+fn nothing_is_recorded_when_a_later_module_fails() {
+    let pam = Pam::new();
+    pam.standard("denied", "enforce_for_root", "pam_deny.so");
+    let v = pam.run(
+        "denied",
+        "erin",
+        "chauthtok",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_ne!(result(&v), SUCCESS, "{v}");
+    assert_eq!(
+        pam.status("erin")["state"],
+        "unknown",
+        "a failed change must record nothing"
+    );
+    pam.standard("permitted", "enforce_for_root", "pam_permit.so");
+    assert_eq!(
+        result(&pam.run(
+            "permitted",
+            "erin",
+            "chauthtok",
+            &["Blue-Kettle-42", "Blue-Kettle-42"]
+        )),
+        SUCCESS
+    );
+    assert_eq!(pam.status("erin")["history_entries"], 1);
+}
+
+#[test]
+fn use_authtok_checks_what_pam_pwquality_asked_for() {
+    let pwquality = Path::new("/lib/x86_64-linux-gnu/security/pam_pwquality.so");
+    if !pwquality.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have libpam-pwquality (scripts/test.sh installs it)"
+        );
+        eprintln!(
+            "SKIPPED use_authtok_checks_what_pam_pwquality_asked_for: no pam_pwquality.so (apt-get install libpam-pwquality)"
+        );
+        return;
+    }
+    let pam = Pam::new();
+    pam.service(
+        "stacked",
+        &[
+            "password requisite pam_pwquality.so retry=1 minlen=6 dictcheck=0".to_owned(),
+            format!(
+                "password requisite {}",
+                pam.module("use_authtok enforce_for_root")
+            ),
+            "password requisite pam_permit.so".to_owned(),
+            format!("password optional {}", pam.module("commit")),
+        ],
+    );
+    // pwquality accepts two classes; the organisation's policy does not.
+    let v = pam.run(
+        "stacked",
+        "erin",
+        "chauthtok",
+        &["kettle-harbor", "kettle-harbor"],
+    );
+    assert_eq!(result(&v), AUTHTOK_ERR, "{v}");
+    assert_eq!(
+        said(&v, "prompt_echo_off").len(),
+        2,
+        "only pwquality prompts: {v}"
+    );
+    assert!(
+        said(&v, "error")[0].contains("too few kinds of character"),
+        "{v}"
+    );
+    assert_eq!(pam.status("erin")["state"], "unknown");
+    let v = pam.run(
+        "stacked",
+        "erin",
+        "chauthtok",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    assert_eq!(pam.status("erin")["history_entries"], 1);
+}
+
+#[test]
+fn root_gets_warnings_only_unless_enforce_for_root() {
+    if !is_root() {
+        eprintln!("SKIPPED root_gets_warnings_only_unless_enforce_for_root: needs root");
+        return;
+    }
+    let pam = Pam::new();
+    pam.standard("pw", "", "pam_permit.so");
+    let v = pam.run("pw", "erin", "chauthtok", &["weak", "weak"]);
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    assert!(
+        said(&v, "error").iter().any(|e| e.contains("too short")),
+        "root still sees why: {v}"
+    );
+}
+
+#[test]
+fn audit_mode_reports_but_refuses_nothing() {
+    let pam = Pam::new();
+    pam.standard("pw", "enforce_for_root audit", "pam_permit.so");
+    let v = pam.run("pw", "erin", "chauthtok", &["weak", "weak"]);
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    assert!(
+        said(&v, "error").iter().any(|e| e.contains("too short")),
+        "{v}"
+    );
+}
+
+#[test]
+fn the_account_phase_enforces_expiry() {
+    let pam = Pam::new();
+    pam.standard("pw", "", "pam_permit.so");
+    pam.cli(&["set-changed", "--user", "old", "--date", &days_ago(91)]);
+    pam.cli(&["set-changed", "--user", "soon", "--date", &days_ago(80)]);
+    pam.cli(&["set-changed", "--user", "fine", "--date", &days_ago(10)]);
+    pam.cli(&["set-changed", "--user", "forced", "--date", &days_ago(10)]);
+    pam.cli(&["expire", "--user", "forced"]);
+
+    let v = pam.run("pw", "old", "acct", &[]);
+    assert_eq!(result(&v), NEW_AUTHTOK_REQD, "{v}");
+    assert_eq!(
+        said(&v, "error"),
+        ["Your password has expired. You must change it now."]
+    );
+    let v = pam.run("pw", "soon", "acct", &[]);
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    assert_eq!(said(&v, "info"), ["Your password will expire in 10 days"]);
+    let v = pam.run("pw", "fine", "acct", &[]);
+    assert_eq!(
+        (result(&v), v["messages"].as_array().unwrap().len()),
+        (SUCCESS, 0),
+        "{v}"
+    );
+    let v = pam.run("pw", "forced", "acct", &[]);
+    assert_eq!(result(&v), NEW_AUTHTOK_REQD, "{v}");
+    assert!(
+        said(&v, "error")[0].contains("required to change your password"),
+        "{v}"
+    );
+
+    // The forced change, as login does it: the change clears the flag.
+    let v = pam.run(
+        "pw",
+        "forced",
+        "chauthtok-expired",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    assert_eq!(result(&pam.run("pw", "forced", "acct", &[])), SUCCESS);
+}
+
+#[test]
+fn users_the_store_has_never_seen() {
+    let pam = Pam::new();
+    pam.standard("enrol", "", "pam_permit.so");
+    assert_eq!(result(&pam.run("enrol", "newbie", "acct", &[])), SUCCESS);
+    let status = pam.status("newbie");
+    assert_eq!(
+        (status["state"].as_str(), status["last_changed"].as_str()),
+        (Some("ok"), Some(days_ago(0).as_str()))
+    );
+    pam.standard("expire", "unknown_user=expire", "pam_permit.so");
+    assert_eq!(
+        result(&pam.run("expire", "stranger", "acct", &[])),
+        NEW_AUTHTOK_REQD
+    );
+    pam.standard("ignore", "unknown_user=ignore", "pam_permit.so");
+    assert_eq!(result(&pam.run("ignore", "ghost", "acct", &[])), SUCCESS);
+    assert_eq!(pam.status("ghost")["state"], "unknown");
+}
+
+#[test]
+fn configuration_errors_fail_with_a_message_and_unknown_arguments_do_not() {
+    let pam = Pam::new();
+    let broken = pam.dir.write("broken.toml", "[quality]\nminlen = 8\n");
+    std::fs::set_permissions(&broken, std::fs::Permissions::from_mode(0o644)).unwrap();
+    pam.service(
+        "broken",
+        &[
+            format!(
+                "password requisite {} config={}",
+                pam_module().display(),
+                broken.display()
+            ),
+            format!(
+                "account required {} config={}",
+                pam_module().display(),
+                broken.display()
+            ),
+        ],
+    );
+    let v = pam.run(
+        "broken",
+        "erin",
+        "chauthtok",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), SERVICE_ERR, "{v}");
+    if is_root() {
+        assert!(
+            said(&v, "error")[0].contains("line 2"),
+            "root sees the detail: {v}"
+        );
+        let v = pam.run_as_nobody(
+            "broken",
+            "nobody",
+            "chauthtok",
+            &["Blue-Kettle-42", "Blue-Kettle-42"],
+        );
+        assert_eq!(result(&v), SERVICE_ERR, "{v}");
+        assert_eq!(
+            said(&v, "error"),
+            ["System configuration error. Please contact your administrator."]
+        );
+    }
+    assert_eq!(result(&pam.run("broken", "erin", "acct", &[])), SERVICE_ERR);
+
+    pam.standard(
+        "lenient",
+        "enforce_for_root bogus_argument=1 try_first_pass",
+        "pam_permit.so",
+    );
+    assert_eq!(
+        result(&pam.run(
+            "lenient",
+            "erin",
+            "chauthtok",
+            &["Blue-Kettle-42", "Blue-Kettle-42"]
+        )),
+        SUCCESS
+    );
+}
+
+#[test]
+fn the_full_name_comes_from_the_passwd_database() {
+    // root is in every passwd database, with GECOS "root".
+    let pam = Pam::new();
+    pam.standard("pw", "enforce_for_root retry=1", "pam_permit.so");
+    let v = pam.run(
+        "pw",
+        "root",
+        "chauthtok",
+        &["Big-Root-Tree-9", "Big-Root-Tree-9"],
+    );
+    assert_eq!(result(&v), MAXTRIES, "{v}");
+    let errors = said(&v, "error").join("\n");
+    assert!(
+        errors.contains("account name") && errors.contains("full name"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn an_ordinary_user_changes_their_own_password() {
+    if !is_root() {
+        eprintln!(
+            "SKIPPED an_ordinary_user_changes_their_own_password: needs root to become nobody"
+        );
+        return;
+    }
+    let pam = Pam::new();
+    let state = pam.db.parent().unwrap();
+    std::os::unix::fs::chown(state, Some(65534), Some(65534)).unwrap();
+    std::os::unix::fs::chown(pam.dir.path().join("pam.d"), Some(0), Some(0)).unwrap();
+    pam.standard("pw", "retry=1", "pam_permit.so");
+    // Not root, so the policy binds without enforce_for_root.
+    let v = pam.run_as_nobody("pw", "nobody", "chauthtok", &["weak", "weak"]);
+    assert_eq!(result(&v), MAXTRIES, "{v}");
+    let v = pam.run_as_nobody(
+        "pw",
+        "nobody",
+        "chauthtok",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    assert_eq!(pam.status("nobody")["history_entries"], 1);
+}
+
+#[test]
+fn an_unreachable_store_fails_closed_or_is_ignored_as_configured() {
+    let pam = Pam::new();
+    let nowhere = format!(
+        "postgresql://pwpolicy@localhost/db?host={}&connect_timeout=2",
+        pam.dir.path().display()
+    );
+    let module = |args: &str| {
+        format!(
+            "{} config={} db={nowhere} {args}",
+            pam_module().display(),
+            pam.config.display()
+        )
+    };
+    pam.service(
+        "closed",
+        &[
+            format!("password requisite {}", module("enforce_for_root")),
+            format!("account required {}", module("")),
+        ],
+    );
+    let v = pam.run(
+        "closed",
+        "erin",
+        "chauthtok",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), AUTHINFO_UNAVAIL, "{v}");
+    assert!(!said(&v, "error").is_empty(), "{v}");
+    assert_eq!(
+        result(&pam.run("closed", "erin", "acct", &[])),
+        AUTHINFO_UNAVAIL
+    );
+    pam.service(
+        "open",
+        &[
+            format!(
+                "password requisite {}",
+                module("enforce_for_root on_error=ignore")
+            ),
+            format!("account required {}", module("on_error=ignore")),
+            "account required pam_permit.so".to_owned(),
+        ],
+    );
+    assert_eq!(result(&pam.run("open", "erin", "acct", &[])), SUCCESS);
+}
+
+#[test]
+fn pamtester_changes_a_password_through_the_system_pam_configuration() {
+    if !is_root() || which("pamtester").is_none() || which("unshare").is_none() {
+        assert!(
+            std::env::var_os("CI").is_none() || !is_root(),
+            "CI runs as root and must have pamtester"
+        );
+        eprintln!("SKIPPED pamtester smoke test: needs root, pamtester and unshare");
+        return;
+    }
+    let pam = Pam::new();
+    pam.standard("pwtest", "enforce_for_root retry=1", "pam_permit.so");
+    let pamd = pam.dir.path().join("pam.d");
+    // A private mount namespace: /etc/pam.d is replaced for this shell only.
+    let script = format!(
+        "mount --bind {} /etc/pam.d && printf 'Blue-Kettle-42\\nBlue-Kettle-42\\n' | pamtester pwtest erin chauthtok && pamtester pwtest erin acct_mgmt",
+        pamd.display()
+    );
+    let out = run(Path::new("unshare"), &["--mount", "sh", "-c", &script], b"");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("authentication token altered successfully"),
+        "{out:?}"
+    );
+    assert!(out.stdout.contains("account management done"), "{out:?}");
+    assert!(
+        out.stderr.contains("New password: "),
+        "pamtester showed our prompts: {out:?}"
+    );
+    assert_eq!(pam.status("erin")["history_entries"], 1);
+    assert!(
+        std::fs::read_dir("/etc/pam.d").unwrap().count() > 0,
+        "the host's /etc/pam.d is untouched"
+    );
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.exists())
+    })
+}
