@@ -9,7 +9,7 @@
 //! - Account phase: expired or force-changed passwords get
 //!   `PAM_NEW_AUTHTOK_REQD`; the warning window gets a message.
 //!
-//! All raw FFI lives in [`ffi`]; pam-bindings catches panics at every entry
+//! All raw FFI lives in `ffi.rs`; pam-bindings catches panics at every entry
 //! point, so none crosses into libpam.
 
 mod account;
