@@ -98,7 +98,8 @@ mod tests {
                     [history]\nremember = 5\nmemory_kib = 4096\niterations = 3\nparallelism = 2\n\
                     [store]\ndb = \"postgres://pwpolicy@db.example/pwpolicy\"\n\
                     [pam]\nretry = 5\nenforce_for_root = true\naudit = true\n\
-                    on_error = \"ignore\"\nunknown_user = \"expire\"\n";
+                    on_error = \"ignore\"\nunknown_user = \"expire\"\n\
+                    [filter]\ncheck_resets = false\naudit = true\n";
         let p = Policy::from_toml(text).unwrap();
         assert_eq!(p.quality.min_length, 10);
         assert_eq!(p.quality.name_check, NameCheck::Strict);

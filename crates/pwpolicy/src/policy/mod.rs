@@ -48,6 +48,28 @@ pub struct Policy {
     pub store: StoreSettings,
     /// How the PAM module behaves (read by the PAM module, not by this crate).
     pub pam: PamSettings,
+    /// How the Windows password filter behaves (read by the filter, not by this crate).
+    pub filter: FilterSettings,
+}
+
+/// Settings of the Windows password filter (`pwpolicyfilt.dll`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct FilterSettings {
+    /// Check passwords an administrator sets (`SetOperation = TRUE`) too.
+    pub check_resets: bool,
+    /// Report what would be refused, refuse nothing.
+    pub audit: bool,
+}
+
+impl Default for FilterSettings {
+    fn default() -> Self {
+        FilterSettings {
+            check_resets: true,
+            audit: false,
+        }
+    }
 }
 
 /// Settings of the PAM module; its arguments override them.
