@@ -17,7 +17,7 @@ as_root() {
 
 # Debian packages the tests and benches build against.
 PACKAGES=(gcc pkg-config python3 postgresql libpam0g-dev libpam-modules libpam-pwquality pamtester util-linux
-    libpwquality-dev libpasswdqc-dev)
+    libpwquality-dev libpasswdqc-dev gcc-mingw-w64-x86-64 wine64 wine)
 
 install_packages() {
     local missing=()
@@ -30,6 +30,9 @@ install_packages() {
         DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
     fi
     rustup component add rustfmt clippy >/dev/null 2>&1 || true
+    # The Windows password filter is cross-built and tested under Wine.
+    rustup target list --installed | grep -qx x86_64-pc-windows-gnu \
+        || rustup target add x86_64-pc-windows-gnu
 }
 
 install_packages
