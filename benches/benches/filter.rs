@@ -9,7 +9,11 @@ use pwpolicyfilt::ffi::{PasswordFilter, UnicodeString};
 
 fn unicode(units: &[u16]) -> UnicodeString {
     let bytes = u16::try_from(units.len() * 2).unwrap_or(u16::MAX);
-    UnicodeString { length: bytes, maximum_length: bytes, buffer: units.as_ptr() }
+    UnicodeString {
+        length: bytes,
+        maximum_length: bytes,
+        buffer: units.as_ptr(),
+    }
 }
 
 fn filter(c: &mut Criterion) {
