@@ -1,39 +1,50 @@
-//! The administrator's verbs: set-changed, expire, history clear, user
-//! remove, import-shadow.
+//! The administrator's verbs: set-changed, expire (locally or through the
+//! service), history clear, user remove, import-shadow (local store only).
 
 use anyhow::{Context, bail};
-use time::macros::format_description;
-use time::{Date, OffsetDateTime, Time};
+use pwpolicy_service::{Request, ops};
+use time::OffsetDateTime;
 
-use crate::args::{ImportShadowArgs, SetChangedArgs, UserArgs};
+use crate::args::{ImportShadowArgs, SetChangedArgs, Sources, UserArgs};
 use crate::config;
-use crate::store_access::{self, StoreChoice};
+use crate::store_access::{self, Backend};
 use crate::{EXIT_ACCEPTED, EXIT_REJECTED};
 
-fn open(sources: &crate::args::Sources) -> anyhow::Result<Box<dyn pwpolicy_store::Store>> {
+/// The backend for an admin verb.
+fn backend(sources: &Sources) -> anyhow::Result<Backend> {
     let policy = config::load(sources.config.as_deref())?.policy;
-    store_access::open_write(&StoreChoice::from(sources, &policy))
+    Ok(Backend::from(sources, &policy))
 }
 
-/// `YYYY-MM-DD` (or `today`) as midnight UTC of that day.
-fn parse_day(text: &str, now: OffsetDateTime) -> anyhow::Result<OffsetDateTime> {
-    let date = if text == "today" {
-        now.date()
-    } else {
-        Date::parse(text, format_description!("[year]-[month]-[day]"))
-            .with_context(|| format!("invalid date `{text}`: use YYYY-MM-DD"))?
-    };
-    Ok(date.with_time(Time::MIDNIGHT).assume_utc())
+/// The local store, for verbs the service does not offer.
+fn local_store(sources: &Sources, verb: &str) -> anyhow::Result<Box<dyn pwpolicy_store::Store>> {
+    match backend(sources)? {
+        Backend::Local(choice) => store_access::open_write(&choice),
+        Backend::Service(socket) => bail!(
+            "`{verb}` works on the store itself, not through the service at {}: run it where the store is, with --db",
+            socket.display()
+        ),
+    }
 }
 
 /// `pwpolicy set-changed --user U --date YYYY-MM-DD`.
 pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
     let now = OffsetDateTime::now_utc();
-    let at = parse_day(&args.date, now)?;
+    let at = ops::parse_day(&args.date, now).map_err(anyhow::Error::msg)?;
     if at > now {
         eprintln!("pwpolicy: warning: {} is in the future", args.date);
     }
-    open(&args.sources)?.set_changed(&args.user, at, now)?;
+    match backend(&args.sources)? {
+        Backend::Service(socket) => {
+            Backend::connect(&socket)?.call(Request::SetChanged {
+                user: args.user.clone(),
+                date: args.date.clone(),
+            })?;
+        }
+        Backend::Local(choice) => {
+            store_access::open_write(&choice)?.set_changed(&args.user, at, now)?
+        }
+    }
     println!(
         "Last password change for {} set to {}.",
         args.user,
@@ -44,7 +55,16 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
 
 /// `pwpolicy expire --user U`.
 pub fn expire(args: &UserArgs) -> anyhow::Result<u8> {
-    open(&args.sources)?.expire(&args.user, OffsetDateTime::now_utc())?;
+    match backend(&args.sources)? {
+        Backend::Service(socket) => {
+            Backend::connect(&socket)?.call(Request::Expire {
+                user: args.user.clone(),
+            })?;
+        }
+        Backend::Local(choice) => {
+            store_access::open_write(&choice)?.expire(&args.user, OffsetDateTime::now_utc())?
+        }
+    }
     println!(
         "{} must change their password at the next login.",
         args.user
@@ -54,7 +74,7 @@ pub fn expire(args: &UserArgs) -> anyhow::Result<u8> {
 
 /// `pwpolicy history clear --user U`.
 pub fn clear_history(args: &UserArgs) -> anyhow::Result<u8> {
-    if open(&args.sources)?.clear_history(&args.user)? {
+    if local_store(&args.sources, "history clear")?.clear_history(&args.user)? {
         println!("Password history of {} cleared.", args.user);
         Ok(EXIT_ACCEPTED)
     } else {
@@ -65,7 +85,7 @@ pub fn clear_history(args: &UserArgs) -> anyhow::Result<u8> {
 
 /// `pwpolicy user remove --user U`.
 pub fn remove_user(args: &UserArgs) -> anyhow::Result<u8> {
-    if open(&args.sources)?.remove_user(&args.user)? {
+    if local_store(&args.sources, "user remove")?.remove_user(&args.user)? {
         println!("{} removed from the store.", args.user);
         Ok(EXIT_ACCEPTED)
     } else {
@@ -91,8 +111,11 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
     if parsed.seeds.is_empty() && parsed.without_date.is_empty() {
         bail!("{}: no accounts found", args.file.display());
     }
-    let summary =
-        open(&args.sources)?.seed(&parsed.seeds, args.overwrite, OffsetDateTime::now_utc())?;
+    let summary = local_store(&args.sources, "import-shadow")?.seed(
+        &parsed.seeds,
+        args.overwrite,
+        OffsetDateTime::now_utc(),
+    )?;
     println!(
         "Imported {}: {} added, {} updated, {} kept as they were; {} without a last-change date skipped.",
         args.file.display(),
@@ -102,26 +125,4 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
         parsed.without_date.len()
     );
     Ok(EXIT_ACCEPTED)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn days() {
-        let now = datetime!(2026-11-23 15:00 UTC);
-        assert_eq!(
-            parse_day("2026-08-24", now).unwrap(),
-            datetime!(2026-08-24 00:00 UTC)
-        );
-        assert_eq!(
-            parse_day("today", now).unwrap(),
-            datetime!(2026-11-23 00:00 UTC)
-        );
-        for bad in ["2026-13-01", "24/08/2026", "", "2026-02-30"] {
-            assert!(parse_day(bad, now).is_err(), "{bad}");
-        }
-    }
 }

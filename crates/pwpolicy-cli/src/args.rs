@@ -60,8 +60,12 @@ pub struct Sources {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Store: a SQLite file or a postgres:// URL [default: the policy's `[store] db`, else /var/lib/pwpolicy/state.db].
-    #[arg(long, value_name = "FILE|URL")]
+    #[arg(long, value_name = "FILE|URL", conflicts_with = "socket")]
     pub db: Option<String>,
+    /// Ask the pwpolicyd service at this socket instead of opening the store
+    /// [default: the policy's `[service] socket`, or /run/pwpolicy/pwpolicyd.sock if it exists and no store is named].
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
 }
 
 /// Arguments of `pwpolicy check`.
@@ -118,9 +122,9 @@ pub struct UserArgs {
 /// Arguments of `pwpolicy status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// The account.
+    /// The account [default with the service: yourself].
     #[arg(long, value_name = "U")]
-    pub user: String,
+    pub user: Option<String>,
     /// Policy and store.
     #[command(flatten)]
     pub sources: Sources,

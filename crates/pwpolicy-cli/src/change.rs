@@ -1,63 +1,96 @@
 //! `pwpolicy change`: check a password like `check`, then record it as the
-//! user's new one, atomically with the history check.
+//! user's new one, atomically with the history check (locally or through
+//! the service).
 
-use pwpolicy::{Hasher, Names, Password};
-use pwpolicy_store::{ChangeOutcome, PasswordChange};
-use serde_json::Value;
+use std::io::Write;
+
+use pwpolicy::{Names, Password};
+use pwpolicy_service::{Request, Secret, ops};
+use serde_json::{Value, json};
 use time::OffsetDateTime;
+use zeroize::Zeroizing;
 
 use crate::args::ChangeArgs;
-use crate::check::{input_error, overlong, prompt_password, read_password, review_history};
+use crate::check::{input_error, overlong, prompt_password, read_password};
 use crate::config;
 use crate::input::{InputError, Line};
 use crate::render;
-use crate::store_access::{self, Reading, StoreChoice};
-use crate::{EXIT_ACCEPTED, EXIT_ERROR, EXIT_REJECTED};
+use crate::store_access::{self, Backend, Reading};
+use crate::{EXIT_ACCEPTED, EXIT_REJECTED};
 
 /// Runs `pwpolicy change`.
 pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    let choice = StoreChoice::from(&args.sources, &policy);
     pwpolicy_store::validate_user(&args.user)?;
     let line = match new_password(&policy) {
         Ok(line) => line,
         Err(e) => return input_error(args.json, &e),
     };
     let Line::Text(text) = line else {
-        return finish(args, &overlong(&policy), false, false);
+        return finish(
+            args,
+            &render::verdict_json(&overlong(&policy), false),
+            false,
+        );
     };
-    let password = Password::new(&text);
-    let names = Names::new(&args.user, args.full_name.as_deref().unwrap_or(""));
-    let mut verdict = policy.check(&password, &names);
-    if !verdict.is_accepted() {
-        // Nothing will be written; still list reuse and age, if there is a
-        // store to ask, so the user sees every reason at once.
-        let mut checked = false;
-        if let Reading::Open(mut store) = store_access::open_read(&choice, true)? {
-            for v in review_history(&mut *store, &args.user, &password, &policy)? {
-                verdict.push(v);
+    let full_name = args.full_name.as_deref().unwrap_or("");
+    match Backend::from(&args.sources, &policy) {
+        Backend::Service(socket) => {
+            let mut client = Backend::connect(&socket)?;
+            let verdict = client.call(Request::Check {
+                user: args.user.clone(),
+                full_name: full_name.to_owned(),
+                password: Secret(text.clone()),
+            })?;
+            if verdict["accepted"] != true {
+                return finish(args, &verdict, false);
             }
-            checked = true;
+            let outcome = client.call(Request::Commit {
+                user: args.user.clone(),
+                password: Secret(text),
+                enforce_min_age: !args.ignore_min_age,
+            })?;
+            let changed = outcome["changed"] == true;
+            finish(
+                args,
+                &json!({ "accepted": changed, "violations": outcome["violations"], "history_checked": true }),
+                changed,
+            )
         }
-        return finish(args, &verdict, false, checked);
-    }
-    let mut store = store_access::open_write(&choice)?;
-    let hasher = Hasher::new(&policy.history, None)?;
-    let change = PasswordChange {
-        user: &args.user,
-        password: &password,
-        policy: &policy,
-        hasher: &hasher,
-        now: OffsetDateTime::now_utc(),
-        enforce_min_age: !args.ignore_min_age,
-    };
-    match store.change_password(&change)? {
-        ChangeOutcome::Changed => finish(args, &verdict, true, true),
-        ChangeOutcome::Rejected(violations) => {
-            for v in violations {
-                verdict.push(v);
+        Backend::Local(choice) => {
+            let password = Password::new(&text);
+            let now = OffsetDateTime::now_utc();
+            let verdict = policy.check(&password, &Names::new(&args.user, full_name));
+            if !verdict.is_accepted() {
+                // Nothing will be written; still list reuse and age, if
+                // there is a store to ask, so every reason shows at once.
+                let mut reading = store_access::open_read(&choice, true)?;
+                let checked = matches!(reading, Reading::Open(_));
+                let verdict = ops::check(
+                    reading.store(),
+                    &policy,
+                    &args.user,
+                    full_name,
+                    &password,
+                    now,
+                )?;
+                return finish(args, &render::verdict_json(&verdict, checked), false);
             }
-            finish(args, &verdict, false, true)
+            let mut store = store_access::open_write(&choice)?;
+            match ops::commit(
+                &mut *store,
+                &policy,
+                &args.user,
+                &password,
+                !args.ignore_min_age,
+                now,
+            )? {
+                Ok(()) => finish(args, &render::verdict_json(&verdict, true), true),
+                Err(violations) => {
+                    let verdict = json!({ "accepted": false, "violations": violations, "history_checked": true });
+                    finish(args, &verdict, false)
+                }
+            }
         }
     }
 }
@@ -68,36 +101,33 @@ fn new_password(policy: &pwpolicy::Policy) -> Result<Line, InputError> {
     if !std::io::stdin().is_terminal() {
         return read_password(policy, "");
     }
-    let first = prompt_password("New password: ")?;
+    let first: Zeroizing<String> = prompt_password("New password: ")?;
     let second = prompt_password("Retype new password: ")?;
     if *first != *second {
-        eprintln!("pwpolicy: the passwords do not match");
         return Err(InputError::Mismatch);
     }
     Ok(Line::Text(first))
 }
 
-/// Prints the outcome; `checked` says whether the history was consulted.
-fn finish(
-    args: &ChangeArgs,
-    verdict: &pwpolicy::Verdict,
-    changed: bool,
-    checked: bool,
-) -> anyhow::Result<u8> {
+/// Prints the outcome: the verdict (JSON or human), and whether it was recorded.
+fn finish(args: &ChangeArgs, verdict: &Value, changed: bool) -> anyhow::Result<u8> {
     let mut out = std::io::stdout().lock();
     if args.json {
-        let mut value = render::verdict_json(verdict, checked);
-        value["changed"] = Value::Bool(changed);
+        let value = json!({
+            "accepted": verdict["accepted"] == true && changed,
+            "violations": verdict["violations"],
+            "history_checked": verdict["history_checked"],
+            "changed": changed,
+        });
         render::json_line(&mut out, &value)?;
     } else if changed {
-        use std::io::Write;
         writeln!(out, "Password changed for {}.", args.user)?;
     } else {
         render::verdict_human(&mut out, verdict)?;
     }
-    Ok(match (changed, verdict.is_accepted()) {
-        (true, _) => EXIT_ACCEPTED,
-        (false, false) => EXIT_REJECTED,
-        (false, true) => EXIT_ERROR,
+    Ok(if changed {
+        EXIT_ACCEPTED
+    } else {
+        EXIT_REJECTED
     })
 }

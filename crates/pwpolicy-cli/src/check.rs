@@ -1,11 +1,13 @@
-//! `pwpolicy check`: one password from standard input, or JSON Lines with `--batch`.
+//! `pwpolicy check`: one password from standard input (or JSON Lines with
+//! `--batch`, in batch.rs), checked locally or by the service.
 
 use std::io::IsTerminal;
 
 use anyhow::Context;
-use pwpolicy::{Hasher, Names, Password, Policy, Verdict, Violation};
-use pwpolicy_store::{PasswordChange, Store};
-use serde_json::json;
+use pwpolicy::{Password, Policy, Verdict, Violation};
+use pwpolicy_service::ops;
+use pwpolicy_service::{Request, Secret};
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
@@ -13,7 +15,7 @@ use crate::args::CheckArgs;
 use crate::config;
 use crate::input::{self, InputError, Line};
 use crate::render;
-use crate::store_access::{self, Reading, StoreChoice};
+use crate::store_access::{self, Backend, Reading};
 use crate::{EXIT_ACCEPTED, EXIT_ERROR, EXIT_REJECTED};
 
 /// Runs `pwpolicy check`.
@@ -26,76 +28,70 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             &mut std::io::stdout().lock(),
         );
     }
-    let choice = StoreChoice::from(&args.sources, &policy);
+    let backend = Backend::from(&args.sources, &policy);
     // An explicit store is opened even without --user, so a wrong --db is
     // reported instead of silently unused.
-    let mut history = if args.user.is_some() || choice.explicit {
-        store_access::open_read(&choice, false)?
-    } else {
-        Reading::Absent(String::new())
+    let mut history = match &backend {
+        Backend::Local(choice) if args.user.is_some() || choice.explicit => {
+            store_access::open_read(choice, false)?
+        }
+        _ => Reading::Absent(String::new()),
     };
     let line = match read_password(&policy, "Password: ") {
         Ok(line) => line,
         Err(e) => return input_error(args.json, &e),
     };
-    let mut checked = false;
-    let verdict = match line {
-        Line::Text(text) => {
-            let password = Password::new(&text);
-            let names = Names::new(
-                args.user.as_deref().unwrap_or(""),
-                args.full_name.as_deref().unwrap_or(""),
-            );
-            let mut verdict = policy.check(&password, &names);
-            if let (Some(user), Reading::Open(store)) = (&args.user, &mut history) {
-                for v in review_history(&mut **store, user, &password, &policy)? {
-                    verdict.push(v);
-                }
-                checked = true;
-            }
-            verdict
+    let user = args.user.as_deref().unwrap_or("");
+    let full_name = args.full_name.as_deref().unwrap_or("");
+    let verdict: Value = match (line, &backend) {
+        (Line::TooLong, _) => render::verdict_json(&overlong(&policy), false),
+        (Line::Text(text), Backend::Service(socket)) if args.user.is_some() => {
+            let mut client = Backend::connect(socket)?;
+            client.call(Request::Check {
+                user: user.to_owned(),
+                full_name: full_name.to_owned(),
+                password: Secret(text),
+            })?
         }
-        Line::TooLong => overlong(&policy),
+        (Line::Text(text), _) => {
+            let password = Password::new(&text);
+            let store = if args.user.is_some() {
+                history.store()
+            } else {
+                None
+            };
+            let checked = store.is_some();
+            let verdict = ops::check(
+                store,
+                &policy,
+                user,
+                full_name,
+                &password,
+                OffsetDateTime::now_utc(),
+            )
+            .context("cannot check the password history")?;
+            render::verdict_json(&verdict, checked)
+        }
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        render::json_line(&mut out, &render::verdict_json(&verdict, checked))?;
+        let verdict = json!({
+            "accepted": verdict["accepted"],
+            "violations": verdict["violations"],
+            "history_checked": verdict["history_checked"],
+        });
+        render::json_line(&mut out, &verdict)?;
     } else {
         render::verdict_human(&mut out, &verdict)?;
     }
-    if let (Some(_), Reading::Absent(note)) = (&args.user, &history) {
+    if let (Some(_), Reading::Absent(note), Backend::Local(_)) = (&args.user, &history, &backend) {
         eprintln!("pwpolicy: note: password history not checked: {note}");
     }
-    Ok(if verdict.is_accepted() {
+    Ok(if verdict["accepted"] == true {
         EXIT_ACCEPTED
     } else {
         EXIT_REJECTED
     })
-}
-
-/// Reuse and minimum age for `user`, read-only: what `change` would refuse.
-pub fn review_history(
-    store: &mut dyn Store,
-    user: &str,
-    password: &Password,
-    policy: &Policy,
-) -> anyhow::Result<Vec<Violation>> {
-    let Some(state) = store
-        .history(user)
-        .context("cannot read the password history")?
-    else {
-        return Ok(Vec::new());
-    };
-    let hasher = Hasher::new(&policy.history, None)?;
-    let change = PasswordChange {
-        user,
-        password,
-        policy,
-        hasher: &hasher,
-        now: OffsetDateTime::now_utc(),
-        enforce_min_age: true,
-    };
-    pwpolicy_store::review(&state, &change).context("cannot check the password history")
 }
 
 /// The first line of standard input, or a prompt with echo off on a terminal.

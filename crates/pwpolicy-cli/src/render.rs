@@ -1,4 +1,5 @@
-//! How verdicts are printed: a short human list, or one JSON object.
+//! How verdicts are printed: a short human list, or one JSON object. Both
+//! work from the JSON form, which the service sends too.
 
 use std::io::Write;
 
@@ -13,16 +14,19 @@ pub fn verdict_json(verdict: &Verdict, history_checked: bool) -> Value {
 }
 
 /// Writes a verdict for a person: one line when accepted, else one line per violation.
-pub fn verdict_human(out: &mut impl Write, verdict: &Verdict) -> std::io::Result<()> {
-    if verdict.is_accepted() {
-        writeln!(out, "Password accepted.")
-    } else {
-        writeln!(out, "Password rejected:")?;
-        for v in verdict.violations() {
-            writeln!(out, "  - {v} [{}]", v.code())?;
-        }
-        Ok(())
+pub fn verdict_human(out: &mut impl Write, verdict: &Value) -> std::io::Result<()> {
+    if verdict["accepted"] == true {
+        return writeln!(out, "Password accepted.");
     }
+    writeln!(out, "Password rejected:")?;
+    for v in verdict["violations"].as_array().into_iter().flatten() {
+        let (message, code) = (
+            v["message"].as_str().unwrap_or(""),
+            v["code"].as_str().unwrap_or(""),
+        );
+        writeln!(out, "  - {message} [{code}]")?;
+    }
+    Ok(())
 }
 
 /// Writes one JSON value on its own line.

@@ -1,221 +1,240 @@
-//! `pwpolicy status` and `pwpolicy report`: whose password expires when.
+//! `pwpolicy status` and `pwpolicy report`: whose password expires when,
+//! from the local store or the service.
 
 use std::io::{BufWriter, Write};
 
-use pwpolicy::{ExpiryRules, format_date};
-use pwpolicy_store::{ReportRow, StoreError};
+use pwpolicy::format_date;
+use pwpolicy_service::Request;
+use pwpolicy_service::ops::{self, Standing};
+use pwpolicy_store::StoreError;
 use serde_json::{Value, json};
-use time::{Duration, OffsetDateTime, Time};
+use time::OffsetDateTime;
 
 use crate::EXIT_ACCEPTED;
 use crate::args::{ReportArgs, ReportFormat, StatusArgs};
 use crate::config;
-use crate::store_access::{self, Reading, StoreChoice};
-
-/// Where one password stands, as `status` and `report` print it.
-struct Standing {
-    state: &'static str,
-    last_change: Option<OffsetDateTime>,
-    expires: Option<OffsetDateTime>,
-    days_left: Option<i64>,
-    must_change: bool,
-}
-
-impl Standing {
-    fn of(
-        rules: &ExpiryRules,
-        last_change: Option<OffsetDateTime>,
-        must_change: bool,
-        now: OffsetDateTime,
-    ) -> Standing {
-        match last_change {
-            Some(last) => {
-                let s = rules.status(last, must_change, now);
-                Standing {
-                    state: s.state.as_str(),
-                    last_change,
-                    expires: s.expires,
-                    days_left: s.days_left,
-                    must_change,
-                }
-            }
-            None => Standing {
-                state: if must_change {
-                    "must_change"
-                } else {
-                    "unknown"
-                },
-                last_change: None,
-                expires: None,
-                days_left: None,
-                must_change,
-            },
-        }
-    }
-
-    fn unknown() -> Standing {
-        Standing {
-            state: "unknown",
-            last_change: None,
-            expires: None,
-            days_left: None,
-            must_change: false,
-        }
-    }
-
-    fn json(&self, user: &str) -> Value {
-        json!({
-            "user": user,
-            "state": self.state,
-            "last_changed": self.last_change.map(|t| format_date(t.date())),
-            "expires": self.expires.map(|t| format_date(t.date())),
-            "days_left": self.days_left,
-            "must_change": self.must_change,
-        })
-    }
-}
-
-fn date_or_never(t: Option<OffsetDateTime>, none: &str) -> String {
-    t.map_or_else(|| none.to_owned(), |t| format_date(t.date()))
-}
+use crate::store_access::{self, Backend, Reading};
 
 /// Runs `pwpolicy status`.
 pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    let choice = StoreChoice::from(&args.sources, &policy);
     let now = OffsetDateTime::now_utc();
-    let (standing, history_len) = match store_access::open_read(&choice, true)? {
-        Reading::Open(mut store) => match store.user(&args.user)? {
-            Some(r) => (
-                Standing::of(&policy.expiry, r.last_change, r.must_change, now),
-                r.history_len,
-            ),
-            None => (Standing::unknown(), 0),
-        },
-        Reading::Absent(note) => {
-            eprintln!("pwpolicy: note: {note}");
-            (Standing::unknown(), 0)
+    let status = match Backend::from(&args.sources, &policy) {
+        Backend::Service(socket) => {
+            let mut client = Backend::connect(&socket)?;
+            client.call(Request::Status {
+                user: args.user.clone(),
+            })?["status"]
+                .take()
+        }
+        Backend::Local(choice) => {
+            let user = match &args.user {
+                Some(user) => user.clone(),
+                None => anyhow::bail!("--user is required without the pwpolicy service"),
+            };
+            let mut reading = store_access::open_read(&choice, true)?;
+            if let Reading::Absent(note) = &reading {
+                eprintln!("pwpolicy: note: {note}");
+            }
+            ops::status(reading.store(), &policy, &user, now)?
         }
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        let mut value = standing.json(&args.user);
-        value["history_entries"] = json!(history_len);
-        value["max_age_days"] = json!(policy.expiry.max_age_days);
-        value["warn_days"] = json!(policy.expiry.warn_days);
-        crate::render::json_line(&mut out, &value)?;
+        crate::render::json_line(&mut out, &status)?;
     } else {
-        let never = if policy.expiry.max_age_days == 0 {
-            "never"
-        } else {
-            "unknown"
-        };
-        writeln!(out, "User                    : {}", args.user)?;
-        writeln!(
-            out,
-            "Last password change    : {}",
-            date_or_never(standing.last_change, "never recorded")
-        )?;
-        writeln!(
-            out,
-            "Password expires        : {}",
-            date_or_never(standing.expires, never)
-        )?;
-        writeln!(
-            out,
-            "Days left               : {}",
-            standing.days_left.map_or("-".to_owned(), |d| d.to_string())
-        )?;
-        writeln!(
-            out,
-            "Must change at login    : {}",
-            if standing.must_change { "yes" } else { "no" }
-        )?;
-        writeln!(out, "Passwords remembered    : {history_len}")?;
-        writeln!(out, "State                   : {}", standing.state)?;
+        human(&mut out, &status)?;
     }
     Ok(EXIT_ACCEPTED)
 }
 
-/// The last-change time at or before which a password expires within `days`
-/// UTC calendar days of `now` (expiry date <= today + days), or `None` when
-/// passwords never expire.
-fn cutoff(rules: &ExpiryRules, days: u32, now: OffsetDateTime) -> Option<OffsetDateTime> {
-    if rules.max_age_days == 0 {
-        return None;
+/// `chage -l`-style lines from a status object.
+fn human(out: &mut impl Write, s: &Value) -> std::io::Result<()> {
+    let text = |key: &str, none: &str| s[key].as_str().unwrap_or(none).to_owned();
+    let never = if s["max_age_days"] == 0 {
+        "never"
+    } else {
+        "unknown"
+    };
+    writeln!(out, "User                    : {}", text("user", ""))?;
+    writeln!(
+        out,
+        "Last password change    : {}",
+        text("last_changed", "never recorded")
+    )?;
+    writeln!(out, "Password expires        : {}", text("expires", never))?;
+    writeln!(
+        out,
+        "Days left               : {}",
+        s["days_left"]
+            .as_i64()
+            .map_or("-".to_owned(), |d| d.to_string())
+    )?;
+    writeln!(
+        out,
+        "Must change at login    : {}",
+        if s["must_change"] == true {
+            "yes"
+        } else {
+            "no"
+        }
+    )?;
+    writeln!(
+        out,
+        "Passwords remembered    : {}",
+        s["history_entries"].as_u64().unwrap_or(0)
+    )?;
+    writeln!(
+        out,
+        "State                   : {}",
+        text("state", "unknown")
+    )
+}
+
+/// One report line, whichever backend produced it.
+struct Row<'a> {
+    user: &'a str,
+    last_changed: Option<String>,
+    expires: Option<String>,
+    days_left: Option<i64>,
+    state: &'a str,
+}
+
+impl<'a> Row<'a> {
+    fn of(user: &'a str, s: &'a Standing) -> Row<'a> {
+        Row {
+            user,
+            last_changed: s.last_change.map(|t| format_date(t.date())),
+            expires: s.expires.map(|t| format_date(t.date())),
+            days_left: s.days_left,
+            state: s.state,
+        }
     }
-    let midnight = now.replace_time(Time::MIDNIGHT);
-    let end_of_window = midnight.checked_add(Duration::days(i64::from(days) + 1))?;
-    end_of_window.checked_sub(Duration::days(i64::from(rules.max_age_days)) + Duration::SECOND)
+
+    fn from_json(v: &'a Value) -> Row<'a> {
+        Row {
+            user: v["user"].as_str().unwrap_or(""),
+            last_changed: v["last_changed"].as_str().map(str::to_owned),
+            expires: v["expires"].as_str().map(str::to_owned),
+            days_left: v["days_left"].as_i64(),
+            state: v["state"].as_str().unwrap_or("unknown"),
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "user": self.user,
+            "state": self.state,
+            "last_changed": self.last_changed,
+            "expires": self.expires,
+            "days_left": self.days_left,
+        })
+    }
+}
+
+/// Writes report rows in one format, streaming.
+struct Printer<W: Write> {
+    out: W,
+    format: ReportFormat,
+    count: usize,
+}
+
+impl<W: Write> Printer<W> {
+    fn start(mut out: W, format: ReportFormat) -> std::io::Result<Printer<W>> {
+        match format {
+            ReportFormat::Table => writeln!(
+                out,
+                "{:<24} {:<12} {:<12} {:>9}  STATE",
+                "USER", "LAST CHANGE", "EXPIRES", "DAYS LEFT"
+            )?,
+            ReportFormat::Csv => writeln!(out, "user,last_changed,expires,days_left,state")?,
+            ReportFormat::Json => out.write_all(b"[")?,
+        }
+        Ok(Printer {
+            out,
+            format,
+            count: 0,
+        })
+    }
+
+    fn row(&mut self, r: &Row<'_>) -> std::io::Result<()> {
+        let or = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_owned());
+        let days = |none: &str| r.days_left.map_or(none.to_owned(), |d| d.to_string());
+        match self.format {
+            ReportFormat::Table => writeln!(
+                self.out,
+                "{:<24} {:<12} {:<12} {:>9}  {}",
+                r.user,
+                or(&r.last_changed, "-"),
+                or(&r.expires, "-"),
+                days("-"),
+                r.state
+            )?,
+            ReportFormat::Csv => writeln!(
+                self.out,
+                "{},{},{},{},{}",
+                csv_field(r.user),
+                or(&r.last_changed, ""),
+                or(&r.expires, ""),
+                days(""),
+                r.state
+            )?,
+            ReportFormat::Json => {
+                if self.count > 0 {
+                    self.out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut self.out, &r.json())?;
+            }
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        if self.format == ReportFormat::Json {
+            self.out.write_all(b"]\n")?;
+        }
+        self.out.flush()
+    }
 }
 
 /// Runs `pwpolicy report`.
 pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    let choice = StoreChoice::from(&args.sources, &policy);
     let now = OffsetDateTime::now_utc();
-    let format = args.format();
     let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    match format {
-        ReportFormat::Table => writeln!(
-            out,
-            "{:<24} {:<12} {:<12} {:>9}  STATE",
-            "USER", "LAST CHANGE", "EXPIRES", "DAYS LEFT"
-        )?,
-        ReportFormat::Csv => writeln!(out, "user,last_changed,expires,days_left,state")?,
-        ReportFormat::Json => out.write_all(b"[")?,
-    }
-    let mut count = 0usize;
-    let mut visit = |row: ReportRow| -> Result<(), StoreError> {
-        let s = Standing::of(&policy.expiry, row.last_change, row.must_change, now);
-        let io = |e: std::io::Error| StoreError::Backend {
-            location: "standard output".into(),
-            detail: e.to_string(),
-        };
-        match format {
-            ReportFormat::Table => writeln!(
-                out,
-                "{:<24} {:<12} {:<12} {:>9}  {}",
-                row.name,
-                date_or_never(s.last_change, "-"),
-                date_or_never(s.expires, "-"),
-                s.days_left.map_or("-".to_owned(), |d| d.to_string()),
-                s.state
-            ),
-            ReportFormat::Csv => writeln!(
-                out,
-                "{},{},{},{},{}",
-                csv_field(&row.name),
-                date_or_never(s.last_change, ""),
-                date_or_never(s.expires, ""),
-                s.days_left.map_or(String::new(), |d| d.to_string()),
-                s.state
-            ),
-            ReportFormat::Json => (if count > 0 {
-                out.write_all(b",")
-            } else {
-                Ok(())
-            })
-            .and_then(|()| {
-                serde_json::to_writer(&mut out, &s.json(&row.name)).map_err(std::io::Error::from)
-            }),
+    let mut printer = Printer::start(
+        BufWriter::with_capacity(1 << 16, stdout.lock()),
+        args.format(),
+    )?;
+    match Backend::from(&args.sources, &policy) {
+        Backend::Service(socket) => {
+            let mut client = Backend::connect(&socket)?;
+            let reply = client.call(Request::Report {
+                expiring_within: args.expiring_within,
+            })?;
+            for row in reply["rows"].as_array().into_iter().flatten() {
+                printer.row(&Row::from_json(row))?;
+            }
         }
-        .map_err(io)?;
-        count += 1;
-        Ok(())
-    };
-    match store_access::open_read(&choice, true)? {
-        Reading::Open(mut store) => store.expiring(
-            cutoff(&policy.expiry, args.expiring_within, now),
-            &mut visit,
-        )?,
-        Reading::Absent(note) => eprintln!("pwpolicy: note: {note}"),
+        Backend::Local(choice) => match store_access::open_read(&choice, true)? {
+            Reading::Open(mut store) => {
+                let io = |e: std::io::Error| StoreError::Backend {
+                    location: "standard output".into(),
+                    detail: e.to_string(),
+                };
+                ops::report(
+                    &mut *store,
+                    &policy,
+                    args.expiring_within,
+                    now,
+                    &mut |user, standing| printer.row(&Row::of(user, standing)).map_err(io),
+                )?;
+            }
+            Reading::Absent(note) => eprintln!("pwpolicy: note: {note}"),
+        },
     }
-    if format == ReportFormat::Json {
-        out.write_all(b"]\n")?;
-    }
-    out.flush()?;
+    printer.finish()?;
     Ok(EXIT_ACCEPTED)
 }
 
@@ -231,24 +250,6 @@ fn csv_field(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn cutoff_matches_days_left() {
-        let rules = ExpiryRules::default();
-        let now = datetime!(2026-11-23 15:00 UTC);
-        let cut = cutoff(&rules, 10, now).unwrap();
-        // A password changed at the cutoff expires on the last day of the window…
-        assert_eq!(rules.status(cut, false, now).days_left, Some(10));
-        // …and one changed a second later, the day after.
-        assert_eq!(
-            rules.status(cut + Duration::SECOND, false, now).days_left,
-            Some(11)
-        );
-        let mut never = ExpiryRules::default();
-        never.max_age_days = 0;
-        assert_eq!(cutoff(&never, 10, now), None);
-    }
 
     #[test]
     fn csv_quoting() {

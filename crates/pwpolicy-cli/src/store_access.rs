@@ -1,11 +1,48 @@
-//! Which store a command uses, and opening it with the right tolerance for
-//! its absence.
+//! Which backend a command uses: the local store (SQLite file or PostgreSQL)
+//! or the pwpolicyd service, and opening the store with the right tolerance
+//! for its absence.
+
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use pwpolicy::Policy;
+use pwpolicy_service::{Client, DEFAULT_SOCKET};
 use pwpolicy_store::{Location, OpenMode, Store, StoreError};
 
 use crate::args::Sources;
+
+/// Where a command's state comes from.
+pub enum Backend {
+    /// The store itself.
+    Local(StoreChoice),
+    /// The service at this socket.
+    Service(PathBuf),
+}
+
+impl Backend {
+    /// `--socket`; else `--db` (local); else the policy's `[service] socket`;
+    /// else its `[store] db` (local); else the service if its default socket
+    /// exists; else the default store.
+    pub fn from(sources: &Sources, policy: &Policy) -> Backend {
+        if let Some(socket) = &sources.socket {
+            return Backend::Service(socket.clone());
+        }
+        if sources.db.is_none() {
+            if let Some(socket) = &policy.service.socket {
+                return Backend::Service(PathBuf::from(socket));
+            }
+            if policy.store.db.is_none() && Path::new(DEFAULT_SOCKET).exists() {
+                return Backend::Service(PathBuf::from(DEFAULT_SOCKET));
+            }
+        }
+        Backend::Local(StoreChoice::from(sources, policy))
+    }
+
+    /// A connection to the service (only for [`Backend::Service`]).
+    pub fn connect(socket: &Path) -> anyhow::Result<Client> {
+        Ok(Client::connect(socket)?)
+    }
+}
 
 /// The store a command will use.
 pub struct StoreChoice {
@@ -38,6 +75,16 @@ pub enum Reading {
     Open(Box<dyn Store>),
     /// No store to consult; the note says why.
     Absent(String),
+}
+
+impl Reading {
+    /// The store, if there is one.
+    pub fn store(&mut self) -> Option<&mut dyn Store> {
+        match self {
+            Reading::Open(store) => Some(&mut **store),
+            Reading::Absent(_) => None,
+        }
+    }
 }
 
 /// Opens a store for reading. A missing store is tolerated when it is the

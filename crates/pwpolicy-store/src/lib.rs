@@ -62,8 +62,9 @@ pub enum OpenMode {
     ReadWrite,
 }
 
-/// The operations every backend provides. Each is one transaction.
-pub trait Store {
+/// The operations every backend provides. Each is one transaction. A store
+/// may move between threads (the service keeps a pool of them).
+pub trait Store: Send {
     /// Where the store is, for messages (passwords in URLs masked).
     fn describe(&self) -> String;
 

@@ -50,6 +50,22 @@ pub struct Policy {
     pub pam: PamSettings,
     /// How the Windows password filter behaves (read by the filter, not by this crate).
     pub filter: FilterSettings,
+    /// The local policy service, `pwpolicyd` (read by the service and its clients).
+    pub service: ServiceSettings,
+}
+
+/// Where the local policy service listens and who administers it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ServiceSettings {
+    /// The service's socket; when set, the CLI and the PAM module ask the
+    /// service instead of opening the store themselves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub socket: Option<String>,
+    /// Members of this group may do everything root may through the service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_group: Option<String>,
 }
 
 /// Settings of the Windows password filter (`pwpolicyfilt.dll`).

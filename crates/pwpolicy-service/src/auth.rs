@@ -1,0 +1,106 @@
+//! Who may do what, decided from the kernel's word on the caller
+//! (`SO_PEERCRED`), never from anything the client says about itself.
+
+use crate::protocol::Request;
+
+/// The process at the other end of a connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    /// Its user id.
+    pub uid: u32,
+    /// Its process id.
+    pub pid: i32,
+    /// Its user name, if the uid has one.
+    pub name: Option<String>,
+    /// Root, or a member of the admin group.
+    pub admin: bool,
+}
+
+/// Whether `peer` may make `request`: administrators anything; anyone their
+/// own status and a check of a candidate for themselves; nothing else.
+pub fn authorize(peer: &Peer, request: &Request) -> Result<(), &'static str> {
+    if peer.admin {
+        return Ok(());
+    }
+    let own = |user: &str| peer.name.as_deref() == Some(user);
+    match request {
+        Request::Status { user: None } => Ok(()),
+        Request::Status { user: Some(user) } if own(user) => Ok(()),
+        Request::Check { user, .. } if own(user) => Ok(()),
+        Request::Status { .. } | Request::Check { .. } => {
+            Err("you may ask only about your own account")
+        }
+        Request::Commit { .. }
+        | Request::Report { .. }
+        | Request::Expire { .. }
+        | Request::SetChanged { .. } => Err("only root and the admin group may do this"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Secret;
+
+    fn peer(name: &str, admin: bool) -> Peer {
+        Peer {
+            uid: 1000,
+            pid: 1,
+            name: Some(name.into()),
+            admin,
+        }
+    }
+
+    fn check(user: &str) -> Request {
+        Request::Check {
+            user: user.into(),
+            full_name: String::new(),
+            password: Secret(zeroize::Zeroizing::new("x".into())),
+        }
+    }
+
+    #[test]
+    fn ordinary_users_see_only_themselves() {
+        let erin = peer("erin", false);
+        assert!(authorize(&erin, &Request::Status { user: None }).is_ok());
+        assert!(
+            authorize(
+                &erin,
+                &Request::Status {
+                    user: Some("erin".into())
+                }
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &erin,
+                &Request::Status {
+                    user: Some("john".into())
+                }
+            )
+            .is_err()
+        );
+        assert!(authorize(&erin, &check("erin")).is_ok());
+        assert!(authorize(&erin, &check("john")).is_err());
+        assert!(authorize(&erin, &Request::Report { expiring_within: 1 }).is_err());
+        assert!(
+            authorize(
+                &erin,
+                &Request::Expire {
+                    user: "erin".into()
+                }
+            )
+            .is_err()
+        );
+        let nameless = Peer { name: None, ..erin };
+        assert!(authorize(&nameless, &check("")).is_err());
+    }
+
+    #[test]
+    fn admins_may_do_everything() {
+        let admin = peer("ops", true);
+        assert!(authorize(&admin, &Request::Report { expiring_within: 1 }).is_ok());
+        assert!(authorize(&admin, &check("erin")).is_ok());
+    }
+}

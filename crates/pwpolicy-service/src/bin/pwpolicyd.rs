@@ -1,0 +1,157 @@
+//! `pwpolicyd`: serves the policy store on a Unix socket.
+//!
+//! ```text
+//! pwpolicyd [--socket PATH] [--config FILE] [--db FILE|URL] [--admin-group NAME]
+//! ```
+//!
+//! With systemd socket activation the socket comes from systemd. SIGTERM or
+//! SIGINT stop it gracefully: no new connections, requests in flight finish.
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use pwpolicy::Policy;
+use pwpolicy_service::server::{ServerConfig, serve};
+use pwpolicy_service::{DEFAULT_SOCKET, ffi};
+use pwpolicy_store::Location;
+use tracing::{error, info};
+
+/// The pwpolicy service: answers policy, history and expiry questions on a Unix socket.
+#[derive(Debug, Parser)]
+#[command(name = "pwpolicyd", version, about)]
+struct Args {
+    /// Socket to listen on (ignored under socket activation) [default: the policy's [service] socket, else /run/pwpolicy/pwpolicyd.sock].
+    #[arg(long, value_name = "PATH")]
+    socket: Option<PathBuf>,
+    /// Policy file [default: /etc/security/pwpolicy.toml, or the built-in policy if absent].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Store: a SQLite file or a postgres:// URL [default: the policy's [store] db, else /var/lib/pwpolicy/state.db].
+    #[arg(long, value_name = "FILE|URL")]
+    db: Option<String>,
+    /// Members of this group may do everything root may [default: the policy's [service] admin_group].
+    #[arg(long, value_name = "NAME")]
+    admin_group: Option<String>,
+    /// Connections served at once.
+    #[arg(long, default_value_t = 256)]
+    max_connections: usize,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PWPOLICYD_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            error!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_policy(explicit: Option<&Path>) -> anyhow::Result<Policy> {
+    let path = explicit.unwrap_or(Path::new("/etc/security/pwpolicy.toml"));
+    match std::fs::read_to_string(path) {
+        Ok(text) => Policy::from_toml(&text).with_context(|| path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+            Ok(Policy::default())
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let policy = load_policy(args.config.as_deref())?;
+    let store = args
+        .db
+        .as_deref()
+        .or(policy.store.db.as_deref())
+        .map_or_else(Location::default_path, Location::parse);
+    // Open the store once now, so a broken one stops the start, loudly.
+    drop(
+        pwpolicy_store::open(&store, pwpolicy_store::OpenMode::ReadWrite)
+            .context("cannot open the store")?,
+    );
+    let admin_group = args
+        .admin_group
+        .or_else(|| policy.service.admin_group.clone());
+    let admin_gid = match &admin_group {
+        Some(name) => Some(ffi::group_gid(name).with_context(|| format!("no group `{name}`"))?),
+        None => None,
+    };
+    let (listener, path) = match ffi::activated_listener() {
+        Some(listener) => (listener, None),
+        None => {
+            let path = args
+                .socket
+                .or_else(|| policy.service.socket.clone().map(PathBuf::from))
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_SOCKET));
+            (bind(&path)?, Some(path))
+        }
+    };
+    let wake_path = path.clone().or_else(|| {
+        listener
+            .local_addr()
+            .ok()?
+            .as_pathname()
+            .map(Path::to_owned)
+    });
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+    ])?;
+    let stop_flag = Arc::clone(&stop);
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            info!(signal, "stopping");
+            stop_flag.store(true, Ordering::SeqCst);
+            // Wake the accept loop.
+            if let Some(path) = wake_path {
+                let _ = UnixStream::connect(path);
+            }
+        }
+    });
+
+    let mut config = ServerConfig::new(policy, store.clone());
+    config.admin_gid = admin_gid;
+    config.max_connections = args.max_connections;
+    info!(store = %store, socket = ?path, admin_group = ?admin_group, "serving");
+    serve(&listener, config, &stop, Duration::from_secs(5))?;
+    if let Some(path) = path {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+/// Binds the socket (mode 0666: the kernel's peer credentials, not file
+/// permissions, decide what each caller may do), replacing a stale one.
+fn bind(path: &Path) -> anyhow::Result<UnixListener> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    if path.exists() {
+        if UnixStream::connect(path).is_ok() {
+            bail!("another service is already listening on {}", path.display());
+        }
+        std::fs::remove_file(path)
+            .with_context(|| format!("cannot remove the stale socket {}", path.display()))?;
+    }
+    let listener =
+        UnixListener::bind(path).with_context(|| format!("cannot listen on {}", path.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
+    Ok(listener)
+}

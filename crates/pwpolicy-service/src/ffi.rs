@@ -1,0 +1,110 @@
+//! Every `unsafe` of the service: the caller's credentials from the kernel,
+//! user and group lookups, and the socket systemd hands over.
+
+use std::ffi::{CStr, CString, c_char};
+use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::unix::net::{UnixListener, UnixStream};
+
+/// uid and pid of the process at the other end of `stream` (`SO_PEERCRED`).
+pub fn peer_cred(stream: &UnixStream) -> std::io::Result<(u32, u32, i32)> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: the fd is a live Unix socket; `cred` and `len` are valid for
+    // writes of the sizes given.
+    let rc = unsafe {
+        libc::getsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&raw mut cred).cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok((cred.uid, cred.gid, cred.pid))
+}
+
+/// The name of `uid` in the passwd database.
+pub fn user_name(uid: u32) -> Option<String> {
+    let mut buf = vec![0 as c_char; 16 * 1024];
+    // SAFETY: plain old data; zeroed is a valid empty value.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: all pointers refer to live locals of the right size.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: on success pw_name points into `buf`, NUL-terminated.
+    Some(
+        unsafe { CStr::from_ptr(pwd.pw_name) }
+            .to_string_lossy()
+            .into_owned(),
+    )
+}
+
+/// The gid of group `name`.
+pub fn group_gid(name: &str) -> Option<u32> {
+    let cname = CString::new(name).ok()?;
+    let mut buf = vec![0 as c_char; 64 * 1024];
+    // SAFETY: plain old data; zeroed is a valid empty value.
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: all pointers refer to live locals of the right size.
+    let rc = unsafe {
+        libc::getgrnam_r(
+            cname.as_ptr(),
+            &mut grp,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
+}
+
+/// Whether user `name` (primary group `primary`) is in group `gid`.
+pub fn in_group(name: &str, primary: u32, gid: u32) -> bool {
+    if primary == gid {
+        return true;
+    }
+    let Ok(cname) = CString::new(name) else {
+        return false;
+    };
+    let mut groups = vec![0 as libc::gid_t; 256];
+    let mut count = groups.len() as libc::c_int;
+    // SAFETY: `groups` holds `count` gids; getgrouplist writes at most that
+    // many and updates `count`.
+    let rc =
+        unsafe { libc::getgrouplist(cname.as_ptr(), primary, groups.as_mut_ptr(), &mut count) };
+    rc >= 0 && groups[..count.max(0) as usize].contains(&gid)
+}
+
+/// The listening socket systemd passed (socket activation), if any.
+pub fn activated_listener() -> Option<UnixListener> {
+    const SD_LISTEN_FDS_START: i32 = 3;
+    let pid: u32 = std::env::var("LISTEN_PID").ok()?.parse().ok()?;
+    let fds: i32 = std::env::var("LISTEN_FDS").ok()?.parse().ok()?;
+    if pid != std::process::id() || fds < 1 {
+        return None;
+    }
+    // Not for our children.
+    // SAFETY: removing environment variables before any thread is started.
+    unsafe {
+        std::env::remove_var("LISTEN_PID");
+        std::env::remove_var("LISTEN_FDS");
+        std::env::remove_var("LISTEN_FDNAMES");
+    }
+    // SAFETY: systemd's contract: fd 3 is ours, open, and a listening socket
+    // (the unit's ListenStream=); nothing else in this process owns it.
+    let listener = unsafe { UnixListener::from_raw_fd(SD_LISTEN_FDS_START) };
+    // SAFETY: fcntl on an fd we own.
+    unsafe { libc::fcntl(SD_LISTEN_FDS_START, libc::F_SETFD, libc::FD_CLOEXEC) };
+    Some(listener)
+}
