@@ -49,7 +49,7 @@ pub use policy::{
     DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_LENGTH, DEFAULT_MIN_AGE_DAYS, DEFAULT_MIN_CLASSES,
     DEFAULT_MIN_LENGTH, DEFAULT_WARN_DAYS, ExpiryRules, FilterSettings, HistoryRules,
     MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck, OnError, PamSettings, Policy, QualityRules,
-    Remember, StoreSettings, UnknownUser,
+    Remember, ServiceSettings, StoreSettings, UnknownUser,
 };
 pub use rules::names::Names;
 pub use secret::Password;
