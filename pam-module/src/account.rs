@@ -3,9 +3,8 @@
 //! the user is told how long is left.
 
 use pwpolicy::{ExpiryState, OnError, UnknownUser};
-use pwpolicy_store::{OpenMode, StoreError};
-use time::OffsetDateTime;
 
+use crate::backend::{Backend, Standing, Unavailable};
 use crate::ffi::Priority;
 use crate::options::Options;
 use crate::outcome::Outcome;
@@ -21,35 +20,14 @@ pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
         Ok(user) => user,
         Err(code) => return code.into(),
     };
-    let now = OffsetDateTime::now_utc();
-    let record = match pwpolicy_store::open(&opts.store, OpenMode::ReadOnly) {
-        Ok(mut store) => store.user(&user),
-        Err(StoreError::Missing(_)) => Ok(None),
-        Err(e) => Err(e),
-    };
-    let record = match record {
-        Ok(r) => r,
+    let backend = Backend::from(opts);
+    let standing = match backend.standing(opts, &user) {
+        Ok(s) => s,
         Err(e) => return unavailable(session, opts, &e),
     };
-    let Some(record) = record else {
-        return unknown(session, opts, &user, now);
-    };
-    let state = match record.last_change {
-        Some(last) => {
-            let status = opts.policy.expiry.status(last, record.must_change, now);
-            if status.changed_in_future {
-                session.log(
-                    Priority::Warning,
-                    &format!("{user}: last password change is in the future"),
-                );
-            }
-            (status.state, status.days_left)
-        }
-        None if record.must_change => (ExpiryState::MustChange, None),
-        None => (ExpiryState::Ok, None),
-    };
-    match state {
-        (ExpiryState::MustChange, _) => {
+    match standing {
+        Standing::Unknown => unknown(session, opts, &backend, &user),
+        Standing::Known(ExpiryState::MustChange, _) => {
             session.error(FORCED);
             session.log(
                 Priority::Notice,
@@ -57,12 +35,12 @@ pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
             );
             Outcome::NewAuthtokRequired
         }
-        (ExpiryState::Expired, _) => {
+        Standing::Known(ExpiryState::Expired, _) => {
             session.error(EXPIRED);
             session.log(Priority::Notice, &format!("{user}'s password has expired"));
             Outcome::NewAuthtokRequired
         }
-        (ExpiryState::Warning, Some(days)) => {
+        Standing::Known(ExpiryState::Warning, Some(days)) => {
             session.info(&match days {
                 0 => "Your password will expire today".to_owned(),
                 1 => "Your password will expire in 1 day".to_owned(),
@@ -70,18 +48,15 @@ pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
             });
             Outcome::Success
         }
-        _ => Outcome::Success,
+        Standing::Known(..) => Outcome::Success,
     }
 }
 
 /// A user the store has never seen, per `unknown_user`.
-fn unknown(session: &mut Session<'_>, opts: &Options, user: &str, now: OffsetDateTime) -> Outcome {
-    let write = |f: &dyn Fn(&mut dyn pwpolicy_store::Store) -> Result<(), StoreError>| {
-        pwpolicy_store::open(&opts.store, OpenMode::ReadWrite).and_then(|mut s| f(&mut *s))
-    };
+fn unknown(session: &mut Session<'_>, opts: &Options, backend: &Backend, user: &str) -> Outcome {
     match opts.policy.pam.unknown_user {
         UnknownUser::Ignore => Outcome::Success,
-        UnknownUser::Enrol => match write(&|s| s.set_changed(user, now, now)) {
+        UnknownUser::Enrol => match backend.enrol(user) {
             Ok(()) => {
                 session.log(
                     Priority::Info,
@@ -91,7 +66,7 @@ fn unknown(session: &mut Session<'_>, opts: &Options, user: &str, now: OffsetDat
             }
             Err(e) => unavailable(session, opts, &e),
         },
-        UnknownUser::Expire => match write(&|s| s.expire(user, now)) {
+        UnknownUser::Expire => match backend.expire(user) {
             Ok(()) => {
                 session.error(FORCED);
                 Outcome::NewAuthtokRequired
@@ -101,8 +76,11 @@ fn unknown(session: &mut Session<'_>, opts: &Options, user: &str, now: OffsetDat
     }
 }
 
-fn unavailable(session: &Session<'_>, opts: &Options, e: &StoreError) -> Outcome {
-    session.log(Priority::Err, &format!("password expiry unavailable: {e}"));
+fn unavailable(session: &Session<'_>, opts: &Options, e: &Unavailable) -> Outcome {
+    session.log(
+        Priority::Err,
+        &format!("password expiry unavailable: {}", e.0),
+    );
     match opts.policy.pam.on_error {
         OnError::Fail => Outcome::StoreUnavailable,
         OnError::Ignore => Outcome::Ignore,

@@ -13,6 +13,7 @@
 //! point, so none crosses into libpam.
 
 mod account;
+mod backend;
 mod ffi;
 mod options;
 mod outcome;

@@ -19,6 +19,8 @@ pub struct Options {
     pub policy: Policy,
     /// The store.
     pub store: Location,
+    /// The pwpolicyd socket, when the service is used instead of the store.
+    pub service: Option<PathBuf>,
     /// Take the new password from `PAM_AUTHTOK` instead of prompting.
     pub use_authtok: bool,
     /// This entry records a change that the stack above it made.
@@ -52,6 +54,7 @@ impl Options {
     /// Applies module arguments over a policy.
     pub fn from_policy(mut policy: Policy, args: &[String]) -> Result<Options, ConfigError> {
         let mut store = None;
+        let mut service = None;
         let (mut use_authtok, mut commit, mut debug) = (false, false, false);
         let mut unknown = Vec::new();
         for arg in args {
@@ -63,6 +66,7 @@ impl Options {
             match (key, value) {
                 ("config", Some(_)) => {}
                 ("db", Some(db)) => store = Some(Location::parse(db)),
+                ("socket", Some(path)) => service = Some(PathBuf::from(path)),
                 ("retry", Some(n)) => {
                     policy.pam.retry = n
                         .parse()
@@ -87,12 +91,18 @@ impl Options {
                 _ => unknown.push(arg.clone()),
             }
         }
+        // An explicit db= means the store; else socket= or [service] socket
+        // means the service.
+        if store.is_none() && service.is_none() {
+            service = policy.service.socket.as_deref().map(PathBuf::from);
+        }
         let store = store
             .or_else(|| policy.store.db.as_deref().map(Location::parse))
             .unwrap_or_else(Location::default_path);
         Ok(Options {
             policy,
             store,
+            service,
             use_authtok,
             commit,
             debug,

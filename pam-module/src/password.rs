@@ -3,10 +3,10 @@
 //! hand it on in `PAM_AUTHTOK`; and, in a `commit` entry below the modules
 //! that really change the password, record it.
 
-use pwpolicy::{Hasher, Names, OnError, Password, Verdict};
-use pwpolicy_store::{ChangeOutcome, OpenMode, PasswordChange, StoreError};
-use time::OffsetDateTime;
+use pwpolicy::OnError;
+use zeroize::Zeroizing;
 
+use crate::backend::{Backend, Found, Unavailable, text_rules};
 use crate::ffi::{self, Priority};
 use crate::options::Options;
 use crate::outcome::Outcome;
@@ -25,14 +25,12 @@ pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
         Ok(user) => user,
         Err(code) => return code.into(),
     };
-    let full_name = ffi::gecos(&user).map(|g| g.split(',').next().unwrap_or("").to_owned());
-    let names = Names::new(&user, full_name.as_deref().unwrap_or(""));
+    let full_name = ffi::gecos(&user)
+        .map(|g| g.split(',').next().unwrap_or("").to_owned())
+        .unwrap_or_default();
     let root = ffi::caller_is_root();
     let pam = &opts.policy.pam;
-    let mut history = match open_history(session, opts) {
-        Ok(h) => h,
-        Err(outcome) => return outcome,
-    };
+    let backend = Backend::from(opts);
     let tries = if opts.use_authtok { 1 } else { pam.retry };
     for attempt in 1..=tries {
         let password = match new_password(session, opts) {
@@ -40,25 +38,25 @@ pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
             Ok(None) => continue,
             Err(outcome) => return outcome,
         };
-        let mut verdict = opts.policy.check(&password, &names);
-        if let Some(store) = history.as_mut() {
-            match review(&mut **store, &user, &password, opts, !root) {
-                Ok(found) => found.into_iter().for_each(|v| verdict.push(v)),
-                Err(e) => return store_failed(session, opts, &e),
-            }
-        }
-        if verdict.is_accepted() {
+        let found = match backend.judge(opts, &user, &full_name, &password, !root) {
+            Ok(found) => found,
+            Err(e) => match unavailable(session, opts, &e) {
+                // on_error=ignore: the text rules still apply, without history.
+                Outcome::Ignore => text_rules(opts, &user, &full_name, &password),
+                outcome => return outcome,
+            },
+        };
+        if found.is_empty() {
             return hand_on(session, &password, &user, "accepted");
         }
-        tell(session, &verdict);
-        let codes: Vec<&str> = verdict.violations().iter().map(|v| v.code()).collect();
+        for f in &found {
+            session.error(&format!("BAD PASSWORD: {}", f.message));
+        }
+        let codes = codes(&found);
         if pam.audit {
             session.log(
                 Priority::Notice,
-                &format!(
-                    "audit: would refuse the new password of {user}: {}",
-                    codes.join(", ")
-                ),
+                &format!("audit: would refuse the new password of {user}: {codes}"),
             );
             return hand_on(session, &password, &user, "accepted in audit mode");
         }
@@ -68,10 +66,7 @@ pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
         session.clear_authtok();
         session.log(
             Priority::Notice,
-            &format!(
-                "refused the new password of {user} (try {attempt} of {tries}): {}",
-                codes.join(", ")
-            ),
+            &format!("refused the new password of {user} (try {attempt} of {tries}): {codes}"),
         );
     }
     if opts.use_authtok {
@@ -81,51 +76,23 @@ pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
     }
 }
 
-/// Opens the store for reading reuse and age, if one is configured and there.
-fn open_history(
-    session: &Session<'_>,
-    opts: &Options,
-) -> Result<Option<Box<dyn pwpolicy_store::Store>>, Outcome> {
-    if !opts.policy.history.remember.is_enabled() && opts.policy.expiry.min_age_days == 0 {
-        return Ok(None);
-    }
-    match pwpolicy_store::open(&opts.store, OpenMode::ReadOnly) {
-        Ok(store) => Ok(Some(store)),
-        // No store yet: nobody has history; the commit entry will create it.
-        Err(StoreError::Missing(_)) => Ok(None),
-        Err(e) => Err(store_failed(session, opts, &e)),
-    }
-}
-
-/// Reuse and minimum age for this user, read-only.
-fn review(
-    store: &mut dyn pwpolicy_store::Store,
-    user: &str,
-    password: &Password,
-    opts: &Options,
-    enforce_min_age: bool,
-) -> Result<Vec<pwpolicy::Violation>, StoreError> {
-    let Some(state) = store.history(user)? else {
-        return Ok(Vec::new());
-    };
-    let hasher = Hasher::new(&opts.policy.history, None)?;
-    let change = PasswordChange {
-        user,
-        password,
-        policy: &opts.policy,
-        hasher: &hasher,
-        now: OffsetDateTime::now_utc(),
-        enforce_min_age,
-    };
-    pwpolicy_store::review(&state, &change)
+fn codes(found: &[Found]) -> String {
+    found
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The candidate: from `PAM_AUTHTOK` with `use_authtok`, else asked twice.
 /// `Ok(None)` is a try that produced no password (a mismatch).
-fn new_password(session: &Session<'_>, opts: &Options) -> Result<Option<Password>, Outcome> {
+fn new_password(
+    session: &Session<'_>,
+    opts: &Options,
+) -> Result<Option<Zeroizing<String>>, Outcome> {
     if opts.use_authtok {
         return match session.authtok() {
-            Ok(Some(token)) => Ok(Some(Password::new(&token))),
+            Ok(Some(token)) => Ok(Some(token)),
             Ok(None) => {
                 session.log(
                     Priority::Err,
@@ -144,17 +111,13 @@ fn new_password(session: &Session<'_>, opts: &Options) -> Result<Option<Password
         session.error(MISMATCH);
         return Ok(None);
     }
-    Ok(Some(Password::new(&first)))
+    Ok(Some(first))
 }
 
-fn tell(session: &Session<'_>, verdict: &Verdict) {
-    for v in verdict.violations() {
-        session.error(&format!("BAD PASSWORD: {v}"));
-    }
-}
-
-fn hand_on(session: &mut Session<'_>, password: &Password, user: &str, why: &str) -> Outcome {
-    match session.set_authtok(password.expose()) {
+/// Hands the password on exactly as typed: the system must store what the
+/// user will type at login (only our checks and hashes use the NFKC form).
+fn hand_on(session: &mut Session<'_>, password: &str, user: &str, why: &str) -> Outcome {
+    match session.set_authtok(password) {
         Ok(()) => {
             session.log(Priority::Debug, &format!("new password of {user} {why}"));
             Outcome::Success
@@ -163,13 +126,16 @@ fn hand_on(session: &mut Session<'_>, password: &Password, user: &str, why: &str
     }
 }
 
-/// The store failed: fail closed, or carry on without it (`on_error=ignore`).
-fn store_failed(session: &Session<'_>, opts: &Options, e: &StoreError) -> Outcome {
-    session.log(Priority::Err, &format!("password history unavailable: {e}"));
+/// The store or service failed: fail closed, or carry on without it (`on_error=ignore`).
+fn unavailable(session: &Session<'_>, opts: &Options, e: &Unavailable) -> Outcome {
+    session.log(
+        Priority::Err,
+        &format!("password history unavailable: {}", e.0),
+    );
     match opts.policy.pam.on_error {
         OnError::Fail => {
             if ffi::caller_is_root() {
-                session.error(&format!("pwpolicy: {e}"));
+                session.error(&format!("pwpolicy: {}", e.0));
             } else {
                 session.error(STORE_DOWN);
             }
@@ -198,37 +164,21 @@ pub fn commit(session: &mut Session<'_>, opts: &Options) -> Outcome {
         }
         Err(code) => return code.into(),
     };
-    let password = Password::new(&token);
-    let result = Hasher::new(&opts.policy.history, None)
-        .map_err(StoreError::from)
-        .and_then(|hasher| {
-            let mut store = pwpolicy_store::open(&opts.store, OpenMode::ReadWrite)?;
-            store.change_password(&PasswordChange {
-                user: &user,
-                password: &password,
-                policy: &opts.policy,
-                hasher: &hasher,
-                now: OffsetDateTime::now_utc(),
-                // Checked by the entry above; the system has already changed it.
-                enforce_min_age: false,
-            })
-        });
-    match result {
-        Ok(ChangeOutcome::Changed) => {
+    match Backend::from(opts).commit(opts, &user, &token) {
+        Ok(Ok(())) => {
             session.log(
                 Priority::Info,
                 &format!("recorded a password change for {user}"),
             );
             Outcome::Success
         }
-        Ok(ChangeOutcome::Rejected(violations)) => {
+        Ok(Err(found)) => {
             // Only a race can get here (the check entry refused reuse).
-            let codes: Vec<&str> = violations.iter().map(|v| v.code()).collect();
             session.log(
                 Priority::Warning,
                 &format!(
                     "password of {user} changed but not recorded: {}",
-                    codes.join(", ")
+                    codes(&found)
                 ),
             );
             Outcome::Success
@@ -238,7 +188,7 @@ pub fn commit(session: &mut Session<'_>, opts: &Options) -> Outcome {
             // mislead. The administrator must see this in the log.
             session.log(
                 Priority::Err,
-                &format!("password of {user} changed but not recorded: {e}"),
+                &format!("password of {user} changed but not recorded: {}", e.0),
             );
             Outcome::Success
         }

@@ -1,0 +1,250 @@
+//! Where the module gets history and expiry: the store itself, or the
+//! pwpolicyd service (`socket=`), which then owns the store and its
+//! credentials. Both answer the same questions the same way.
+
+use std::path::PathBuf;
+
+use pwpolicy::{ExpiryState, Names, Password, Violation};
+use pwpolicy_service::ops;
+use pwpolicy_service::{Client, ClientError, Request, Secret};
+use pwpolicy_store::{Location, OpenMode, StoreError};
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use crate::options::Options;
+
+/// One reason a password is refused, as shown to the user.
+pub struct Found {
+    /// The stable code.
+    pub code: String,
+    /// The message.
+    pub message: String,
+}
+
+impl From<&Violation> for Found {
+    fn from(v: &Violation) -> Found {
+        Found {
+            code: v.code().to_owned(),
+            message: v.message(),
+        }
+    }
+}
+
+/// The policy's text rules alone (length, classes, names): no history needed.
+pub fn text_rules(opts: &Options, user: &str, full_name: &str, password: &str) -> Vec<Found> {
+    let verdict = opts
+        .policy
+        .check(&Password::new(password), &Names::new(user, full_name));
+    verdict.violations().iter().map(Found::from).collect()
+}
+
+/// The store or service could not answer (the detail is for the log).
+pub struct Unavailable(pub String);
+
+impl From<StoreError> for Unavailable {
+    fn from(e: StoreError) -> Self {
+        Unavailable(e.to_string())
+    }
+}
+
+impl From<ClientError> for Unavailable {
+    fn from(e: ClientError) -> Self {
+        Unavailable(e.to_string())
+    }
+}
+
+/// The source of history and expiry.
+pub enum Backend {
+    /// Open the store directly.
+    Store(Location),
+    /// Ask the service at this socket.
+    Service(PathBuf),
+}
+
+/// Where a user's password stands.
+pub enum Standing {
+    /// The store has never seen the user.
+    Unknown,
+    /// A state and the days left, if passwords expire.
+    Known(ExpiryState, Option<i64>),
+}
+
+impl Backend {
+    /// `socket=` (or `[service] socket`) means the service; else the store.
+    pub fn from(opts: &Options) -> Backend {
+        match &opts.service {
+            Some(socket) => Backend::Service(socket.clone()),
+            None => Backend::Store(opts.store.clone()),
+        }
+    }
+
+    /// Every reason to refuse `password`: the policy's text rules, and
+    /// reuse and minimum age from the history.
+    pub fn judge(
+        &self,
+        opts: &Options,
+        user: &str,
+        full_name: &str,
+        password: &Zeroizing<String>,
+        enforce_min_age: bool,
+    ) -> Result<Vec<Found>, Unavailable> {
+        match self {
+            Backend::Service(socket) => {
+                let reply = Client::connect(socket)?.call(Request::Check {
+                    user: user.to_owned(),
+                    full_name: full_name.to_owned(),
+                    password: Secret(password.clone()),
+                })?;
+                Ok(found_in(&reply["violations"]))
+            }
+            Backend::Store(location) => {
+                let mut found = text_rules(opts, user, full_name, password);
+                let history = opts.policy.history.remember.is_enabled()
+                    || opts.policy.expiry.min_age_days > 0;
+                if history {
+                    match pwpolicy_store::open(location, OpenMode::ReadOnly) {
+                        Ok(mut store) => {
+                            let password = Password::new(password);
+                            let now = OffsetDateTime::now_utc();
+                            let seen = ops::review(
+                                &mut *store,
+                                &opts.policy,
+                                user,
+                                &password,
+                                enforce_min_age,
+                                now,
+                            )?;
+                            found.extend(seen.iter().map(Found::from));
+                        }
+                        // No store yet: nobody has history; the commit entry creates it.
+                        Err(StoreError::Missing(_)) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Ok(found)
+            }
+        }
+    }
+
+    /// Records a change the system has made; `Ok(Err(..))` if the history
+    /// refused it (only a race can do that after `judge`).
+    pub fn commit(
+        &self,
+        opts: &Options,
+        user: &str,
+        password: &Zeroizing<String>,
+    ) -> Result<Result<(), Vec<Found>>, Unavailable> {
+        match self {
+            Backend::Service(socket) => {
+                let reply = Client::connect(socket)?.call(Request::Commit {
+                    user: user.to_owned(),
+                    password: Secret(password.clone()),
+                    enforce_min_age: false,
+                })?;
+                Ok(if reply["changed"] == true {
+                    Ok(())
+                } else {
+                    Err(found_in(&reply["violations"]))
+                })
+            }
+            Backend::Store(location) => {
+                let mut store = pwpolicy_store::open(location, OpenMode::ReadWrite)?;
+                let outcome = ops::commit(
+                    &mut *store,
+                    &opts.policy,
+                    user,
+                    &Password::new(password),
+                    false,
+                    OffsetDateTime::now_utc(),
+                )?;
+                Ok(outcome.map_err(|v| v.iter().map(Found::from).collect()))
+            }
+        }
+    }
+
+    /// Where `user`'s password stands.
+    pub fn standing(&self, opts: &Options, user: &str) -> Result<Standing, Unavailable> {
+        let now = OffsetDateTime::now_utc();
+        match self {
+            Backend::Service(socket) => {
+                let reply = Client::connect(socket)?.call(Request::Status {
+                    user: Some(user.to_owned()),
+                })?;
+                let status = &reply["status"];
+                Ok(match status["state"].as_str() {
+                    Some("ok") => Standing::Known(ExpiryState::Ok, status["days_left"].as_i64()),
+                    Some("warning") => {
+                        Standing::Known(ExpiryState::Warning, status["days_left"].as_i64())
+                    }
+                    Some("expired") => {
+                        Standing::Known(ExpiryState::Expired, status["days_left"].as_i64())
+                    }
+                    Some("must_change") => Standing::Known(ExpiryState::MustChange, None),
+                    Some("unknown") => Standing::Unknown,
+                    _ => return Err(Unavailable("the service sent an unknown state".into())),
+                })
+            }
+            Backend::Store(location) => {
+                let record = match pwpolicy_store::open(location, OpenMode::ReadOnly) {
+                    Ok(mut store) => store.user(user)?,
+                    Err(StoreError::Missing(_)) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                let Some(record) = record else {
+                    return Ok(Standing::Unknown);
+                };
+                Ok(match record.last_change {
+                    Some(last) => {
+                        let s = opts.policy.expiry.status(last, record.must_change, now);
+                        Standing::Known(s.state, s.days_left)
+                    }
+                    None if record.must_change => Standing::Known(ExpiryState::MustChange, None),
+                    None => Standing::Known(ExpiryState::Ok, None),
+                })
+            }
+        }
+    }
+
+    /// Starts `user`'s password age today.
+    pub fn enrol(&self, user: &str) -> Result<(), Unavailable> {
+        let now = OffsetDateTime::now_utc();
+        match self {
+            Backend::Service(socket) => {
+                Client::connect(socket)?.call(Request::SetChanged {
+                    user: user.to_owned(),
+                    date: "today".into(),
+                })?;
+            }
+            Backend::Store(location) => {
+                pwpolicy_store::open(location, OpenMode::ReadWrite)?.set_changed(user, now, now)?
+            }
+        }
+        Ok(())
+    }
+
+    /// Forces `user` to change at this login.
+    pub fn expire(&self, user: &str) -> Result<(), Unavailable> {
+        match self {
+            Backend::Service(socket) => {
+                Client::connect(socket)?.call(Request::Expire {
+                    user: user.to_owned(),
+                })?;
+            }
+            Backend::Store(location) => pwpolicy_store::open(location, OpenMode::ReadWrite)?
+                .expire(user, OffsetDateTime::now_utc())?,
+        }
+        Ok(())
+    }
+}
+
+fn found_in(violations: &serde_json::Value) -> Vec<Found> {
+    violations
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| Found {
+            code: v["code"].as_str().unwrap_or("").to_owned(),
+            message: v["message"].as_str().unwrap_or("").to_owned(),
+        })
+        .collect()
+}
