@@ -42,6 +42,12 @@ struct Args {
     /// Connections served at once.
     #[arg(long, default_value_t = 256)]
     max_connections: usize,
+    /// Connections one non-root user may hold at once.
+    #[arg(long, default_value_t = 16)]
+    max_per_user: usize,
+    /// Seconds a connection may idle, or take to send one request.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
 }
 
 fn main() -> ExitCode {
@@ -129,6 +135,8 @@ fn run(args: Args) -> anyhow::Result<()> {
     let mut config = ServerConfig::new(policy, store.clone());
     config.admin_gid = admin_gid;
     config.max_connections = args.max_connections;
+    config.max_per_user = args.max_per_user;
+    config.timeout = Duration::from_secs(args.timeout.max(1));
     info!(store = %store, socket = ?path, admin_group = ?admin_group, "serving");
     serve(&listener, config, &stop, Duration::from_secs(5))?;
     if let Some(path) = path {
