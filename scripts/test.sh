@@ -16,7 +16,7 @@ as_root() {
 }
 
 # Debian packages the tests and benches build against.
-PACKAGES=(gcc pkg-config python3 postgresql libpam0g-dev libpam-modules libpam-pwquality pamtester util-linux
+PACKAGES=(gcc pkg-config python3 postgresql systemd libpam0g-dev libpam-modules libpam-pwquality pamtester util-linux
     libpwquality-dev libpasswdqc-dev gcc-mingw-w64-x86-64 wine64 wine)
 
 install_packages() {

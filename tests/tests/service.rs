@@ -528,3 +528,111 @@ fn sigkill_under_load_loses_no_acknowledged_change() {
         .unwrap();
     assert_eq!(integrity, "ok");
 }
+
+#[test]
+fn sigterm_stops_gracefully_and_removes_the_socket() {
+    let (dir, db) = scratch();
+    let mut daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+    let pid = daemon.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = daemon.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "pwpolicyd ignored SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(!daemon.socket.exists(), "the socket file is removed");
+}
+
+#[test]
+fn socket_activation_and_the_systemd_units() {
+    let Some(activate) = which("systemd-socket-activate") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have systemd-socket-activate (package systemd)"
+        );
+        eprintln!("SKIPPED socket_activation_and_the_systemd_units: no systemd-socket-activate");
+        return;
+    };
+    let (dir, db) = scratch();
+    let socket = dir.path().join("activated.sock");
+    let daemon = binary("pwpolicy-service", "pwpolicyd");
+    let mut child = Command::new(activate)
+        .args([
+            "-l",
+            socket.to_str().unwrap(),
+            daemon.to_str().unwrap(),
+            "--db",
+            &db,
+        ])
+        .env("PWPOLICYD_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let reply = loop {
+        // systemd-socket-activate listens at once and starts pwpolicyd on the
+        // first connection, handing it the listening socket.
+        match Client::connect(&socket).and_then(|mut c| {
+            c.call(Request::Status {
+                user: Some("erin".into()),
+            })
+        }) {
+            Ok(reply) => break reply,
+            Err(e) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "no answer through the activated socket: {e}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    };
+    assert_eq!(reply["status"]["state"], "unknown");
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let Some(analyze) = which("systemd-analyze") else {
+        return;
+    };
+    let units = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../crates/pwpolicy-service/systemd"
+    );
+    for unit in ["pwpolicyd.socket", "pwpolicyd.service"] {
+        let text = std::fs::read_to_string(format!("{units}/{unit}")).unwrap();
+        std::fs::write(
+            dir.path().join(unit),
+            text.replace("/usr/sbin/pwpolicyd", daemon.to_str().unwrap()),
+        )
+        .unwrap();
+    }
+    let out = run(
+        &analyze,
+        &[
+            "verify",
+            dir.path().join("pwpolicyd.socket").to_str().unwrap(),
+            dir.path().join("pwpolicyd.service").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.exists())
+    })
+}

@@ -230,6 +230,85 @@ fn history_from(
     })
 }
 
+/// Snapshot decisions tried before deciding under the write lock.
+const OPTIMISTIC_TRIES: usize = 3;
+
+/// What a change depends on: whether the user exists, their salt, last
+/// change, must-change flag and the newest history entry.
+type Fingerprint = Option<(Vec<u8>, Option<i64>, bool, Option<i64>, i64)>;
+
+/// The user's state (a fresh salt and no history for a new user) and its fingerprint.
+fn read_state(
+    location: &str,
+    conn: &Connection,
+    user: &str,
+) -> Result<(UserHistory, Fingerprint), StoreError> {
+    let err = |e| map_err(location, e);
+    let Some(row) = load(conn, user).map_err(err)? else {
+        let state = UserHistory {
+            salt: change::new_salt()?,
+            entries: Vec::new(),
+            last_change: None,
+            must_change: false,
+        };
+        return Ok((state, None));
+    };
+    let (newest, count): (Option<i64>, i64) = conn
+        .query_row(
+            "SELECT max(seq), count(*) FROM history WHERE user = ?1",
+            [user],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(err)?;
+    let print = Some((row.0.clone(), row.1, row.2, newest, count));
+    let state = history_from(location, row, entries(conn, user).map_err(err)?)?;
+    Ok((state, print))
+}
+
+/// Writes an accepted change: the user row, the new entry, the trim.
+fn write_change(
+    tx: &Connection,
+    change: &PasswordChange<'_>,
+    state: &UserHistory,
+    commit: &change::Commit,
+) -> rusqlite::Result<()> {
+    let now = time_to(change.now);
+    let updated = tx.execute(
+        "UPDATE users SET last_change = ?2, must_change = 0 WHERE name = ?1",
+        params![change.user, now],
+    )?;
+    if updated == 0 {
+        tx.execute(
+            "INSERT INTO users (name, salt, last_change, must_change, first_seen)
+             VALUES (?1, ?2, ?3, 0, ?3)",
+            params![change.user, state.salt.as_bytes().as_slice(), now],
+        )?;
+    }
+    if let Some(entry) = &commit.entry {
+        tx.execute(
+            "INSERT INTO history (user, seq, phc, set_at)
+             VALUES (?1, coalesce((SELECT max(seq) FROM history WHERE user = ?1), 0) + 1, ?2, ?3)",
+            params![change.user, entry.as_str(), now],
+        )?;
+    }
+    if let Some(keep) = commit.keep {
+        tx.execute(
+            "DELETE FROM history WHERE user = ?1 AND seq NOT IN
+                 (SELECT seq FROM history WHERE user = ?1 ORDER BY seq DESC LIMIT ?2)",
+            params![change.user, keep as i64],
+        )?;
+    }
+    Ok(())
+}
+
+/// The last attempt decides under the lock and always returns.
+fn unreachable_change() -> Result<ChangeOutcome, StoreError> {
+    Err(StoreError::Backend {
+        location: String::new(),
+        detail: "internal error: change loop ended".into(),
+    })
+}
+
 impl Store for SqliteStore {
     fn describe(&self) -> String {
         self.location()
@@ -294,61 +373,48 @@ impl Store for SqliteStore {
         validate_user(change.user)?;
         let location = self.location();
         let err = |e| map_err(&location, e);
-        // IMMEDIATE takes the write lock now: the history read below cannot
-        // go stale before our append, so a concurrent change cannot slip a
-        // reused password past us.
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let row = load(&tx, change.user).map_err(err)?;
-        let exists = row.is_some();
-        let state = match row {
-            Some(row) => history_from(&location, row, entries(&tx, change.user).map_err(err)?)?,
-            None => UserHistory {
-                salt: change::new_salt()?,
-                entries: Vec::new(),
-                last_change: None,
-                must_change: false,
-            },
-        };
-        let commit = match change::decide(&state, change)? {
-            Ok(commit) => commit,
-            Err(violations) => return Ok(ChangeOutcome::Rejected(violations)),
-        };
-        let now = time_to(change.now);
-        if exists {
-            tx.execute(
-                "UPDATE users SET last_change = ?2, must_change = 0 WHERE name = ?1",
-                params![change.user, now],
-            )
-            .map_err(err)?;
-        } else {
-            tx.execute(
-                "INSERT INTO users (name, salt, last_change, must_change, first_seen)
-                 VALUES (?1, ?2, ?3, 0, ?3)",
-                params![change.user, state.salt.as_bytes().as_slice(), now],
-            )
-            .map_err(err)?;
+        // The argon2 run (tens of milliseconds) happens on a snapshot,
+        // outside the write lock. The write transaction then re-reads the
+        // user's state and writes only if nothing changed meanwhile; else it
+        // tries again, and in the end decides under the lock, which is always
+        // right. Writers so hold the lock for a millisecond, not for a hash.
+        for attempt in 0..=OPTIMISTIC_TRIES {
+            let locked = attempt == OPTIMISTIC_TRIES;
+            let snapshot = if locked {
+                None
+            } else {
+                let tx = self.conn.unchecked_transaction().map_err(err)?;
+                let (state, print) = read_state(&location, &tx, change.user)?;
+                drop(tx);
+                Some((change::decide(&state, change)?, state, print))
+            };
+            if let Some((Err(violations), ..)) = snapshot {
+                return Ok(ChangeOutcome::Rejected(violations));
+            }
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
+            let (commit, state) = match snapshot {
+                Some((Ok(commit), state, print)) => {
+                    if read_state(&location, &tx, change.user)?.1 != print {
+                        continue; // changed under us: roll back and look again
+                    }
+                    (commit, state)
+                }
+                _ => {
+                    let (state, _) = read_state(&location, &tx, change.user)?;
+                    match change::decide(&state, change)? {
+                        Ok(commit) => (commit, state),
+                        Err(violations) => return Ok(ChangeOutcome::Rejected(violations)),
+                    }
+                }
+            };
+            write_change(&tx, change, &state, &commit).map_err(err)?;
+            tx.commit().map_err(err)?;
+            return Ok(ChangeOutcome::Changed);
         }
-        if let Some(entry) = &commit.entry {
-            tx.execute(
-                "INSERT INTO history (user, seq, phc, set_at)
-                 VALUES (?1, coalesce((SELECT max(seq) FROM history WHERE user = ?1), 0) + 1, ?2, ?3)",
-                params![change.user, entry.as_str(), now],
-            )
-            .map_err(err)?;
-        }
-        if let Some(keep) = commit.keep {
-            tx.execute(
-                "DELETE FROM history WHERE user = ?1 AND seq NOT IN
-                     (SELECT seq FROM history WHERE user = ?1 ORDER BY seq DESC LIMIT ?2)",
-                params![change.user, keep as i64],
-            )
-            .map_err(err)?;
-        }
-        tx.commit().map_err(err)?;
-        Ok(ChangeOutcome::Changed)
+        unreachable_change()
     }
 
     fn set_changed(
