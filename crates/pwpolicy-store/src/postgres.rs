@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use ::postgres::{Client, Config, GenericClient, NoTls, Row};
-use pwpolicy::{HistoryEntry, UserSalt};
 use time::OffsetDateTime;
 
 use crate::change::{self, validate_user};
@@ -207,26 +206,11 @@ fn load_history(
             &[&name],
         )
         .map_err(|e| map_err(location, &e))?;
-    let mut entries = Vec::with_capacity(rows.len());
-    for (index, r) in rows.iter().enumerate() {
-        let phc: String = get(location, r, 0)?;
-        entries.push(HistoryEntry::parse(&phc).map_err(|e| match e {
-            pwpolicy::Error::BadHistoryEntry { reason, .. } => {
-                pwpolicy::Error::BadHistoryEntry { index, reason }
-            }
-            other => other,
-        })?);
-    }
-    let salt: [u8; pwpolicy::SALT_LEN] = salt.try_into().map_err(|_| StoreError::Corrupt {
-        location: location.to_owned(),
-        detail: "a user's salt has the wrong length".into(),
-    })?;
-    Ok(Some(UserHistory {
-        salt: UserSalt::from_bytes(salt),
-        entries,
-        last_change: last.map(|t| time_from(location, t)).transpose()?,
-        must_change: get(location, &row, 2)?,
-    }))
+    let phcs = rows
+        .iter()
+        .map(|r| get::<String>(location, r, 0))
+        .collect::<Result<Vec<_>, _>>()?;
+    UserHistory::from_stored(location, salt, last, get(location, &row, 2)?, &phcs).map(Some)
 }
 
 impl Store for PostgresStore {

@@ -5,6 +5,8 @@ use std::fmt;
 use pwpolicy::{Hasher, HistoryEntry, Password, Policy, UserSalt, Violation};
 use time::OffsetDateTime;
 
+use crate::{StoreError, time_from};
+
 /// What the store knows about one user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -32,6 +34,47 @@ pub struct UserHistory {
     pub last_change: Option<OffsetDateTime>,
     /// Whether a change is forced.
     pub must_change: bool,
+}
+
+impl UserHistory {
+    /// Rebuilds a user's state from stored columns, whichever backend read
+    /// them: the salt bytes, the last change (seconds), the flag and the PHC
+    /// strings, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Corrupt`] for a salt of the wrong length or an
+    /// out-of-range time; a bad PHC string names its position.
+    pub(crate) fn from_stored(
+        location: &str,
+        salt: Vec<u8>,
+        last_change: Option<i64>,
+        must_change: bool,
+        phcs: &[String],
+    ) -> Result<UserHistory, StoreError> {
+        let salt: [u8; pwpolicy::SALT_LEN] = salt.try_into().map_err(|_| StoreError::Corrupt {
+            location: location.to_owned(),
+            detail: "a user's salt has the wrong length".into(),
+        })?;
+        let entries = phcs
+            .iter()
+            .enumerate()
+            .map(|(index, phc)| {
+                HistoryEntry::parse(phc).map_err(|e| match e {
+                    pwpolicy::Error::BadHistoryEntry { reason, .. } => {
+                        pwpolicy::Error::BadHistoryEntry { index, reason }
+                    }
+                    other => other,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(UserHistory {
+            salt: UserSalt::from_bytes(salt),
+            entries,
+            last_change: last_change.map(|t| time_from(location, t)).transpose()?,
+            must_change,
+        })
+    }
 }
 
 impl fmt::Debug for UserHistory {

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use pwpolicy::{HistoryEntry, UserSalt};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 
@@ -196,38 +195,13 @@ fn entries(conn: &Connection, name: &str) -> rusqlite::Result<Vec<String>> {
     stmt.query_map([name], |r| r.get(0))?.collect()
 }
 
-fn salt_from(location: &str, bytes: Vec<u8>) -> Result<UserSalt, StoreError> {
-    let bytes: [u8; pwpolicy::SALT_LEN] = bytes.try_into().map_err(|_| StoreError::Corrupt {
-        location: location.to_owned(),
-        detail: "a user's salt has the wrong length".into(),
-    })?;
-    Ok(UserSalt::from_bytes(bytes))
-}
-
 fn history_from(
     location: &str,
     row: UserRow,
     phcs: Vec<String>,
 ) -> Result<UserHistory, StoreError> {
     let (salt, last_change, must_change) = row;
-    let entries = phcs
-        .iter()
-        .enumerate()
-        .map(|(index, phc)| {
-            HistoryEntry::parse(phc).map_err(|e| match e {
-                pwpolicy::Error::BadHistoryEntry { reason, .. } => {
-                    pwpolicy::Error::BadHistoryEntry { index, reason }
-                }
-                other => other,
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(UserHistory {
-        salt: salt_from(location, salt)?,
-        entries,
-        last_change: last_change.map(|t| time_from(location, t)).transpose()?,
-        must_change,
-    })
+    UserHistory::from_stored(location, salt, last_change, must_change, &phcs)
 }
 
 /// Snapshot decisions tried before deciding under the write lock.
