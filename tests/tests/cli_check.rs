@@ -313,3 +313,49 @@ fn an_explicit_store_that_cannot_be_opened_is_an_error() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("state.db"), "{}", out.stderr);
 }
+
+#[test]
+fn a_terminal_gets_a_prompt_with_echo_off() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    // `script` gives the CLI a real pseudo-terminal; the password is typed
+    // only after the prompt shows, as a person would.
+    let cmd = format!("{} check", pwpolicy_tests::pwpolicy().display());
+    let Ok(mut child) = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have script (util-linux)"
+        );
+        eprintln!("SKIPPED a_terminal_gets_a_prompt_with_echo_off: no `script`");
+        return;
+    };
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("Password: ") {
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(n > 0, "no prompt: {:?}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    // Give the CLI a moment to switch echo off after printing the prompt.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Zq9-Secret-Kettle\n")
+        .unwrap();
+    stdout.read_to_end(&mut seen).unwrap();
+    let shown = String::from_utf8_lossy(&seen);
+    assert!(child.wait().unwrap().success(), "{shown}");
+    assert!(shown.contains("Password accepted."), "{shown}");
+    assert!(
+        !shown.contains("Zq9-Secret"),
+        "the password was echoed: {shown}"
+    );
+}
