@@ -27,16 +27,16 @@ use tracing::{error, info};
 #[derive(Debug, Parser)]
 #[command(name = "pwpolicyd", version, about)]
 struct Args {
-    /// Socket to listen on (ignored under socket activation) [default: the policy's [service] socket, else /run/pwpolicy/pwpolicyd.sock].
+    /// Socket to listen on (ignored under socket activation) [default: the policy's `[service] socket`, else /run/pwpolicy/pwpolicyd.sock].
     #[arg(long, value_name = "PATH")]
     socket: Option<PathBuf>,
     /// Policy file [default: /etc/security/pwpolicy.toml, or the built-in policy if absent].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Store: a SQLite file or a postgres:// URL [default: the policy's [store] db, else /var/lib/pwpolicy/state.db].
+    /// Store: a SQLite file or a postgres:// URL [default: the policy's `[store] db`, else /var/lib/pwpolicy/state.db].
     #[arg(long, value_name = "FILE|URL")]
     db: Option<String>,
-    /// Members of this group may do everything root may [default: the policy's [service] admin_group].
+    /// Members of this group may do everything root may [default: the policy's `[service] admin_group`].
     #[arg(long, value_name = "NAME")]
     admin_group: Option<String>,
     /// Connections served at once.
