@@ -65,8 +65,8 @@ step "benchmarks compile"
 cargo bench --workspace --locked --no-run
 
 if [ -x fuzz/smoke.sh ]; then
-    step "fuzz smoke (${FUZZ_SECONDS:-15}s per target)"
-    FUZZ_SECONDS="${FUZZ_SECONDS:-15}" fuzz/smoke.sh
+    step "fuzz smoke (${FUZZ_SECONDS:-10}s per target)"
+    FUZZ_SECONDS="${FUZZ_SECONDS:-10}" fuzz/smoke.sh
 fi
 
 if [ -x benches/peers/run.sh ]; then

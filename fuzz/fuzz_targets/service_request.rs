@@ -1,0 +1,28 @@
+//! Guards the service's request parsing: any bytes on the socket go through
+//! the frame reader, the JSON envelope and the access rules without a panic,
+//! and a parsed request's Debug output never shows its password.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use pwpolicy_service::auth::{Peer, authorize};
+use pwpolicy_service::protocol::{Envelope, Request, read_frame};
+
+fuzz_target!(|data: &[u8]| {
+    let mut input = data;
+    while let Ok(Some(frame)) = read_frame(&mut input) {
+        let Ok(envelope) = serde_json::from_slice::<Envelope>(&frame) else { continue };
+        let shown = format!("{envelope:?}");
+        if let Request::Check { password, .. } | Request::Commit { password, .. } = &envelope.request {
+            if password.0.len() >= 4 && !"Secret(<redacted>)".contains(password.0.as_str()) {
+                assert!(!shown.contains(password.0.as_str()), "Debug shows a password");
+            }
+        }
+        for admin in [false, true] {
+            let peer = Peer { uid: 1000, pid: 1, name: Some("erin".into()), admin };
+            let allowed = authorize(&peer, &envelope.request).is_ok();
+            if admin {
+                assert!(allowed, "an administrator may do everything");
+            }
+        }
+    }
+});
