@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use ::postgres::{Client, Config, GenericClient, NoTls, Row};
+use pwpolicy::UserSalt;
 use time::OffsetDateTime;
 
 use crate::change::{self, validate_user};
@@ -213,6 +214,83 @@ fn load_history(
     UserHistory::from_stored(location, salt, last, get(location, &row, 2)?, &phcs).map(Some)
 }
 
+/// Snapshot decisions tried before deciding under the row lock.
+const OPTIMISTIC_TRIES: usize = 3;
+
+/// What a change depends on: salt, last change, must-change, newest entry, count.
+type Fingerprint = (Vec<u8>, Option<i64>, bool, Option<i64>, i64);
+
+/// The state a change depends on, locking the user's row when `lock`.
+fn fingerprint(
+    location: &str,
+    client: &mut impl GenericClient,
+    name: &str,
+    lock: bool,
+) -> Result<Option<Fingerprint>, StoreError> {
+    let sql = if lock {
+        "SELECT salt, last_change, must_change FROM pwpolicy_users WHERE name = $1 FOR UPDATE"
+    } else {
+        "SELECT salt, last_change, must_change FROM pwpolicy_users WHERE name = $1"
+    };
+    let Some(row) = client
+        .query_opt(sql, &[&name])
+        .map_err(|e| map_err(location, &e))?
+    else {
+        return Ok(None);
+    };
+    let history = client
+        .query_one(
+            "SELECT max(seq), count(*) FROM pwpolicy_history WHERE user_name = $1",
+            &[&name],
+        )
+        .map_err(|e| map_err(location, &e))?;
+    Ok(Some((
+        get(location, &row, 0)?,
+        get(location, &row, 1)?,
+        get(location, &row, 2)?,
+        get(location, &history, 0)?,
+        get(location, &history, 1)?,
+    )))
+}
+
+/// The state of a user the store does not know yet.
+fn new_user(salt: &UserSalt) -> UserHistory {
+    UserHistory {
+        salt: salt.clone(),
+        entries: Vec::new(),
+        last_change: None,
+        must_change: false,
+    }
+}
+
+/// Writes an accepted change: last change, the new entry, the trim.
+fn write_change(
+    tx: &mut impl GenericClient,
+    user: &str,
+    now: i64,
+    commit: &change::Commit,
+) -> Result<(), ::postgres::Error> {
+    tx.execute(
+        "UPDATE pwpolicy_users SET last_change = $2, must_change = FALSE WHERE name = $1",
+        &[&user, &now],
+    )?;
+    if let Some(entry) = &commit.entry {
+        tx.execute(
+            "INSERT INTO pwpolicy_history (user_name, seq, phc, set_at)
+             VALUES ($1, coalesce((SELECT max(seq) FROM pwpolicy_history WHERE user_name = $1), 0) + 1, $2, $3)",
+            &[&user, &entry.as_str(), &now],
+        )?;
+    }
+    if let Some(keep) = commit.keep {
+        tx.execute(
+            "DELETE FROM pwpolicy_history WHERE user_name = $1 AND seq NOT IN
+                 (SELECT seq FROM pwpolicy_history WHERE user_name = $1 ORDER BY seq DESC LIMIT $2)",
+            &[&user, &(keep as i64)],
+        )?;
+    }
+    Ok(())
+}
+
 impl Store for PostgresStore {
     fn describe(&self) -> String {
         self.location.clone()
@@ -258,51 +336,79 @@ impl Store for PostgresStore {
         validate_user(change.user)?;
         let location = self.location.clone();
         let err = |e: ::postgres::Error| map_err(&location, &e);
-        let salt = change::new_salt()?;
         let now = time_to(change.now);
-        let mut tx = self.client.transaction().map_err(err)?;
-        // Make sure the row exists, then lock it: every writer of this user
-        // queues behind the lock, so the history read below stays current.
-        // A refused change rolls the insert back.
-        tx.execute(
-            "INSERT INTO pwpolicy_users (name, salt, last_change, must_change, first_seen)
-             VALUES ($1, $2, NULL, FALSE, $3) ON CONFLICT (name) DO NOTHING",
-            &[&change.user, &salt.as_bytes().as_slice(), &now],
-        )
-        .map_err(err)?;
-        let state = load_history(&location, &mut tx, change.user, true)?.ok_or_else(|| {
-            StoreError::Backend {
-                location: location.clone(),
-                detail: "user row vanished".into(),
-            }
-        })?;
-        let commit = match change::decide(&state, change)? {
-            Ok(commit) => commit,
-            Err(violations) => return Ok(ChangeOutcome::Rejected(violations)),
-        };
-        tx.execute(
-            "UPDATE pwpolicy_users SET last_change = $2, must_change = FALSE WHERE name = $1",
-            &[&change.user, &now],
-        )
-        .map_err(err)?;
-        if let Some(entry) = &commit.entry {
-            tx.execute(
-                "INSERT INTO pwpolicy_history (user_name, seq, phc, set_at)
-                 VALUES ($1, coalesce((SELECT max(seq) FROM pwpolicy_history WHERE user_name = $1), 0) + 1, $2, $3)",
-                &[&change.user, &entry.as_str(), &now],
-            )
-            .map_err(err)?;
+        // As for SQLite: decide (the argon2 run) on a snapshot without locks,
+        // then lock the user's row and write only if nothing changed; after
+        // a few misses, decide while holding the lock.
+        for attempt in 0..=OPTIMISTIC_TRIES {
+            let locked = attempt == OPTIMISTIC_TRIES;
+            let fresh_salt = change::new_salt()?;
+            let snapshot = if locked {
+                None
+            } else {
+                let (state, print) =
+                    match load_history(&location, &mut self.client, change.user, false)? {
+                        Some(state) => {
+                            let print =
+                                fingerprint(&location, &mut self.client, change.user, false)?;
+                            (state, print)
+                        }
+                        None => (new_user(&fresh_salt), None),
+                    };
+                let decision = change::decide(&state, change)?;
+                if let Err(violations) = decision {
+                    return Ok(ChangeOutcome::Rejected(violations));
+                }
+                Some((decision, state, print))
+            };
+            let mut tx = self.client.transaction().map_err(err)?;
+            // Make sure the row exists (with our salt if we create it), then
+            // lock it: every writer of this user queues behind the lock. A
+            // refused or retried change rolls the insert back.
+            let salt = match &snapshot {
+                Some((_, state, _)) => state.salt.clone(),
+                None => fresh_salt,
+            };
+            let created = tx
+                .execute(
+                    "INSERT INTO pwpolicy_users (name, salt, last_change, must_change, first_seen)
+                     VALUES ($1, $2, NULL, FALSE, $3) ON CONFLICT (name) DO NOTHING",
+                    &[&change.user, &salt.as_bytes().as_slice(), &now],
+                )
+                .map_err(err)?;
+            let print_now = fingerprint(&location, &mut tx, change.user, true)?;
+            let commit =
+                match snapshot {
+                    Some((Ok(commit), _, print)) => {
+                        let unchanged = match print {
+                            Some(print) => print_now == Some(print),
+                            None => created == 1,
+                        };
+                        if !unchanged {
+                            continue; // dropping `tx` rolls back
+                        }
+                        commit
+                    }
+                    _ => {
+                        let state = load_history(&location, &mut tx, change.user, true)?
+                            .ok_or_else(|| StoreError::Backend {
+                                location: location.clone(),
+                                detail: "user row vanished".into(),
+                            })?;
+                        match change::decide(&state, change)? {
+                            Ok(commit) => commit,
+                            Err(violations) => return Ok(ChangeOutcome::Rejected(violations)),
+                        }
+                    }
+                };
+            write_change(&mut tx, change.user, now, &commit).map_err(err)?;
+            tx.commit().map_err(err)?;
+            return Ok(ChangeOutcome::Changed);
         }
-        if let Some(keep) = commit.keep {
-            tx.execute(
-                "DELETE FROM pwpolicy_history WHERE user_name = $1 AND seq NOT IN
-                     (SELECT seq FROM pwpolicy_history WHERE user_name = $1 ORDER BY seq DESC LIMIT $2)",
-                &[&change.user, &(keep as i64)],
-            )
-            .map_err(err)?;
-        }
-        tx.commit().map_err(err)?;
-        Ok(ChangeOutcome::Changed)
+        Err(StoreError::Backend {
+            location,
+            detail: "internal error: change loop ended".into(),
+        })
     }
 
     fn set_changed(

@@ -198,3 +198,37 @@ fn concurrent_hosts_never_both_accept_a_reused_password() {
         "exactly one of eight concurrent identical changes may win"
     );
 }
+
+#[test]
+fn concurrent_hosts_lose_no_history_entry() {
+    let Some(f) = fixture() else { return };
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let url = f.url.clone();
+            std::thread::spawn(move || {
+                let policy =
+                    Policy::from_toml("[history]\nmemory_kib = 64\niterations = 1\n").unwrap();
+                let hasher = Hasher::new(&policy.history, None).unwrap();
+                let mut store =
+                    pwpolicy_store::open(&Location::Postgres(url), OpenMode::ReadWrite).unwrap();
+                (0..5)
+                    .map(|n| {
+                        let pw = Password::new(&format!("Distinct-{i}-{n}-x"));
+                        store
+                            .change_password(&cheap_change("erin", &pw, &policy, &hasher))
+                            .unwrap()
+                    })
+                    .filter(|o| *o == ChangeOutcome::Changed)
+                    .count()
+            })
+        })
+        .collect();
+    let changed: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(changed, 40, "distinct passwords all pass");
+    let mut store = suite::Fixture::open(&f);
+    assert_eq!(
+        store.user("erin").unwrap().unwrap().history_len,
+        40,
+        "no entry may be lost"
+    );
+}
