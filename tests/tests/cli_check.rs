@@ -312,6 +312,21 @@ fn an_explicit_store_that_cannot_be_opened_is_an_error() {
     );
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("state.db"), "{}", out.stderr);
+    // Asked for JSON, the error comes as JSON too.
+    let json_args = [
+        "check",
+        "--json",
+        "--user",
+        "erin",
+        "--db",
+        db.to_str().unwrap(),
+    ];
+    let out = pwpolicy_run(&json_args, b"Blue-Kettle-42\n");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.json()["error"].as_str().unwrap().contains("state.db"),
+        "{out:?}"
+    );
 }
 
 #[test]

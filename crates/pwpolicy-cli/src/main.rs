@@ -31,12 +31,29 @@ const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = wants_json(&cli.command);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("pwpolicy: {err:#}");
+            if json {
+                // Scripts that asked for JSON get it for errors too.
+                let error = serde_json::json!({ "error": format!("{err:#}") });
+                let _ = render::json_line(&mut std::io::stdout().lock(), &error);
+            }
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+/// Whether the command asked for JSON output.
+fn wants_json(command: &Command) -> bool {
+    match command {
+        Command::Check(a) => a.json || a.batch,
+        Command::Change(a) => a.json,
+        Command::Status(a) => a.json,
+        Command::Report(a) => a.format() == args::ReportFormat::Json,
+        _ => false,
     }
 }
 
