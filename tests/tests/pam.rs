@@ -649,3 +649,78 @@ fn which(program: &str) -> Option<PathBuf> {
             .find(|p| p.exists())
     })
 }
+
+#[test]
+fn the_shared_vectors_through_the_password_phase() {
+    // The full name comes from the passwd database in PAM, so the cases that
+    // need one are left to the other front ends; the rest run here, each as
+    // a real chauthtok with its own policy.
+    let pam = Pam::new();
+    let (mut ran, mut failures) = (0, Vec::new());
+    for (i, case) in pwpolicy_tests::vectors::load().case.iter().enumerate() {
+        if !case.full_name.is_empty() {
+            continue;
+        }
+        let policy = format!(
+            "{}\n[history]\nmemory_kib = 64\niterations = 1\n",
+            case.policy
+        );
+        let policy = if case.policy.contains("[history]") {
+            case.policy.clone()
+        } else {
+            policy
+        };
+        let config = pam.dir.write(&format!("vector-{i}.toml"), &policy);
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let module = format!(
+            "{} config={} db={} enforce_for_root retry=1",
+            pam_module().display(),
+            config.display(),
+            pam.dir.path().join(format!("vector-{i}.db")).display()
+        );
+        let service = format!("vector-{i}");
+        pam.service(
+            &service,
+            &[
+                format!("password requisite {module}"),
+                "password requisite pam_permit.so".to_owned(),
+            ],
+        );
+        let user = if case.user.is_empty() {
+            "pwvector"
+        } else {
+            case.user.as_str()
+        };
+        let v = pam.run(
+            &service,
+            user,
+            "chauthtok",
+            &[&case.password, &case.password],
+        );
+        let accepted = result(&v) == SUCCESS;
+        if accepted != case.expect.is_empty() {
+            failures.push(format!(
+                "{}: expected {:?}, got {v}",
+                case.name, case.expect
+            ));
+        }
+        // Every expected reason is told to the user.
+        let told = said(&v, "error").join("\n");
+        for code in &case.expect {
+            let fragment = match code.as_str() {
+                "too_short" => "too short",
+                "too_long" => "too long",
+                "too_few_classes" => "too few kinds",
+                "contains_account_name" => "account name",
+                "contains_name_part" => "full name",
+                other => other,
+            };
+            if !told.contains(fragment) {
+                failures.push(format!("{}: `{code}` not told: {told}", case.name));
+            }
+        }
+        ran += 1;
+    }
+    assert!(ran >= 25, "only {ran} vectors ran");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
