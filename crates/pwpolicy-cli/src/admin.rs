@@ -2,7 +2,7 @@
 //! service), history clear, user remove, import-shadow (local store only).
 
 use anyhow::{Context, bail};
-use pwpolicy_service::{Request, ops};
+use pwpolicy_service::{Client, Request, ops};
 use time::OffsetDateTime;
 
 use crate::args::{ImportShadowArgs, SetChangedArgs, Sources, UserArgs};
@@ -36,7 +36,7 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
     }
     match backend(&args.sources)? {
         Backend::Service(socket) => {
-            Backend::connect(&socket)?.call(Request::SetChanged {
+            Client::connect(&socket)?.call(Request::SetChanged {
                 user: args.user.clone(),
                 date: args.date.clone(),
             })?;
@@ -57,7 +57,7 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
 pub fn expire(args: &UserArgs) -> anyhow::Result<u8> {
     match backend(&args.sources)? {
         Backend::Service(socket) => {
-            Backend::connect(&socket)?.call(Request::Expire {
+            Client::connect(&socket)?.call(Request::Expire {
                 user: args.user.clone(),
             })?;
         }

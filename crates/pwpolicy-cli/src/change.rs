@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use pwpolicy::{Names, Password};
-use pwpolicy_service::{Request, Secret, ops};
+use pwpolicy_service::{Client, Request, Secret, ops};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -36,7 +36,7 @@ pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
     let full_name = args.full_name.as_deref().unwrap_or("");
     match Backend::from(&args.sources, &policy) {
         Backend::Service(socket) => {
-            let mut client = Backend::connect(&socket)?;
+            let mut client = Client::connect(&socket)?;
             let verdict = client.call(Request::Check {
                 user: args.user.clone(),
                 full_name: full_name.to_owned(),

@@ -5,8 +5,7 @@ use std::io::IsTerminal;
 
 use anyhow::Context;
 use pwpolicy::{Password, Policy, Verdict, Violation};
-use pwpolicy_service::ops;
-use pwpolicy_service::{Request, Secret};
+use pwpolicy_service::{Client, Request, Secret, ops};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -33,9 +32,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     // reported instead of silently unused.
     let mut history = match &backend {
         Backend::Local(choice) if args.user.is_some() || choice.explicit => {
-            store_access::open_read(choice, false)?
+            Some(store_access::open_read(choice, false)?)
         }
-        _ => Reading::Absent(String::new()),
+        _ => None,
     };
     let line = match read_password(&policy, "Password: ") {
         Ok(line) => line,
@@ -46,7 +45,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let verdict: Value = match (line, &backend) {
         (Line::TooLong, _) => render::verdict_json(&overlong(&policy), false),
         (Line::Text(text), Backend::Service(socket)) if args.user.is_some() => {
-            let mut client = Backend::connect(socket)?;
+            let mut client = Client::connect(socket)?;
             client.call(Request::Check {
                 user: user.to_owned(),
                 full_name: full_name.to_owned(),
@@ -55,10 +54,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         }
         (Line::Text(text), _) => {
             let password = Password::new(&text);
-            let store = if args.user.is_some() {
-                history.store()
-            } else {
-                None
+            let store = match (&args.user, history.as_mut()) {
+                (Some(_), Some(reading)) => reading.store(),
+                _ => None,
             };
             let checked = store.is_some();
             let verdict = ops::check(
@@ -84,8 +82,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     } else {
         render::verdict_human(&mut out, &verdict)?;
     }
-    if let (Some(_), Reading::Absent(note), Backend::Local(_)) = (&args.user, &history, &backend) {
-        eprintln!("pwpolicy: note: password history not checked: {note}");
+    if let (Some(_), Some(Reading::Absent(why))) = (&args.user, &history) {
+        eprintln!("pwpolicy: note: password history not checked: {why}");
     }
     Ok(if verdict["accepted"] == true {
         EXIT_ACCEPTED

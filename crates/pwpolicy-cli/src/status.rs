@@ -4,8 +4,8 @@
 use std::io::{BufWriter, Write};
 
 use pwpolicy::format_date;
-use pwpolicy_service::Request;
 use pwpolicy_service::ops::{self, Standing};
+use pwpolicy_service::{Client, Request};
 use pwpolicy_store::StoreError;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -21,7 +21,7 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
     let now = OffsetDateTime::now_utc();
     let status = match Backend::from(&args.sources, &policy) {
         Backend::Service(socket) => {
-            let mut client = Backend::connect(&socket)?;
+            let mut client = Client::connect(&socket)?;
             client.call(Request::Status {
                 user: args.user.clone(),
             })?["status"]
@@ -33,8 +33,8 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
                 None => anyhow::bail!("--user is required without the pwpolicy service"),
             };
             let mut reading = store_access::open_read(&choice, true)?;
-            if let Reading::Absent(note) = &reading {
-                eprintln!("pwpolicy: note: {note}");
+            if let Reading::Absent(why) = &reading {
+                eprintln!("pwpolicy: note: {why}");
             }
             ops::status(reading.store(), &policy, &user, now)?
         }
@@ -209,7 +209,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     )?;
     match Backend::from(&args.sources, &policy) {
         Backend::Service(socket) => {
-            let mut client = Backend::connect(&socket)?;
+            let mut client = Client::connect(&socket)?;
             let reply = client.call(Request::Report {
                 expiring_within: args.expiring_within,
             })?;
@@ -231,7 +231,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
                     &mut |user, standing| printer.row(&Row::of(user, standing)).map_err(io),
                 )?;
             }
-            Reading::Absent(note) => eprintln!("pwpolicy: note: {note}"),
+            Reading::Absent(why) => eprintln!("pwpolicy: note: {why}"),
         },
     }
     printer.finish()?;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use pwpolicy::Policy;
-use pwpolicy_service::{Client, DEFAULT_SOCKET};
+use pwpolicy_service::DEFAULT_SOCKET;
 use pwpolicy_store::{Location, OpenMode, Store, StoreError};
 
 use crate::args::Sources;
@@ -36,11 +36,6 @@ impl Backend {
             }
         }
         Backend::Local(StoreChoice::from(sources, policy))
-    }
-
-    /// A connection to the service (only for [`Backend::Service`]).
-    pub fn connect(socket: &Path) -> anyhow::Result<Client> {
-        Ok(Client::connect(socket)?)
     }
 }
 
@@ -73,8 +68,28 @@ impl StoreChoice {
 pub enum Reading {
     /// The store.
     Open(Box<dyn Store>),
-    /// No store to consult; the note says why.
-    Absent(String),
+    /// No store to consult, and why.
+    Absent(Absence),
+}
+
+/// Why there is no store to read. It holds only a path, so a note about it
+/// can never carry a password.
+pub enum Absence {
+    /// Nothing at this path yet.
+    NoStore(PathBuf),
+    /// This process may not open the default store.
+    AccessDenied(PathBuf),
+}
+
+impl std::fmt::Display for Absence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Absence::NoStore(path) => write!(f, "no store at {}", path.display()),
+            Absence::AccessDenied(path) => {
+                write!(f, "permission denied opening store {}", path.display())
+            }
+        }
+    }
 }
 
 impl Reading {
@@ -94,12 +109,11 @@ pub fn open_read(choice: &StoreChoice, missing_ok: bool) -> anyhow::Result<Readi
     match pwpolicy_store::open(&choice.location, OpenMode::ReadOnly) {
         Ok(store) => Ok(Reading::Open(store)),
         Err(StoreError::Missing(path)) if missing_ok || !choice.explicit => {
-            Ok(Reading::Absent(format!("no store at {}", path.display())))
+            Ok(Reading::Absent(Absence::NoStore(path)))
         }
-        Err(StoreError::AccessDenied(path)) if !choice.explicit => Ok(Reading::Absent(format!(
-            "permission denied opening store {}",
-            path.display()
-        ))),
+        Err(StoreError::AccessDenied(path)) if !choice.explicit => {
+            Ok(Reading::Absent(Absence::AccessDenied(path)))
+        }
         Err(e) => Err(e).context("cannot open store"),
     }
 }
