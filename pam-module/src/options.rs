@@ -3,14 +3,10 @@
 //! fatal.
 
 use std::ffi::CStr;
-use std::io::ErrorKind;
 use std::path::PathBuf;
 
 use pwpolicy::{OnError, Policy, UnknownUser};
 use pwpolicy_store::Location;
-
-/// The policy file unless `config=` says otherwise.
-pub const DEFAULT_CONFIG: &str = "/etc/security/pwpolicy.toml";
 
 /// Everything one call of the module needs to know.
 #[derive(Debug)]
@@ -112,18 +108,9 @@ impl Options {
 }
 
 fn read_policy(explicit: Option<PathBuf>) -> Result<Policy, ConfigError> {
-    let path = explicit
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
-    let text = match std::fs::read(&path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| ConfigError(format!("{}: not UTF-8 text", path.display())))?,
-        Err(e) if e.kind() == ErrorKind::NotFound && explicit.is_none() => {
-            return Ok(Policy::default());
-        }
-        Err(e) => return Err(ConfigError(format!("cannot read {}: {e}", path.display()))),
-    };
-    Policy::from_toml(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))
+    pwpolicy_service::policy_file::load(explicit.as_deref())
+        .map(|loaded| loaded.policy)
+        .map_err(|e| ConfigError(e.to_string()))
 }
 
 #[cfg(test)]

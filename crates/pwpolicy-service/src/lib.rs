@@ -16,6 +16,7 @@ pub mod auth;
 pub mod client;
 pub mod ffi;
 pub mod ops;
+pub mod policy_file;
 pub mod protocol;
 pub mod server;
 

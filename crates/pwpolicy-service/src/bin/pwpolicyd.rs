@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use pwpolicy::Policy;
 use pwpolicy_service::server::{ServerConfig, serve};
 use pwpolicy_service::{DEFAULT_SOCKET, ffi};
 use pwpolicy_store::Location;
@@ -67,19 +66,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn load_policy(explicit: Option<&Path>) -> anyhow::Result<Policy> {
-    let path = explicit.unwrap_or(Path::new("/etc/security/pwpolicy.toml"));
-    match std::fs::read_to_string(path) {
-        Ok(text) => Policy::from_toml(&text).with_context(|| path.display().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
-            Ok(Policy::default())
-        }
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-    }
-}
-
 fn run(args: Args) -> anyhow::Result<()> {
-    let policy = load_policy(args.config.as_deref())?;
+    let policy = pwpolicy_service::policy_file::load(args.config.as_deref())?.policy;
     let store = args
         .db
         .as_deref()
