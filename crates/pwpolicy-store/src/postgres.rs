@@ -182,51 +182,21 @@ fn get<'a, T: ::postgres::types::FromSql<'a>>(
     })
 }
 
-fn load_history(
-    location: &str,
-    client: &mut impl GenericClient,
-    name: &str,
-    lock: bool,
-) -> Result<Option<UserHistory>, StoreError> {
-    let sql = if lock {
-        "SELECT salt, last_change, must_change FROM pwpolicy_users WHERE name = $1 FOR UPDATE"
-    } else {
-        "SELECT salt, last_change, must_change FROM pwpolicy_users WHERE name = $1"
-    };
-    let Some(row) = client
-        .query_opt(sql, &[&name])
-        .map_err(|e| map_err(location, &e))?
-    else {
-        return Ok(None);
-    };
-    let salt: Vec<u8> = get(location, &row, 0)?;
-    let last: Option<i64> = get(location, &row, 1)?;
-    let rows = client
-        .query(
-            "SELECT phc FROM pwpolicy_history WHERE user_name = $1 ORDER BY seq",
-            &[&name],
-        )
-        .map_err(|e| map_err(location, &e))?;
-    let phcs = rows
-        .iter()
-        .map(|r| get::<String>(location, r, 0))
-        .collect::<Result<Vec<_>, _>>()?;
-    UserHistory::from_stored(location, salt, last, get(location, &row, 2)?, &phcs).map(Some)
-}
-
 /// Snapshot decisions tried before deciding under the row lock.
 const OPTIMISTIC_TRIES: usize = 3;
 
-/// What a change depends on: salt, last change, must-change, newest entry, count.
-type Fingerprint = (Vec<u8>, Option<i64>, bool, Option<i64>, i64);
+/// What a change depends on: the user's salt, last change, must-change flag
+/// and newest history entry (numbers only grow, so a new entry shows).
+type Fingerprint = (Vec<u8>, Option<i64>, bool, Option<i64>);
 
-/// The state a change depends on, locking the user's row when `lock`.
-fn fingerprint(
+/// A user's state and its fingerprint, locking the user's row when `lock`;
+/// `None` for a user the store lacks.
+fn read_state(
     location: &str,
     client: &mut impl GenericClient,
     name: &str,
     lock: bool,
-) -> Result<Option<Fingerprint>, StoreError> {
+) -> Result<Option<(UserHistory, Fingerprint)>, StoreError> {
     let sql = if lock {
         "SELECT salt, last_change, must_change FROM pwpolicy_users WHERE name = $1 FOR UPDATE"
     } else {
@@ -238,19 +208,43 @@ fn fingerprint(
     else {
         return Ok(None);
     };
-    let history = client
-        .query_one(
-            "SELECT max(seq), count(*) FROM pwpolicy_history WHERE user_name = $1",
-            &[&name],
-        )
-        .map_err(|e| map_err(location, &e))?;
-    Ok(Some((
+    let (salt, last, must): (Vec<u8>, Option<i64>, bool) = (
         get(location, &row, 0)?,
         get(location, &row, 1)?,
         get(location, &row, 2)?,
-        get(location, &history, 0)?,
-        get(location, &history, 1)?,
-    )))
+    );
+    let rows = client
+        .query(
+            "SELECT seq, phc FROM pwpolicy_history WHERE user_name = $1 ORDER BY seq",
+            &[&name],
+        )
+        .map_err(|e| map_err(location, &e))?;
+    let newest = match rows.last() {
+        Some(r) => Some(get::<i64>(location, r, 0)?),
+        None => None,
+    };
+    let phcs = rows
+        .iter()
+        .map(|r| get::<String>(location, r, 1))
+        .collect::<Result<Vec<_>, _>>()?;
+    let print = (salt.clone(), last, must, newest);
+    let state = UserHistory::from_stored(location, salt, last, must, &phcs)?;
+    Ok(Some((state, print)))
+}
+
+/// Adds the user with `salt` unless present; whether this call added them.
+fn insert_if_absent(
+    tx: &mut impl GenericClient,
+    user: &str,
+    salt: &UserSalt,
+    now: i64,
+) -> Result<bool, ::postgres::Error> {
+    let added = tx.execute(
+        "INSERT INTO pwpolicy_users (name, salt, last_change, must_change, first_seen)
+         VALUES ($1, $2, NULL, FALSE, $3) ON CONFLICT (name) DO NOTHING",
+        &[&user, &salt.as_bytes().as_slice(), &now],
+    )?;
+    Ok(added == 1)
 }
 
 /// The state of a user the store does not know yet.
@@ -326,7 +320,7 @@ impl Store for PostgresStore {
         if !self.has_schema {
             return Ok(None);
         }
-        load_history(&self.location, &mut self.client, name, false)
+        Ok(read_state(&self.location, &mut self.client, name, false)?.map(|(state, _)| state))
     }
 
     fn change_password(
@@ -338,77 +332,49 @@ impl Store for PostgresStore {
         let err = |e: ::postgres::Error| map_err(&location, &e);
         let now = time_to(change.now);
         // As for SQLite: decide (the argon2 run) on a snapshot without locks,
-        // then lock the user's row and write only if nothing changed; after
-        // a few misses, decide while holding the lock.
-        for attempt in 0..=OPTIMISTIC_TRIES {
-            let locked = attempt == OPTIMISTIC_TRIES;
-            let fresh_salt = change::new_salt()?;
-            let snapshot = if locked {
-                None
-            } else {
-                let (state, print) =
-                    match load_history(&location, &mut self.client, change.user, false)? {
-                        Some(state) => {
-                            let print =
-                                fingerprint(&location, &mut self.client, change.user, false)?;
-                            (state, print)
-                        }
-                        None => (new_user(&fresh_salt), None),
-                    };
-                let decision = change::decide(&state, change)?;
-                if let Err(violations) = decision {
-                    return Ok(ChangeOutcome::Rejected(violations));
-                }
-                Some((decision, state, print))
+        // then lock the user's row and write only if nothing changed. A row
+        // this transaction created itself cannot have changed.
+        for _ in 0..OPTIMISTIC_TRIES {
+            let (state, print) = match read_state(&location, &mut self.client, change.user, false)?
+            {
+                Some((state, print)) => (state, Some(print)),
+                None => (new_user(&change::new_salt()?), None),
+            };
+            let commit = match change::decide(&state, change)? {
+                Ok(commit) => commit,
+                Err(violations) => return Ok(ChangeOutcome::Rejected(violations)),
             };
             let mut tx = self.client.transaction().map_err(err)?;
-            // Make sure the row exists (with our salt if we create it), then
-            // lock it: every writer of this user queues behind the lock. A
-            // refused or retried change rolls the insert back.
-            let salt = match &snapshot {
-                Some((_, state, _)) => state.salt.clone(),
-                None => fresh_salt,
+            let created = insert_if_absent(&mut tx, change.user, &state.salt, now).map_err(err)?;
+            let now_print = read_state(&location, &mut tx, change.user, true)?.map(|(_, p)| p);
+            let unchanged = match print {
+                Some(print) => now_print == Some(print),
+                None => created,
             };
-            let created = tx
-                .execute(
-                    "INSERT INTO pwpolicy_users (name, salt, last_change, must_change, first_seen)
-                     VALUES ($1, $2, NULL, FALSE, $3) ON CONFLICT (name) DO NOTHING",
-                    &[&change.user, &salt.as_bytes().as_slice(), &now],
-                )
-                .map_err(err)?;
-            let print_now = fingerprint(&location, &mut tx, change.user, true)?;
-            let commit =
-                match snapshot {
-                    Some((Ok(commit), _, print)) => {
-                        let unchanged = match print {
-                            Some(print) => print_now == Some(print),
-                            None => created == 1,
-                        };
-                        if !unchanged {
-                            continue; // dropping `tx` rolls back
-                        }
-                        commit
-                    }
-                    _ => {
-                        let state = load_history(&location, &mut tx, change.user, true)?
-                            .ok_or_else(|| StoreError::Backend {
-                                location: location.clone(),
-                                detail: "user row vanished".into(),
-                            })?;
-                        match change::decide(&state, change)? {
-                            Ok(commit) => commit,
-                            Err(violations) => return Ok(ChangeOutcome::Rejected(violations)),
-                        }
-                    }
-                };
-            write_change(&mut tx, change.user, now, &commit).map_err(err)?;
-            tx.commit().map_err(err)?;
-            return Ok(ChangeOutcome::Changed);
+            if unchanged {
+                write_change(&mut tx, change.user, now, &commit).map_err(err)?;
+                tx.commit().map_err(err)?;
+                return Ok(ChangeOutcome::Changed);
+            }
+            // Changed under us: dropping `tx` rolls back; look again.
         }
-        Err(StoreError::Backend {
-            location,
-            detail: "internal error: change loop ended".into(),
-        })
+        // Still racing: decide while holding the row lock, which is always right.
+        let mut tx = self.client.transaction().map_err(err)?;
+        insert_if_absent(&mut tx, change.user, &change::new_salt()?, now).map_err(err)?;
+        let (state, _) = read_state(&location, &mut tx, change.user, true)?.ok_or_else(|| {
+            StoreError::Backend {
+                location: location.clone(),
+                detail: "user row vanished".into(),
+            }
+        })?;
+        match change::decide(&state, change)? {
+            Ok(commit) => {
+                write_change(&mut tx, change.user, now, &commit).map_err(err)?;
+                tx.commit().map_err(err)?;
+                Ok(ChangeOutcome::Changed)
+            }
+            Err(violations) => Ok(ChangeOutcome::Rejected(violations)),
+        }
     }
 
     fn set_changed(

@@ -190,9 +190,15 @@ fn load(conn: &Connection, name: &str) -> rusqlite::Result<Option<UserRow>> {
     .optional()
 }
 
-fn entries(conn: &Connection, name: &str) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT phc FROM history WHERE user = ?1 ORDER BY seq")?;
-    stmt.query_map([name], |r| r.get(0))?.collect()
+/// A user's PHC strings, oldest first, and the number of the newest.
+fn entries(conn: &Connection, name: &str) -> rusqlite::Result<(Vec<String>, Option<i64>)> {
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, phc FROM history WHERE user = ?1 ORDER BY seq")?;
+    let rows: Vec<(i64, String)> = stmt
+        .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let newest = rows.last().map(|(seq, _)| *seq);
+    Ok((rows.into_iter().map(|(_, phc)| phc).collect(), newest))
 }
 
 fn history_from(
@@ -207,36 +213,33 @@ fn history_from(
 /// Snapshot decisions tried before deciding under the write lock.
 const OPTIMISTIC_TRIES: usize = 3;
 
-/// What a change depends on: whether the user exists, their salt, last
-/// change, must-change flag and the newest history entry.
-type Fingerprint = Option<(Vec<u8>, Option<i64>, bool, Option<i64>, i64)>;
+/// What a change depends on: the user's salt, last change, must-change flag
+/// and newest history entry (numbers only grow, so a new entry shows).
+type Fingerprint = (Vec<u8>, Option<i64>, bool, Option<i64>);
 
-/// The user's state (a fresh salt and no history for a new user) and its fingerprint.
+/// A user's state and its fingerprint; `None` for a user the store lacks.
 fn read_state(
     location: &str,
     conn: &Connection,
     user: &str,
-) -> Result<(UserHistory, Fingerprint), StoreError> {
+) -> Result<Option<(UserHistory, Fingerprint)>, StoreError> {
     let err = |e| map_err(location, e);
     let Some(row) = load(conn, user).map_err(err)? else {
-        let state = UserHistory {
-            salt: change::new_salt()?,
-            entries: Vec::new(),
-            last_change: None,
-            must_change: false,
-        };
-        return Ok((state, None));
+        return Ok(None);
     };
-    let (newest, count): (Option<i64>, i64) = conn
-        .query_row(
-            "SELECT max(seq), count(*) FROM history WHERE user = ?1",
-            [user],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(err)?;
-    let print = Some((row.0.clone(), row.1, row.2, newest, count));
-    let state = history_from(location, row, entries(conn, user).map_err(err)?)?;
-    Ok((state, print))
+    let (phcs, newest) = entries(conn, user).map_err(err)?;
+    let print = (row.0.clone(), row.1, row.2, newest);
+    Ok(Some((history_from(location, row, phcs)?, print)))
+}
+
+/// The state of a user the store does not know yet: a fresh salt, no history.
+fn new_user() -> Result<UserHistory, StoreError> {
+    Ok(UserHistory {
+        salt: change::new_salt()?,
+        entries: Vec::new(),
+        last_change: None,
+        must_change: false,
+    })
 }
 
 /// Writes an accepted change: the user row, the new entry, the trim.
@@ -273,14 +276,6 @@ fn write_change(
         )?;
     }
     Ok(())
-}
-
-/// The last attempt decides under the lock and always returns.
-fn unreachable_change() -> Result<ChangeOutcome, StoreError> {
-    Err(StoreError::Backend {
-        location: String::new(),
-        detail: "internal error: change loop ended".into(),
-    })
 }
 
 impl Store for SqliteStore {
@@ -332,12 +327,7 @@ impl Store for SqliteStore {
             .conn
             .unchecked_transaction()
             .map_err(|e| map_err(&location, e))?;
-        let Some(row) = load(&tx, name).map_err(|e| map_err(&location, e))? else {
-            return Ok(None);
-        };
-        let phcs = entries(&tx, name).map_err(|e| map_err(&location, e))?;
-        drop(tx);
-        history_from(&location, row, phcs).map(Some)
+        Ok(read_state(&location, &tx, name)?.map(|(state, _)| state))
     }
 
     fn change_password(
@@ -348,47 +338,50 @@ impl Store for SqliteStore {
         let location = self.location();
         let err = |e| map_err(&location, e);
         // The argon2 run (tens of milliseconds) happens on a snapshot,
-        // outside the write lock. The write transaction then re-reads the
-        // user's state and writes only if nothing changed meanwhile; else it
-        // tries again, and in the end decides under the lock, which is always
-        // right. Writers so hold the lock for a millisecond, not for a hash.
-        for attempt in 0..=OPTIMISTIC_TRIES {
-            let locked = attempt == OPTIMISTIC_TRIES;
-            let snapshot = if locked {
-                None
-            } else {
+        // outside the write lock. The write transaction re-reads the user's
+        // fingerprint and writes only if nothing changed meanwhile, so
+        // writers hold the lock for a millisecond, not for a hash.
+        for _ in 0..OPTIMISTIC_TRIES {
+            let snapshot = {
                 let tx = self.conn.unchecked_transaction().map_err(err)?;
-                let (state, print) = read_state(&location, &tx, change.user)?;
-                drop(tx);
-                Some((change::decide(&state, change)?, state, print))
+                read_state(&location, &tx, change.user)?
             };
-            if let Some((Err(violations), ..)) = snapshot {
-                return Ok(ChangeOutcome::Rejected(violations));
-            }
+            let (state, print) = match snapshot {
+                Some((state, print)) => (state, Some(print)),
+                None => (new_user()?, None),
+            };
+            let commit = match change::decide(&state, change)? {
+                Ok(commit) => commit,
+                Err(violations) => return Ok(ChangeOutcome::Rejected(violations)),
+            };
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(err)?;
-            let (commit, state) = match snapshot {
-                Some((Ok(commit), state, print)) => {
-                    if read_state(&location, &tx, change.user)?.1 != print {
-                        continue; // changed under us: roll back and look again
-                    }
-                    (commit, state)
-                }
-                _ => {
-                    let (state, _) = read_state(&location, &tx, change.user)?;
-                    match change::decide(&state, change)? {
-                        Ok(commit) => (commit, state),
-                        Err(violations) => return Ok(ChangeOutcome::Rejected(violations)),
-                    }
-                }
-            };
-            write_change(&tx, change, &state, &commit).map_err(err)?;
-            tx.commit().map_err(err)?;
-            return Ok(ChangeOutcome::Changed);
+            if read_state(&location, &tx, change.user)?.map(|(_, p)| p) == print {
+                write_change(&tx, change, &state, &commit).map_err(err)?;
+                tx.commit().map_err(err)?;
+                return Ok(ChangeOutcome::Changed);
+            }
+            // Changed under us: dropping `tx` rolls back; look again.
         }
-        unreachable_change()
+        // Still racing: decide while holding the lock, which is always right.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let state = match read_state(&location, &tx, change.user)? {
+            Some((state, _)) => state,
+            None => new_user()?,
+        };
+        match change::decide(&state, change)? {
+            Ok(commit) => {
+                write_change(&tx, change, &state, &commit).map_err(err)?;
+                tx.commit().map_err(err)?;
+                Ok(ChangeOutcome::Changed)
+            }
+            Err(violations) => Ok(ChangeOutcome::Rejected(violations)),
+        }
     }
 
     fn set_changed(
