@@ -164,45 +164,27 @@ impl Backend {
 
     /// Where `user`'s password stands.
     pub fn standing(&self, opts: &Options, user: &str) -> Result<Standing, Unavailable> {
-        let now = OffsetDateTime::now_utc();
-        match self {
-            Backend::Service(socket) => {
-                let reply = Client::connect(socket)?.call(Request::Status {
-                    user: Some(user.to_owned()),
-                })?;
-                let status = &reply["status"];
-                Ok(match status["state"].as_str() {
-                    Some("ok") => Standing::Known(ExpiryState::Ok, status["days_left"].as_i64()),
-                    Some("warning") => {
-                        Standing::Known(ExpiryState::Warning, status["days_left"].as_i64())
-                    }
-                    Some("expired") => {
-                        Standing::Known(ExpiryState::Expired, status["days_left"].as_i64())
-                    }
-                    Some("must_change") => Standing::Known(ExpiryState::MustChange, None),
-                    Some("unknown") => Standing::Unknown,
-                    _ => return Err(Unavailable("the service sent an unknown state".into())),
-                })
-            }
+        // Both sources produce the same status object (ops::status), read
+        // by one function, so local and service mode cannot disagree.
+        let status = match self {
+            Backend::Service(socket) => Client::connect(socket)?.call(Request::Status {
+                user: Some(user.to_owned()),
+            })?["status"]
+                .take(),
             Backend::Store(location) => {
-                let record = match pwpolicy_store::open(location, OpenMode::ReadOnly) {
-                    Ok(mut store) => store.user(user)?,
+                let mut store = match pwpolicy_store::open(location, OpenMode::ReadOnly) {
+                    Ok(store) => Some(store),
                     Err(StoreError::Missing(_)) => None,
                     Err(e) => return Err(e.into()),
                 };
-                let Some(record) = record else {
-                    return Ok(Standing::Unknown);
-                };
-                Ok(match record.last_change {
-                    Some(last) => {
-                        let s = opts.policy.expiry.status(last, record.must_change, now);
-                        Standing::Known(s.state, s.days_left)
-                    }
-                    None if record.must_change => Standing::Known(ExpiryState::MustChange, None),
-                    None => Standing::Known(ExpiryState::Ok, None),
-                })
+                // Shorten the trait object's lifetime to this borrow.
+                let store = store
+                    .as_deref_mut()
+                    .map(|s| s as &mut dyn pwpolicy_store::Store);
+                ops::status(store, &opts.policy, user, OffsetDateTime::now_utc())?
             }
-        }
+        };
+        standing_of(&status)
     }
 
     /// Starts `user`'s password age today.
@@ -235,6 +217,19 @@ impl Backend {
         }
         Ok(())
     }
+}
+
+/// The standing a status object describes.
+fn standing_of(status: &serde_json::Value) -> Result<Standing, Unavailable> {
+    let days = status["days_left"].as_i64();
+    Ok(match status["state"].as_str() {
+        Some("ok") => Standing::Known(ExpiryState::Ok, days),
+        Some("warning") => Standing::Known(ExpiryState::Warning, days),
+        Some("expired") => Standing::Known(ExpiryState::Expired, days),
+        Some("must_change") => Standing::Known(ExpiryState::MustChange, days),
+        Some("unknown") => Standing::Unknown,
+        _ => return Err(Unavailable("unknown expiry state in a status".into())),
+    })
 }
 
 fn found_in(violations: &serde_json::Value) -> Vec<Found> {

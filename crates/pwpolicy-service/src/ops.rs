@@ -155,16 +155,29 @@ pub fn review(
     let Some(state) = store.history(user)? else {
         return Ok(Vec::new());
     };
+    with_change(policy, user, password, enforce_min_age, now, |change| {
+        pwpolicy_store::review(&state, change)
+    })
+}
+
+/// Runs `f` on the change of `user` to `password` under `policy`.
+fn with_change<T>(
+    policy: &Policy,
+    user: &str,
+    password: &Password,
+    enforce_min_age: bool,
+    now: OffsetDateTime,
+    f: impl FnOnce(&PasswordChange<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     let hasher = Hasher::new(&policy.history, None)?;
-    let change = PasswordChange {
+    f(&PasswordChange {
         user,
         password,
         policy,
         hasher: &hasher,
         now,
         enforce_min_age,
-    };
-    pwpolicy_store::review(&state, &change)
+    })
 }
 
 /// The whole check: the text rules, then (with a store) reuse and age.
@@ -202,16 +215,10 @@ pub fn commit(
     enforce_min_age: bool,
     now: OffsetDateTime,
 ) -> Result<Result<(), Vec<Violation>>, StoreError> {
-    let hasher = Hasher::new(&policy.history, None)?;
-    let change = PasswordChange {
-        user,
-        password,
-        policy,
-        hasher: &hasher,
-        now,
-        enforce_min_age,
-    };
-    Ok(match store.change_password(&change)? {
+    let outcome = with_change(policy, user, password, enforce_min_age, now, |change| {
+        store.change_password(change)
+    })?;
+    Ok(match outcome {
         ChangeOutcome::Changed => Ok(()),
         ChangeOutcome::Rejected(v) => Err(v),
     })

@@ -200,7 +200,7 @@ fn connection(shared: &Shared, mut stream: UnixStream, peer: &Peer) -> io::Resul
         let reply = match serde_json::from_slice::<Envelope>(&body) {
             Err(e) => Err((
                 ErrorKind::BadRequest,
-                format!("not a request: {}", e.classify_message()),
+                format!("not a request: {}", json_problem(&e)),
             )),
             Ok(env) if env.v != PROTOCOL_VERSION => Err((
                 ErrorKind::UnsupportedVersion,
@@ -215,17 +215,11 @@ fn connection(shared: &Shared, mut stream: UnixStream, peer: &Peer) -> io::Resul
     }
 }
 
-trait ClassifyMessage {
-    fn classify_message(&self) -> &'static str;
-}
-
-impl ClassifyMessage for serde_json::Error {
-    /// serde_json's messages may quote the input (a password): say only the kind.
-    fn classify_message(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Data => "unknown operation or fields",
-            _ => "invalid JSON",
-        }
+/// What is wrong with a request, without quoting it (it may hold a password).
+fn json_problem(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Data => "unknown operation or fields",
+        _ => "invalid JSON",
     }
 }
 
