@@ -109,10 +109,20 @@ impl Client {
             })
             .map_err(|_| ClientError::Protocol)?,
         );
-        write_frame(&mut self.stream, &body).map_err(lost)?;
-        let reply = read_frame(&mut self.stream)
-            .map_err(lost)?
-            .ok_or_else(|| lost(io::ErrorKind::UnexpectedEof.into()))?;
+        // A service at its connection limit answers `busy` and closes at
+        // once, so our write may fail: its answer is still there to read.
+        let written = write_frame(&mut self.stream, &body);
+        let reply = match read_frame(&mut self.stream) {
+            Ok(Some(reply)) => reply,
+            Ok(None) => {
+                return Err(lost(
+                    written
+                        .err()
+                        .unwrap_or_else(|| io::ErrorKind::UnexpectedEof.into()),
+                ));
+            }
+            Err(e) => return Err(lost(written.err().unwrap_or(e))),
+        };
         let value: Value = serde_json::from_slice(&reply).map_err(|_| ClientError::Protocol)?;
         if value["ok"] == true {
             return Ok(value);
