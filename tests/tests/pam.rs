@@ -724,3 +724,68 @@ fn the_shared_vectors_through_the_password_phase() {
     assert!(ran >= 25, "only {ran} vectors ran");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn the_pam_auth_update_profiles_place_check_and_commit_around_pam_unix() {
+    let tool = Path::new("/usr/sbin/pam-auth-update");
+    if !is_root() || !tool.exists() || which("unshare").is_none() {
+        assert!(
+            std::env::var_os("CI").is_none() || !is_root(),
+            "CI runs as root and must have pam-auth-update"
+        );
+        eprintln!("SKIPPED pam-auth-update profile test: needs root, pam-auth-update and unshare");
+        return;
+    }
+    // Copies of the system's PAM directories, mounted over the real ones in a
+    // private mount namespace: the host's configuration is never touched.
+    let dir = TestDir::new();
+    let copy = |from: &str, to: &str| {
+        let status = std::process::Command::new("cp")
+            .args(["-a", from, dir.path().join(to).to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "cp {from}");
+    };
+    copy("/etc/pam.d", "pamd");
+    copy("/usr/share/pam-configs", "configs");
+    copy("/var/lib/pam", "varlib");
+    let profiles = concat!(env!("CARGO_MANIFEST_DIR"), "/../pam-module/pam-configs");
+    for profile in ["pwpolicy", "pwpolicy-commit"] {
+        std::fs::copy(
+            format!("{profiles}/{profile}"),
+            dir.path().join("configs").join(profile),
+        )
+        .unwrap();
+    }
+    let d = dir.path().display();
+    let script = format!(
+        "mount --bind {d}/pamd /etc/pam.d && mount --bind {d}/configs /usr/share/pam-configs && \
+         mount --bind {d}/varlib /var/lib/pam && \
+         DEBIAN_FRONTEND=noninteractive pam-auth-update --disable pwquality --force >/dev/null 2>&1; \
+         DEBIAN_FRONTEND=noninteractive pam-auth-update --enable pwpolicy pwpolicy-commit --force && \
+         cat /etc/pam.d/common-password /etc/pam.d/common-account"
+    );
+    let out = run(Path::new("unshare"), &["--mount", "sh", "-c", &script], b"");
+    assert_eq!(out.code, 0, "{out:?}");
+    let stack: Vec<String> = out
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let position = |line: &str| {
+        stack
+            .iter()
+            .position(|l| l == line)
+            .unwrap_or_else(|| panic!("no `{line}` in {stack:#?}"))
+    };
+    let check = position("password requisite pam_pwpolicy.so");
+    let unix = stack
+        .iter()
+        .position(|l| l.starts_with("password [success=1 default=ignore] pam_unix.so"))
+        .unwrap();
+    let deny = position("password requisite pam_deny.so");
+    let commit = position("password optional pam_pwpolicy.so commit");
+    assert!(check < unix && unix < deny && deny < commit, "{stack:#?}");
+    position("account required pam_pwpolicy.so");
+}
