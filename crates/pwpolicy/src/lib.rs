@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod accounts;
 mod error;
 mod expiry;
 mod history;
@@ -41,6 +42,10 @@ pub mod rules;
 mod secret;
 mod verdict;
 
+pub use accounts::{
+    Account, AccountClass, AccountRules, ClassRules, Coverage, DEFAULT_UID_MIN, UidRange,
+    uid_min_from_login_defs,
+};
 pub use error::Error;
 pub use expiry::{ExpiryState, ExpiryStatus};
 pub use history::{HASH_LEN, Hasher, HistoryEntry, SALT_LEN, UserSalt};

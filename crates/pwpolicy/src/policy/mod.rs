@@ -6,6 +6,8 @@ mod validate;
 
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::AccountRules;
+
 /// Default minimum length, in code points after NFKC normalisation.
 pub const DEFAULT_MIN_LENGTH: u32 = 8;
 /// Default maximum length, in code points after NFKC normalisation.
@@ -52,6 +54,8 @@ pub struct Policy {
     pub filter: FilterSettings,
     /// The local policy service, `pwpolicyd` (read by the service and its clients).
     pub service: ServiceSettings,
+    /// Which accounts the policy applies to, and classes with their own settings.
+    pub accounts: AccountRules,
 }
 
 /// Where the local policy service listens and who administers it.
@@ -101,8 +105,20 @@ pub struct PamSettings {
     pub audit: bool,
     /// What to do when the store cannot be reached.
     pub on_error: OnError,
+    /// What the account phase (logins) does when the store cannot be
+    /// reached; unset means `on_error`. System accounts never need the store
+    /// there, so `fail` locks out people, not root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_on_error: Option<OnError>,
     /// What the account phase does for a user the store has never seen.
     pub unknown_user: UnknownUser,
+}
+
+impl PamSettings {
+    /// What the account phase does when the store cannot be reached.
+    pub fn account_on_error(&self) -> OnError {
+        self.account_on_error.unwrap_or(self.on_error)
+    }
 }
 
 impl Default for PamSettings {
@@ -112,6 +128,7 @@ impl Default for PamSettings {
             enforce_for_root: false,
             audit: false,
             on_error: OnError::Fail,
+            account_on_error: None,
             unknown_user: UnknownUser::Enrol,
         }
     }

@@ -28,6 +28,47 @@ impl Policy {
 
     /// The first refused value, with the key it depends on.
     pub(super) fn find_invalid(&self) -> Result<(), Invalid> {
+        self.find_invalid_rules()?;
+        self.find_invalid_class()
+    }
+
+    /// Each class must say whom it takes, once, and leave a policy that can be met.
+    fn find_invalid_class(&self) -> Result<(), Invalid> {
+        for (i, class) in self.accounts.class.iter().enumerate() {
+            let named = if class.name.trim().is_empty() {
+                format!("class {}", i + 1)
+            } else {
+                format!("class `{}`", class.name)
+            };
+            if class.name.trim().is_empty() {
+                return invalid("accounts.class", None, format!("{named} needs a `name`"));
+            }
+            if self.accounts.class[..i]
+                .iter()
+                .any(|c| c.name == class.name)
+            {
+                return invalid("accounts.class", None, format!("{named} is defined twice"));
+            }
+            if class.groups.is_empty() && class.uids.is_none() && class.users.is_empty() {
+                return invalid(
+                    "accounts.class",
+                    None,
+                    format!("{named} matches nobody: give `groups`, `uids` or `users`"),
+                );
+            }
+            if let Err(e) = class.apply(self).find_invalid_rules() {
+                return invalid(
+                    "accounts.class",
+                    None,
+                    format!("{named}: with its settings, `{}` {}", e.key, e.message),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The rules on text, expiry, PAM and hashing.
+    fn find_invalid_rules(&self) -> Result<(), Invalid> {
         let q = &self.quality;
         if !(MIN_MAX_LENGTH..=MAX_MAX_LENGTH).contains(&q.max_length) {
             return invalid(
@@ -210,6 +251,29 @@ mod tests {
         let mut p = Policy::default();
         p.history.memory_kib = 7;
         assert_eq!(key_of(&p), "history.memory_kib");
+    }
+
+    #[test]
+    fn classes_must_match_someone_and_leave_a_possible_policy() {
+        for (text, says) in [
+            ("[[accounts.class]]\nname = \"a\"\n", "matches nobody"),
+            ("[[accounts.class]]\ngroups = [\"g\"]\n", "needs a `name`"),
+            (
+                "[[accounts.class]]\nname = \"a\"\nusers = [\"x\"]\n[[accounts.class]]\nname = \"a\"\nusers = [\"y\"]\n",
+                "defined twice",
+            ),
+            (
+                "[[accounts.class]]\nname = \"a\"\nusers = [\"x\"]\nmin_length = 2\n",
+                "quality.min_classes",
+            ),
+        ] {
+            let err = Policy::from_toml(text).unwrap_err().to_string();
+            assert!(err.contains(says), "{text}: {err}");
+            assert!(err.starts_with("policy file line "), "{err}");
+        }
+        // A shorter maximum age clamps the inherited warning window.
+        Policy::from_toml("[[accounts.class]]\nname = \"a\"\nusers = [\"x\"]\nmax_age_days = 7\n")
+            .unwrap();
     }
 
     #[test]
