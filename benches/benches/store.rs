@@ -87,6 +87,7 @@ fn change(c: &mut Criterion) {
                 hasher: &hasher,
                 now: OffsetDateTime::now_utc(),
                 enforce_min_age: false,
+                allow_reuse: false,
             };
             store.change_password(&change).expect("change")
         };

@@ -83,6 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     user,
                     password,
                     enforce_min_age: false,
+                    allow_reuse: false,
                 })
                 .map(|_| ())
         },

@@ -69,7 +69,7 @@ pub fn decide(
             change.password,
             &state.salt,
         )?;
-        if reused {
+        if reused && !change.allow_reuse {
             violations.push(Violation::Reused);
         }
         Some(entry)

@@ -23,7 +23,7 @@
 //! let password = Password::new("Blue-Kettle-42");
 //! let change = PasswordChange {
 //!     user: "erin", password: &password, policy: &policy, hasher: &hasher,
-//!     now: time::OffsetDateTime::now_utc(), enforce_min_age: true,
+//!     now: time::OffsetDateTime::now_utc(), enforce_min_age: true, allow_reuse: false,
 //! };
 //! assert_eq!(store.change_password(&change)?, ChangeOutcome::Changed);
 //! assert!(matches!(store.change_password(&change)?, ChangeOutcome::Rejected(_))); // reused

@@ -103,6 +103,10 @@ pub struct PasswordChange<'a> {
     pub now: OffsetDateTime,
     /// Refuse a change before `min_age_days` (users: yes; admin resets: no).
     pub enforce_min_age: bool,
+    /// Record a reused password instead of refusing it: root has set it
+    /// despite the policy, the system already uses it, and the record must
+    /// follow (expiry restarts, a forced change is cleared).
+    pub allow_reuse: bool,
 }
 
 /// The result of [`crate::Store::change_password`].

@@ -27,6 +27,74 @@ pub struct ShadowSeeds {
     pub without_date: Vec<String>,
 }
 
+/// Field 3 of a shadow line: the last change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShadowChange {
+    /// Empty: password ageing is off for the account.
+    Unset,
+    /// `0`: the user must change at the next login (`passwd -e`, `chage -d 0`).
+    MustChange,
+    /// The day of the last change (midnight UTC).
+    On(OffsetDateTime),
+}
+
+/// What one shadow line says, without the hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShadowEntry {
+    /// The account.
+    pub name: String,
+    /// Field 2 starts with `!` or `*`: no password can log in (`passwd -l`,
+    /// system accounts); such accounts reach the host by key, if at all.
+    pub locked: bool,
+    /// Field 3.
+    pub last_change: ShadowChange,
+}
+
+/// Parses one shadow(5) line (`None` for a blank line or a comment).
+///
+/// # Errors
+///
+/// The reason the line is malformed (never quoting the hash).
+pub fn entry(line: &str) -> Result<Option<ShadowEntry>, &'static str> {
+    if line.trim().is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    let fields: Vec<&str> = line.split(':').collect();
+    if fields.len() < 3 {
+        return Err("expected name:password:lastchg:… (at least 3 fields)");
+    }
+    let name = fields[0];
+    if name.is_empty() {
+        return Err("empty account name");
+    }
+    let lastchg = fields[2].trim();
+    let last_change = if lastchg.is_empty() {
+        ShadowChange::Unset
+    } else {
+        let days: i64 = lastchg
+            .parse()
+            .ok()
+            .filter(|d| (0..=2_932_896).contains(d)) // up to year 9999
+            .ok_or("field 3 (last change) is not a day count")?;
+        match days {
+            0 => ShadowChange::MustChange,
+            d => ShadowChange::On(OffsetDateTime::UNIX_EPOCH + Duration::days(d)),
+        }
+    };
+    Ok(Some(ShadowEntry {
+        name: name.to_owned(),
+        locked: fields[1].starts_with(['!', '*']),
+        last_change,
+    }))
+}
+
+/// The entry of `user` in shadow(5) text, if there is a well-formed one.
+pub fn find(text: &str, user: &str) -> Option<ShadowEntry> {
+    text.lines()
+        .filter(|l| l.split(':').next() == Some(user))
+        .find_map(|l| entry(l).ok().flatten())
+}
+
 /// Parses shadow(5) text. Blank lines and `#` comments are skipped.
 ///
 /// # Errors
@@ -36,38 +104,21 @@ pub struct ShadowSeeds {
 pub fn parse(text: &str) -> Result<ShadowSeeds, ShadowError> {
     let mut out = ShadowSeeds::default();
     for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let bad = |reason: &str| ShadowError {
-            line: line_no,
+        let entry = entry(line).map_err(|reason| ShadowError {
+            line: i + 1,
             reason: reason.to_owned(),
-        };
-        let fields: Vec<&str> = line.split(':').collect();
-        if fields.len() < 3 {
-            return Err(bad("expected name:password:lastchg:… (at least 3 fields)"));
-        }
-        let name = fields[0];
-        if name.is_empty() {
-            return Err(bad("empty account name"));
-        }
-        let lastchg = fields[2].trim();
-        if lastchg.is_empty() {
-            out.without_date.push(name.to_owned());
-            continue;
-        }
-        let days: i64 = lastchg
-            .parse()
-            .ok()
-            .filter(|d| (0..=2_932_896).contains(d)) // up to year 9999
-            .ok_or_else(|| bad("field 3 (last change) is not a day count"))?;
-        let last_change = match days {
-            0 => None,
-            d => Some(OffsetDateTime::UNIX_EPOCH + Duration::days(d)),
+        })?;
+        let Some(entry) = entry else { continue };
+        let last_change = match entry.last_change {
+            ShadowChange::Unset => {
+                out.without_date.push(entry.name);
+                continue;
+            }
+            ShadowChange::MustChange => None,
+            ShadowChange::On(day) => Some(day),
         };
         out.seeds.push(Seed {
-            name: name.to_owned(),
+            name: entry.name,
             last_change,
         });
     }
@@ -100,6 +151,17 @@ mod tests {
             ]
         );
         assert_eq!(parsed.without_date, ["daemon"]);
+    }
+
+    #[test]
+    fn one_entry_with_its_lock() {
+        let text = "root:$6$x:20000::::::\nerin:!$6$y:0::::::\nsvc:*:19000::::::\n";
+        let erin = find(text, "erin").unwrap();
+        assert!(erin.locked);
+        assert_eq!(erin.last_change, ShadowChange::MustChange);
+        assert!(!find(text, "root").unwrap().locked);
+        assert!(find(text, "svc").unwrap().locked);
+        assert_eq!(find(text, "er"), None);
     }
 
     #[test]

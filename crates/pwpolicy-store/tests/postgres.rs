@@ -75,6 +75,7 @@ fn cheap_change<'a>(
         hasher,
         now: time::OffsetDateTime::now_utc(),
         enforce_min_age: true,
+        allow_reuse: false,
     }
 }
 

@@ -52,6 +52,7 @@ fn change(store: &mut dyn Store, user: &str, pw: &str) -> Result<ChangeOutcome, 
         hasher: &hasher,
         now: time::OffsetDateTime::now_utc(),
         enforce_min_age: true,
+        allow_reuse: false,
     })
 }
 

@@ -50,6 +50,7 @@ impl Changer {
             hasher: &self.hasher,
             now,
             enforce_min_age: true,
+            allow_reuse: false,
         };
         match store.change_password(&change).unwrap() {
             ChangeOutcome::Changed => vec![],
@@ -199,6 +200,7 @@ pub fn a_refused_change_writes_nothing(f: &dyn Fixture) {
         hasher: &c.hasher,
         now: T0,
         enforce_min_age: true,
+        allow_reuse: false,
     };
     assert!(matches!(
         store.change_password(&change),
@@ -227,6 +229,37 @@ pub fn set_changed_and_expire(f: &dyn Fixture) {
     store.expire("ghost", T0).unwrap();
     let ghost = store.user("ghost").unwrap().unwrap();
     assert_eq!((ghost.last_change, ghost.must_change), (None, true));
+}
+
+pub fn a_root_override_records_a_reused_password(f: &dyn Fixture) {
+    // Regression (forced-change loop): root set a password the history
+    // refuses; the system uses it, so the record must follow.
+    let mut store = f.open();
+    let c = Changer::new(policy("\"all\"", 0));
+    c.change(&mut *store, "erin", "First-Pass-1", T0);
+    store.expire("erin", T0 + Duration::days(1)).unwrap();
+    let password = Password::new("First-Pass-1");
+    let later = T0 + Duration::days(2);
+    let change = PasswordChange {
+        user: "erin",
+        password: &password,
+        policy: &c.policy,
+        hasher: &c.hasher,
+        now: later,
+        enforce_min_age: false,
+        allow_reuse: true,
+    };
+    assert_eq!(
+        store.change_password(&change).unwrap(),
+        ChangeOutcome::Changed
+    );
+    let erin = store.user("erin").unwrap().unwrap();
+    assert_eq!((erin.last_change, erin.must_change), (Some(later), false));
+    // Still remembered: an ordinary change to it is refused.
+    assert_eq!(
+        c.change(&mut *store, "erin", "First-Pass-1", T0 + Duration::days(3)),
+        ["reused"]
+    );
 }
 
 pub fn clear_history_and_remove_user(f: &dyn Fixture) {
@@ -365,6 +398,7 @@ macro_rules! store_suite {
             minimum_age_refuses_early_changes_unless_forced,
             a_refused_change_writes_nothing,
             set_changed_and_expire,
+            a_root_override_records_a_reused_password,
             clear_history_and_remove_user,
             expiring_lists_forced_then_oldest_first,
             seeding_adds_keeps_or_overwrites,
