@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod auth;
 pub mod client;
 pub mod ffi;

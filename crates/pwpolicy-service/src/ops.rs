@@ -2,7 +2,10 @@
 //! mode so that both answer alike: check, commit, status, report.
 
 use pwpolicy::{ExpiryRules, Hasher, Names, Password, Policy, Verdict, Violation, format_date};
+use pwpolicy_store::shadow::ShadowChange;
 use pwpolicy_store::{ChangeOutcome, PasswordChange, Store, StoreError};
+
+use crate::accounts::Facts;
 use serde_json::{Value, json};
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -79,7 +82,14 @@ impl Standing {
     }
 }
 
-/// The full status object of one user (`pwpolicy status --json`).
+/// The full status object of one user (`pwpolicy status --json`): the
+/// store's record under the rules of the user's class, and what the local
+/// shadow file says.
+///
+/// One view of expiry: pwpolicy decides from its own record, except that a
+/// forced change in shadow (`passwd -e`, `chage -d 0`) forces one here too.
+/// When shadow's last-change day differs from the record, `shadow_agrees` is
+/// false and `note` says what to run.
 ///
 /// # Errors
 ///
@@ -87,25 +97,97 @@ impl Standing {
 pub fn status(
     store: Option<&mut dyn Store>,
     policy: &Policy,
-    user: &str,
+    facts: &Facts,
     now: OffsetDateTime,
 ) -> Result<Value, StoreError> {
+    let user = facts.name.as_str();
+    let coverage = facts.coverage(policy);
     let record = match store {
         Some(store) => store.user(user)?,
         None => None,
     };
-    let (standing, history_len) = match record {
+    let rules = &coverage.policy.expiry;
+    let (mut standing, history_len) = match &record {
         Some(r) => (
-            Standing::of(&policy.expiry, r.last_change, r.must_change, now),
+            Standing::of(rules, r.last_change, r.must_change, now),
             r.history_len,
         ),
         None => (Standing::unknown(), 0),
     };
+    let shadow_change = facts.shadow.as_ref().map(|s| s.last_change);
+    if !coverage.expires() {
+        // System accounts and exempt classes never expire.
+        standing = Standing {
+            state: "ok",
+            last_change: standing.last_change,
+            expires: None,
+            days_left: None,
+            must_change: false,
+        };
+    } else if shadow_change == Some(ShadowChange::MustChange) && !standing.must_change {
+        standing.state = "must_change";
+        standing.must_change = true;
+    }
     let mut value = standing.json(user);
     value["history_entries"] = json!(history_len);
-    value["max_age_days"] = json!(policy.expiry.max_age_days);
-    value["warn_days"] = json!(policy.expiry.warn_days);
+    value["max_age_days"] = json!(coverage.policy.expiry.max_age_days);
+    value["warn_days"] = json!(coverage.policy.expiry.warn_days);
+    value["class"] = json!(coverage.class.as_str());
+    value["exempt"] = json!(coverage.exempt);
+    if let Some(shadow) = &facts.shadow {
+        let (agrees, note) = shadow_view(user, shadow.last_change, &standing, record.is_some());
+        value["shadow"] = json!({
+            "last_changed": match shadow.last_change {
+                ShadowChange::Unset => Value::Null,
+                ShadowChange::MustChange => json!("must_change"),
+                ShadowChange::On(day) => json!(format_date(day.date())),
+            },
+            "locked": shadow.locked,
+        });
+        value["shadow_agrees"] = json!(agrees);
+        if let Some(note) = note {
+            value["note"] = json!(note);
+        }
+    }
     Ok(value)
+}
+
+/// Whether shadow's last change agrees with pwpolicy's, and what to say if not.
+fn shadow_view(
+    user: &str,
+    shadow: ShadowChange,
+    standing: &Standing,
+    recorded: bool,
+) -> (bool, Option<String>) {
+    let ours = standing.last_change.map(|t| t.date());
+    match shadow {
+        ShadowChange::Unset => (true, None),
+        ShadowChange::MustChange => (
+            true,
+            Some(
+                "shadow forces a change at the next login (passwd -e): pwpolicy forces it too"
+                    .into(),
+            ),
+        ),
+        ShadowChange::On(day) if Some(day.date()) == ours => (true, None),
+        ShadowChange::On(day) => {
+            let date = format_date(day.date());
+            let ours = ours.map_or_else(|| "no date".to_owned(), format_date);
+            let what = if recorded {
+                ours
+            } else {
+                "no record".to_owned()
+            };
+            (
+                false,
+                Some(format!(
+                    "shadow says the password was last changed on {date}, pwpolicy has {what}; \
+                     pwpolicy decides from its own record \
+                     (to adopt shadow's date: pwpolicy set-changed --user {user} --date {date})"
+                )),
+            )
+        }
+    }
 }
 
 /// The last-change time at or before which a password expires within `days`
@@ -155,9 +237,22 @@ pub fn review(
     let Some(state) = store.history(user)? else {
         return Ok(Vec::new());
     };
-    with_change(policy, user, password, enforce_min_age, now, |change| {
+    let how = ChangeRules {
+        enforce_min_age,
+        allow_reuse: false,
+    };
+    with_change(policy, user, password, how, now, |change| {
         pwpolicy_store::review(&state, change)
     })
+}
+
+/// Which of the history's rules a change is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChangeRules {
+    /// Refuse a change before the minimum age (a user's own change).
+    pub enforce_min_age: bool,
+    /// Record a reused password (root set it despite the policy).
+    pub allow_reuse: bool,
 }
 
 /// Runs `f` on the change of `user` to `password` under `policy`.
@@ -165,7 +260,7 @@ fn with_change<T>(
     policy: &Policy,
     user: &str,
     password: &Password,
-    enforce_min_age: bool,
+    how: ChangeRules,
     now: OffsetDateTime,
     f: impl FnOnce(&PasswordChange<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
@@ -176,7 +271,8 @@ fn with_change<T>(
         policy,
         hasher: &hasher,
         now,
-        enforce_min_age,
+        enforce_min_age: how.enforce_min_age,
+        allow_reuse: how.allow_reuse,
     })
 }
 
@@ -212,10 +308,10 @@ pub fn commit(
     policy: &Policy,
     user: &str,
     password: &Password,
-    enforce_min_age: bool,
+    how: ChangeRules,
     now: OffsetDateTime,
 ) -> Result<Result<(), Vec<Violation>>, StoreError> {
-    let outcome = with_change(policy, user, password, enforce_min_age, now, |change| {
+    let outcome = with_change(policy, user, password, how, now, |change| {
         store.change_password(change)
     })?;
     Ok(match outcome {

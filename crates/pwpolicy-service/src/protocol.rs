@@ -63,6 +63,10 @@ pub enum Request {
         /// Refuse a change before the minimum age.
         #[serde(default)]
         enforce_min_age: bool,
+        /// Record the password even if the history refuses it: root set it
+        /// despite the policy (logged as an override).
+        #[serde(default)]
+        allow_reuse: bool,
     },
     /// Expiry status of a user (yourself when `user` is absent).
     Status {

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tracing::{info, warn};
 
+use crate::accounts::Facts;
 use crate::auth::{Peer, authorize};
 use crate::ffi;
 use crate::ops;
@@ -380,14 +381,21 @@ fn execute(
             full_name,
             password,
         } => {
-            let verdict = ops::check(
-                Some(store),
-                policy,
-                &user,
-                &full_name,
-                &Password::new(&password.0),
-                now,
-            )?;
+            // The user's class decides which rules apply (or none).
+            let facts = Facts::lookup(&user);
+            let coverage = facts.coverage(policy);
+            let verdict = if coverage.checks_passwords() {
+                ops::check(
+                    Some(store),
+                    &coverage.policy,
+                    &user,
+                    &full_name,
+                    &Password::new(&password.0),
+                    now,
+                )?
+            } else {
+                pwpolicy::Verdict::default()
+            };
             let codes: Vec<&str> = verdict.violations().iter().map(|v| v.code()).collect();
             info!(uid = peer.uid, op, user, accepted = verdict.is_accepted(), codes = ?codes, "request");
             let mut value = serde_json::to_value(&verdict).unwrap_or_default();
@@ -398,13 +406,24 @@ fn execute(
             user,
             password,
             enforce_min_age,
+            allow_reuse,
         } => {
+            let facts = Facts::lookup(&user);
+            let coverage = facts.coverage(policy);
+            if !coverage.checks_passwords() {
+                info!(uid = peer.uid, op, user, exempt = true, "request");
+                return Ok(json!({ "changed": false, "violations": [] }));
+            }
+            let how = ops::ChangeRules {
+                enforce_min_age,
+                allow_reuse,
+            };
             let outcome = ops::commit(
                 store,
-                policy,
+                &coverage.policy,
                 &user,
                 &Password::new(&password.0),
-                enforce_min_age,
+                how,
                 now,
             )?;
             info!(
@@ -412,6 +431,7 @@ fn execute(
                 op,
                 user,
                 changed = outcome.is_ok(),
+                allow_reuse,
                 "request"
             );
             match outcome {
@@ -424,7 +444,8 @@ fn execute(
                 Some(user) => user,
                 None => return Err(StoreError::InvalidUser("the caller has no user name")),
             };
-            json!({ "status": ops::status(Some(store), policy, &user, now)? })
+            let facts = Facts::lookup(&user);
+            json!({ "status": ops::status(Some(store), policy, &facts, now)? })
         }
         Request::Report { expiring_within } => {
             let mut rows = Vec::new();
