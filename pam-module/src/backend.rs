@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use pwpolicy::{ExpiryState, Names, Password, Violation};
+use pwpolicy::{ExpiryState, Names, Password, Policy, Violation};
+use pwpolicy_service::accounts::Facts;
 use pwpolicy_service::ops;
 use pwpolicy_service::{Client, ClientError, Request, Secret};
 use pwpolicy_store::{Location, OpenMode, StoreError};
@@ -31,10 +32,8 @@ impl From<&Violation> for Found {
 }
 
 /// The policy's text rules alone (length, classes, names): no history needed.
-pub fn text_rules(opts: &Options, user: &str, full_name: &str, password: &str) -> Vec<Found> {
-    let verdict = opts
-        .policy
-        .check(&Password::new(password), &Names::new(user, full_name));
+pub fn text_rules(policy: &Policy, user: &str, full_name: &str, password: &str) -> Vec<Found> {
+    let verdict = policy.check(&Password::new(password), &Names::new(user, full_name));
     verdict.violations().iter().map(Found::from).collect()
 }
 
@@ -82,7 +81,7 @@ impl Backend {
     /// reuse and minimum age from the history.
     pub fn judge(
         &self,
-        opts: &Options,
+        policy: &Policy,
         user: &str,
         full_name: &str,
         password: &Zeroizing<String>,
@@ -98,9 +97,9 @@ impl Backend {
                 Ok(found_in(&reply["violations"]))
             }
             Backend::Store(location) => {
-                let mut found = text_rules(opts, user, full_name, password);
-                let history = opts.policy.history.remember.is_enabled()
-                    || opts.policy.expiry.min_age_days > 0;
+                let mut found = text_rules(policy, user, full_name, password);
+                let history =
+                    policy.history.remember.is_enabled() || policy.expiry.min_age_days > 0;
                 if history {
                     match pwpolicy_store::open(location, OpenMode::ReadOnly) {
                         Ok(mut store) => {
@@ -108,7 +107,7 @@ impl Backend {
                             let now = OffsetDateTime::now_utc();
                             let seen = ops::review(
                                 &mut *store,
-                                &opts.policy,
+                                policy,
                                 user,
                                 &password,
                                 enforce_min_age,
@@ -130,16 +129,22 @@ impl Backend {
     /// refused it (only a race can do that after `judge`).
     pub fn commit(
         &self,
-        opts: &Options,
+        policy: &Policy,
         user: &str,
         password: &Zeroizing<String>,
+        allow_reuse: bool,
     ) -> Result<Result<(), Vec<Found>>, Unavailable> {
+        let how = ops::ChangeRules {
+            enforce_min_age: false,
+            allow_reuse,
+        };
         match self {
             Backend::Service(socket) => {
                 let reply = Client::connect(socket)?.call(Request::Commit {
                     user: user.to_owned(),
                     password: Secret(password.clone()),
                     enforce_min_age: false,
+                    allow_reuse,
                 })?;
                 Ok(if reply["changed"] == true {
                     Ok(())
@@ -151,10 +156,10 @@ impl Backend {
                 let mut store = pwpolicy_store::open(location, OpenMode::ReadWrite)?;
                 let outcome = ops::commit(
                     &mut *store,
-                    &opts.policy,
+                    policy,
                     user,
                     &Password::new(password),
-                    false,
+                    how,
                     OffsetDateTime::now_utc(),
                 )?;
                 Ok(outcome.map_err(|v| v.iter().map(Found::from).collect()))
@@ -163,7 +168,8 @@ impl Backend {
     }
 
     /// Where `user`'s password stands.
-    pub fn standing(&self, opts: &Options, user: &str) -> Result<Standing, Unavailable> {
+    pub fn standing(&self, policy: &Policy, facts: &Facts) -> Result<Standing, Unavailable> {
+        let user = facts.name.as_str();
         // Both sources produce the same status object (ops::status), read
         // by one function, so local and service mode cannot disagree.
         let status = match self {
@@ -181,7 +187,7 @@ impl Backend {
                 let store = store
                     .as_deref_mut()
                     .map(|s| s as &mut dyn pwpolicy_store::Store);
-                ops::status(store, &opts.policy, user, OffsetDateTime::now_utc())?
+                ops::status(store, policy, facts, OffsetDateTime::now_utc())?
             }
         };
         standing_of(&status)

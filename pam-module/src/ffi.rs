@@ -10,6 +10,9 @@ use pam::module::PamHandle;
 const PAM_AUTHTOK: c_int = 6;
 /// `PAM_PRELIM_CHECK` flag of `pam_sm_chauthtok`.
 pub const PAM_PRELIM_CHECK: u32 = 0x4000;
+/// `PAM_CHANGE_EXPIRED_AUTHTOK` flag of `pam_chauthtok`: the application
+/// (login, sshd, su) forces a change of an expired password.
+pub const PAM_CHANGE_EXPIRED_AUTHTOK: u32 = 0x0020;
 /// `PAM_UPDATE_AUTHTOK` flag of `pam_sm_chauthtok`.
 pub const PAM_UPDATE_AUTHTOK: u32 = 0x2000;
 
@@ -61,33 +64,4 @@ pub fn syslog(pamh: &PamHandle, priority: Priority, message: &str) {
 pub fn caller_is_root() -> bool {
     // SAFETY: getuid has no preconditions and cannot fail.
     unsafe { libc::getuid() == 0 }
-}
-
-/// The GECOS field of `user` from the passwd database (files, LDAP, sssd…),
-/// if the user is there.
-pub fn gecos(user: &str) -> Option<String> {
-    let name = CString::new(user).ok()?;
-    let mut buf = vec![0 as c_char; 16 * 1024];
-    // SAFETY: `passwd` is plain old data; zeroed is a valid (empty) value.
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer refers to a live local of the right type and
-    // `buf.len()` is the buffer's real size; getpwnam_r writes only into
-    // `pwd` and `buf` and sets `result` to null or to `&pwd`.
-    let rc = unsafe {
-        libc::getpwnam_r(
-            name.as_ptr(),
-            &mut pwd,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    if rc != 0 || result.is_null() || pwd.pw_gecos.is_null() {
-        return None;
-    }
-    // SAFETY: on success `pw_gecos` points into `buf`, NUL-terminated, and
-    // `buf` is alive until the end of this function.
-    let gecos = unsafe { CStr::from_ptr(pwd.pw_gecos) };
-    Some(gecos.to_string_lossy().into_owned())
 }

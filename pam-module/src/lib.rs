@@ -25,7 +25,7 @@ use std::ffi::CStr;
 use pam::constants::{PAM_SILENT, PamFlag, PamResultCode};
 use pam::module::{PamHandle, PamHooks};
 
-use ffi::{PAM_PRELIM_CHECK, PAM_UPDATE_AUTHTOK, Priority};
+use ffi::{PAM_CHANGE_EXPIRED_AUTHTOK, PAM_PRELIM_CHECK, PAM_UPDATE_AUTHTOK, Priority};
 use options::Options;
 use outcome::Outcome;
 use session::Session;
@@ -76,10 +76,14 @@ impl PamHooks for PwPolicy {
         if flags & PAM_UPDATE_AUTHTOK == 0 {
             return PamResultCode::PAM_SERVICE_ERR;
         }
+        let caller = password::Caller {
+            root: ffi::caller_is_root(),
+            forced_change: flags & PAM_CHANGE_EXPIRED_AUTHTOK != 0,
+        };
         let mut session = Session::new(pamh, flags & PAM_SILENT != 0);
         let outcome = match setup(&mut session, &args) {
-            Ok(opts) if opts.commit => password::commit(&mut session, &opts),
-            Ok(opts) => password::check(&mut session, &opts),
+            Ok(opts) if opts.commit => password::commit(&mut session, &opts, caller),
+            Ok(opts) => password::check(&mut session, &opts, caller),
             Err(outcome) => outcome,
         };
         outcome.code()

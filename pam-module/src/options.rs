@@ -78,6 +78,17 @@ impl Options {
                 ("on_error", Some("fail")) => policy.pam.on_error = OnError::Fail,
                 ("on_error", Some("ignore")) => policy.pam.on_error = OnError::Ignore,
                 ("on_error", _) => return Err(bad("expected on_error=fail or on_error=ignore")),
+                ("account_on_error", Some("fail")) => {
+                    policy.pam.account_on_error = Some(OnError::Fail);
+                }
+                ("account_on_error", Some("ignore")) => {
+                    policy.pam.account_on_error = Some(OnError::Ignore);
+                }
+                ("account_on_error", _) => {
+                    return Err(bad(
+                        "expected account_on_error=fail or account_on_error=ignore",
+                    ));
+                }
                 ("unknown_user", Some("enrol")) => policy.pam.unknown_user = UnknownUser::Enrol,
                 ("unknown_user", Some("ignore")) => policy.pam.unknown_user = UnknownUser::Ignore,
                 ("unknown_user", Some("expire")) => policy.pam.unknown_user = UnknownUser::Expire,

@@ -6,6 +6,8 @@
 use pwpolicy::OnError;
 use zeroize::Zeroizing;
 
+use pwpolicy_service::accounts::Facts;
+
 use crate::backend::{Backend, Found, Unavailable, text_rules};
 use crate::ffi::{self, Priority};
 use crate::options::Options;
@@ -19,55 +21,115 @@ const MISMATCH: &str = "Sorry, passwords do not match.";
 /// What an ordinary user sees when the store is unreachable.
 const STORE_DOWN: &str = "The password history is unavailable. Please contact your administrator.";
 
-/// `PAM_UPDATE_AUTHTOK` in a checking entry.
-pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
+/// Who is changing the password, which decides whether a refusal is final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    /// The real uid of the process is 0 (`passwd alice` by root, but also
+    /// `login`, `sshd` and display managers).
+    pub root: bool,
+    /// The application passed `PAM_CHANGE_EXPIRED_AUTHTOK`: a user forced to
+    /// change at login (login, sshd, su), whatever uid the process has.
+    pub forced_change: bool,
+}
+
+impl Caller {
+    /// Whether a refusal stands: as pam_pwquality decides it,
+    /// `getuid() || enforce_for_root || (flags & PAM_CHANGE_EXPIRED_AUTHTOK)`.
+    pub fn enforced(self, enforce_for_root: bool) -> bool {
+        !self.root || enforce_for_root || self.forced_change
+    }
+
+    /// Whether the minimum age applies: to users changing their own password,
+    /// not to root resetting someone's.
+    pub fn min_age_applies(self) -> bool {
+        !self.root || self.forced_change
+    }
+}
+
+/// `PAM_UPDATE_AUTHTOK` in a checking entry: ask, check at once (before the
+/// retype, as pam_pwquality does), and only then ask for the retype.
+pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outcome {
     let user = match session.user() {
         Ok(user) => user,
         Err(code) => return code.into(),
     };
-    let full_name = ffi::gecos(&user)
-        .map(|g| g.split(',').next().unwrap_or("").to_owned())
-        .unwrap_or_default();
-    let root = ffi::caller_is_root();
+    let facts = Facts::lookup(&user);
+    let coverage = facts.coverage(&opts.policy);
     let pam = &opts.policy.pam;
+    if !coverage.checks_passwords() {
+        session.log(
+            Priority::Info,
+            &format!(
+                "{user} is in class {}, exempt from the policy: not checked",
+                coverage.class.as_str()
+            ),
+        );
+        return match ask(session, opts) {
+            Ok(Some(password)) => hand_on(session, &password, &user, "exempt"),
+            Ok(None) => Outcome::TriesExhausted,
+            Err(outcome) => outcome,
+        };
+    }
+    let policy = &*coverage.policy;
+    let enforced = caller.enforced(pam.enforce_for_root);
     let backend = Backend::from(opts);
     let tries = if opts.use_authtok { 1 } else { pam.retry };
     for attempt in 1..=tries {
         let password = match new_password(session, opts) {
-            Ok(Some(p)) => p,
-            Ok(None) => continue,
+            Ok(p) => p,
             Err(outcome) => return outcome,
         };
-        let found = match backend.judge(opts, &user, &full_name, &password, !root) {
+        let found = match backend.judge(
+            policy,
+            &user,
+            &facts.full_name,
+            &password,
+            caller.min_age_applies(),
+        ) {
             Ok(found) => found,
             Err(e) => match unavailable(session, opts, &e) {
                 // on_error=ignore: the text rules still apply, without history.
-                Outcome::Ignore => text_rules(opts, &user, &full_name, &password),
+                Outcome::Ignore => text_rules(policy, &user, &facts.full_name, &password),
                 outcome => return outcome,
             },
         };
-        if found.is_empty() {
-            return hand_on(session, &password, &user, "accepted");
+        let why = if found.is_empty() {
+            "accepted"
+        } else {
+            for f in &found {
+                session.error(&format!("BAD PASSWORD: {}", f.message));
+            }
+            let codes = codes(&found);
+            if pam.audit {
+                session.log(
+                    Priority::Notice,
+                    &format!("audit: would refuse the new password of {user}: {codes}"),
+                );
+                "accepted in audit mode"
+            } else if !enforced {
+                // Root's word goes, as with pam_pwquality; the log says so and
+                // the commit entry records it, so expiry restarts.
+                session.log(
+                    Priority::Notice,
+                    &format!("root set a password for {user} that the policy refuses: {codes}"),
+                );
+                "set by root despite the policy"
+            } else {
+                session.clear_authtok();
+                session.log(
+                    Priority::Notice,
+                    &format!(
+                        "refused the new password of {user} (try {attempt} of {tries}): {codes}"
+                    ),
+                );
+                continue;
+            }
+        };
+        match retype(session, opts, &password) {
+            Ok(true) => return hand_on(session, &password, &user, why),
+            Ok(false) => continue,
+            Err(outcome) => return outcome,
         }
-        for f in &found {
-            session.error(&format!("BAD PASSWORD: {}", f.message));
-        }
-        let codes = codes(&found);
-        if pam.audit {
-            session.log(
-                Priority::Notice,
-                &format!("audit: would refuse the new password of {user}: {codes}"),
-            );
-            return hand_on(session, &password, &user, "accepted in audit mode");
-        }
-        if root && !pam.enforce_for_root {
-            return hand_on(session, &password, &user, "set by root despite the policy");
-        }
-        session.clear_authtok();
-        session.log(
-            Priority::Notice,
-            &format!("refused the new password of {user} (try {attempt} of {tries}): {codes}"),
-        );
     }
     if opts.use_authtok {
         Outcome::Refused
@@ -84,15 +146,12 @@ fn codes(found: &[Found]) -> String {
         .join(", ")
 }
 
-/// The candidate: from `PAM_AUTHTOK` with `use_authtok`, else asked twice.
-/// `Ok(None)` is a try that produced no password (a mismatch).
-fn new_password(
-    session: &Session<'_>,
-    opts: &Options,
-) -> Result<Option<Zeroizing<String>>, Outcome> {
+/// The candidate: from `PAM_AUTHTOK` with `use_authtok`, else asked once
+/// (the retype comes after the check).
+fn new_password(session: &Session<'_>, opts: &Options) -> Result<Zeroizing<String>, Outcome> {
     if opts.use_authtok {
         return match session.authtok() {
-            Ok(Some(token)) => Ok(Some(token)),
+            Ok(Some(token)) => Ok(token),
             Ok(None) => {
                 session.log(
                     Priority::Err,
@@ -103,15 +162,39 @@ fn new_password(
             Err(code) => Err(code.into()),
         };
     }
-    let first = session.prompt_secret(PROMPT_NEW).map_err(Outcome::from)?;
+    session.prompt_secret(PROMPT_NEW).map_err(Outcome::from)
+}
+
+/// Asks for the retype of an accepted password (not with `use_authtok`:
+/// the module that asked has verified it). `Ok(false)` for a mismatch.
+fn retype(session: &Session<'_>, opts: &Options, password: &str) -> Result<bool, Outcome> {
+    if opts.use_authtok {
+        return Ok(true);
+    }
     let second = session
         .prompt_secret(PROMPT_RETYPE)
         .map_err(Outcome::from)?;
-    if *first != *second {
+    if *second != *password {
         session.error(MISMATCH);
-        return Ok(None);
+        return Ok(false);
     }
-    Ok(Some(first))
+    Ok(true)
+}
+
+/// A password for an account the policy exempts: asked and retyped, unchecked.
+fn ask(session: &Session<'_>, opts: &Options) -> Result<Option<Zeroizing<String>>, Outcome> {
+    let tries = if opts.use_authtok {
+        1
+    } else {
+        opts.policy.pam.retry
+    };
+    for _ in 0..tries {
+        let password = new_password(session, opts)?;
+        if retype(session, opts, &password)? {
+            return Ok(Some(password));
+        }
+    }
+    Ok(None)
 }
 
 /// Hands the password on exactly as typed: the system must store what the
@@ -148,11 +231,21 @@ fn unavailable(session: &Session<'_>, opts: &Options, e: &Unavailable) -> Outcom
 /// `PAM_UPDATE_AUTHTOK` in a `commit` entry: the modules above succeeded
 /// (they must be `requisite`), so the new password in `PAM_AUTHTOK` is now
 /// the user's. Record it in the history and move the last-change time.
-pub fn commit(session: &mut Session<'_>, opts: &Options) -> Outcome {
+pub fn commit(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outcome {
     let user = match session.user() {
         Ok(user) => user,
         Err(code) => return code.into(),
     };
+    let facts = Facts::lookup(&user);
+    let coverage = facts.coverage(&opts.policy);
+    if !coverage.checks_passwords() {
+        return Outcome::Ignore;
+    }
+    // The check entry refused reuse unless root overrode it (or in audit
+    // mode): then the system already uses this password, and the record must
+    // follow, or the user would be forced to change again at every login.
+    let pam = &opts.policy.pam;
+    let allow_reuse = pam.audit || !caller.enforced(pam.enforce_for_root);
     let token = match session.authtok() {
         Ok(Some(token)) => token,
         Ok(None) => {
@@ -164,7 +257,7 @@ pub fn commit(session: &mut Session<'_>, opts: &Options) -> Outcome {
         }
         Err(code) => return code.into(),
     };
-    match Backend::from(opts).commit(opts, &user, &token) {
+    match Backend::from(opts).commit(&coverage.policy, &user, &token, allow_reuse) {
         Ok(Ok(())) => {
             session.log(
                 Priority::Info,

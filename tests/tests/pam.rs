@@ -211,7 +211,6 @@ fn retries_mismatches_and_running_out_of_tries() {
         "chauthtok",
         &[
             "short",
-            "short",
             "Blue-Kettle-42",
             "Blue-Kettle-43",
             "Blue-Kettle-42",
@@ -219,7 +218,17 @@ fn retries_mismatches_and_running_out_of_tries() {
         ],
     );
     assert_eq!(result(&v), SUCCESS, "{v}");
-    assert_eq!(said(&v, "prompt_echo_off").len(), 6);
+    assert_eq!(
+        said(&v, "prompt_echo_off"),
+        [
+            "New password: ",
+            "New password: ",
+            "Retype new password: ",
+            "New password: ",
+            "Retype new password: "
+        ],
+        "{v}"
+    );
     assert!(
         said(&v, "error").contains(&"Sorry, passwords do not match.".to_owned()),
         "{v}"
@@ -229,16 +238,40 @@ fn retries_mismatches_and_running_out_of_tries() {
         "pw2",
         "john",
         "chauthtok",
-        &[
-            "short",
-            "short",
-            "alsoshort",
-            "alsoshort",
-            "Unused-Answer-1",
-        ],
+        &["short", "alsoshort", "Unused-Answer-1"],
     );
     assert_eq!(result(&v), MAXTRIES, "{v}");
     assert_eq!(v["answers_left"], 1, "only retry=2 tries may be asked for");
+}
+
+#[test]
+fn a_refused_password_is_refused_before_the_retype_prompt() {
+    // Regression: users typed every refused password twice.
+    let pam = Pam::new();
+    pam.standard("pw", "enforce_for_root retry=1", "pam_permit.so");
+    let v = pam.run("pw", "erin", "chauthtok", &["erin-Blue-42", "unused"]);
+    assert_eq!(result(&v), MAXTRIES, "{v}");
+    let kinds: Vec<String> = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{}: {}",
+                m["style"].as_str().unwrap(),
+                m["text"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "prompt_echo_off: New password: ",
+            "error: BAD PASSWORD: contains the account name: leave it out"
+        ],
+        "{v}"
+    );
+    assert_eq!(v["answers_left"], 1, "no retype was asked for");
 }
 
 #[test]
@@ -402,11 +435,14 @@ fn the_account_phase_enforces_expiry() {
     assert_eq!(result(&v), NEW_AUTHTOK_REQD, "{v}");
     assert_eq!(
         said(&v, "error"),
-        ["Your password has expired. You must change it now."]
+        ["You are required to change your password immediately (password expired)."]
     );
     let v = pam.run("pw", "soon", "acct", &[]);
     assert_eq!(result(&v), SUCCESS, "{v}");
-    assert_eq!(said(&v, "info"), ["Your password will expire in 10 days"]);
+    assert_eq!(
+        said(&v, "info"),
+        ["Warning: your password will expire in 10 days."]
+    );
     let v = pam.run("pw", "fine", "acct", &[]);
     assert_eq!(
         (result(&v), v["messages"].as_array().unwrap().len()),
@@ -788,4 +824,197 @@ fn the_pam_auth_update_profiles_place_check_and_commit_around_pam_unix() {
     let commit = position("password optional pam_pwpolicy.so commit");
     assert!(check < unix && unix < deny && deny < commit, "{stack:#?}");
     position("account required pam_pwpolicy.so");
+}
+
+/// Whether a root-only test can run: under `CI` it must (a skip would hide it).
+fn root_or_skip(test: &str) -> bool {
+    if is_root() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test} needs root, and CI runs as root"
+    );
+    eprintln!("SKIPPED {test}: needs root");
+    false
+}
+
+#[test]
+fn a_forced_change_enforces_the_policy_even_though_login_runs_as_root() {
+    // Regression (policy bypass): login and sshd call pam_chauthtok as root
+    // with PAM_CHANGE_EXPIRED_AUTHTOK; the policy must hold there, history
+    // included, and be refused before the changing module runs.
+    if !root_or_skip("a_forced_change_enforces_the_policy_even_though_login_runs_as_root") {
+        return;
+    }
+    let pam = Pam::new();
+    pam.standard("pw", "retry=3", "pam_permit.so");
+    pam.cli(&["set-changed", "--user", "erin", "--date", &days_ago(100)]);
+    // Give erin a remembered password first (root, no flag: warnings only).
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &["Old-Kettle-41", "Old-Kettle-41"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    pam.cli(&["expire", "--user", "erin"]);
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok-expired",
+        &["weak", "Old-Kettle-41", "erin-Kettle-1"],
+    );
+    assert_eq!(result(&v), MAXTRIES, "{v}");
+    let errors = said(&v, "error");
+    assert!(errors.iter().any(|e| e.contains("too short")), "{v}");
+    assert!(errors.iter().any(|e| e.contains("used before")), "{v}");
+    assert!(errors.iter().any(|e| e.contains("account name")), "{v}");
+    assert!(
+        !said(&v, "prompt_echo_off").contains(&"Retype new password: ".to_owned()),
+        "{v}"
+    );
+    assert_eq!(
+        pam.status("erin")["state"],
+        "must_change",
+        "nothing recorded"
+    );
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok-expired",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    let status = pam.status("erin");
+    assert_eq!(
+        (&status["state"], &status["history_entries"]),
+        (&"ok".into(), &2.into())
+    );
+}
+
+#[test]
+fn a_root_override_is_recorded_so_the_user_is_not_forced_again() {
+    // Regression (forced-change loop): root set a reused password; it was
+    // applied but "not recorded", so the must-change flag stayed.
+    if !root_or_skip("a_root_override_is_recorded_so_the_user_is_not_forced_again") {
+        return;
+    }
+    let pam = Pam::new();
+    pam.standard("pw", "", "pam_permit.so");
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &["Old-Kettle-41", "Old-Kettle-41"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    pam.cli(&["expire", "--user", "erin"]);
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &["Old-Kettle-41", "Old-Kettle-41"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    assert!(
+        said(&v, "error").iter().any(|e| e.contains("used before")),
+        "root is told: {v}"
+    );
+    let status = pam.status("erin");
+    assert_eq!(status["state"], "ok", "{status}");
+    assert_eq!(status["must_change"], false, "{status}");
+    assert_eq!(result(&pam.run("pw", "erin", "acct", &[])), SUCCESS);
+}
+
+#[test]
+fn system_accounts_are_never_expired_unless_the_policy_includes_them() {
+    // Regression (lockout on day one): root and daemons expired by the store.
+    let pam = Pam::new();
+    let with_permit = |name: &str, args: &str| {
+        pam.service(
+            name,
+            &[
+                format!("account required {}", pam.module(args)),
+                "account required pam_permit.so".to_owned(),
+            ],
+        );
+    };
+    with_permit("acct", "");
+    pam.cli(&["set-changed", "--user", "root", "--date", &days_ago(400)]);
+    pam.cli(&["set-changed", "--user", "daemon", "--date", &days_ago(400)]);
+    for user in ["root", "daemon"] {
+        let v = pam.run("acct", user, "acct", &[]);
+        assert_eq!(result(&v), SUCCESS, "{v}");
+        assert!(v["messages"].as_array().unwrap().is_empty(), "{v}");
+    }
+    let status = pam.status("root");
+    assert_eq!(
+        (&status["class"], &status["state"]),
+        (&"system".into(), &"ok".into())
+    );
+    assert_eq!(status["expires"], Value::Null);
+    // The policy can bring them in.
+    let config = pam.dir.write(
+        "include.toml",
+        "[history]\nmemory_kib = 64\niterations = 1\n[accounts]\ninclude_system = true\n",
+    );
+    let out = pwpolicy_run(
+        &[
+            "status",
+            "--user",
+            "root",
+            "--json",
+            "--db",
+            pam.db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let status = out.json();
+    assert_eq!(
+        (&status["class"], &status["state"]),
+        (&"person".into(), &"expired".into())
+    );
+}
+
+#[test]
+fn an_outage_refuses_people_but_not_root() {
+    // with on_error=fail the account phase refuses a person whose expiry it
+    // cannot read; root (a system account) never needs the store there.
+    let pam = Pam::new();
+    let nowhere = pam.dir.path().join("nowhere").join("state.db");
+    std::fs::create_dir(pam.dir.path().join("nowhere")).unwrap();
+    std::fs::set_permissions(
+        pam.dir.path().join("nowhere"),
+        std::fs::Permissions::from_mode(0o777),
+    )
+    .unwrap();
+    let module = |args: &str| {
+        format!(
+            "account required {} config={} db={} {args}",
+            pam_module().display(),
+            pam.config.display(),
+            nowhere.display()
+        )
+    };
+    pam.service(
+        "fail",
+        &[module(""), "account required pam_permit.so".to_owned()],
+    );
+    assert_eq!(
+        result(&pam.run("fail", "erin", "acct", &[])),
+        AUTHINFO_UNAVAIL
+    );
+    assert_eq!(result(&pam.run("fail", "root", "acct", &[])), SUCCESS);
+    pam.service(
+        "split",
+        &[
+            module("account_on_error=ignore"),
+            "account required pam_permit.so".to_owned(),
+        ],
+    );
+    assert_eq!(result(&pam.run("split", "erin", "acct", &[])), SUCCESS);
 }

@@ -469,6 +469,7 @@ fn sigkill_under_load_loses_no_acknowledged_change() {
                             user: user.clone(),
                             password: secret(&password),
                             enforce_min_age: false,
+                            allow_reuse: false,
                         })
                     });
                     match result {

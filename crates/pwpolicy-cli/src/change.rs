@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use pwpolicy::{Names, Password};
+use pwpolicy_service::accounts::Facts;
 use pwpolicy_service::{Client, Request, Secret, ops};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -49,6 +50,7 @@ pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
                 user: args.user.clone(),
                 password: Secret(text),
                 enforce_min_age: !args.ignore_min_age,
+                allow_reuse: false,
             })?;
             let changed = outcome["changed"] == true;
             finish(
@@ -58,6 +60,10 @@ pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
             )
         }
         Backend::Local(choice) => {
+            // The account's class may set its own length and age rules.
+            let facts = Facts::lookup(&args.user);
+            let coverage = facts.coverage(&policy);
+            let policy = &*coverage.policy;
             let password = Password::new(&text);
             let now = OffsetDateTime::now_utc();
             let verdict = policy.check(&password, &Names::new(&args.user, full_name));
@@ -68,7 +74,7 @@ pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
                 let checked = matches!(reading, Reading::Open(_));
                 let verdict = ops::check(
                     reading.store(),
-                    &policy,
+                    policy,
                     &args.user,
                     full_name,
                     &password,
@@ -77,14 +83,11 @@ pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
                 return finish(args, &render::verdict_json(&verdict, checked), false);
             }
             let mut store = store_access::open_write(&choice)?;
-            match ops::commit(
-                &mut *store,
-                &policy,
-                &args.user,
-                &password,
-                !args.ignore_min_age,
-                now,
-            )? {
+            let how = ops::ChangeRules {
+                enforce_min_age: !args.ignore_min_age,
+                allow_reuse: false,
+            };
+            match ops::commit(&mut *store, policy, &args.user, &password, how, now)? {
                 Ok(()) => finish(args, &render::verdict_json(&verdict, true), true),
                 Err(violations) => {
                     let verdict = json!({ "accepted": false, "violations": violations, "history_checked": true });

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 
 use anyhow::Context;
 use pwpolicy::{Password, Policy, Verdict, Violation};
+use pwpolicy_service::accounts::Facts;
 use pwpolicy_service::{Client, Request, Secret, ops};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -53,6 +54,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             })?
         }
         (Line::Text(text), _) => {
+            // With --user, the account's class may set its own rules.
+            let facts = if user.is_empty() {
+                Facts::unknown(user)
+            } else {
+                Facts::lookup(user)
+            };
+            let coverage = facts.coverage(&policy);
+            let policy = &*coverage.policy;
             let password = Password::new(&text);
             let store = match (&args.user, history.as_mut()) {
                 (Some(_), Some(reading)) => reading.store(),
@@ -61,7 +70,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             let checked = store.is_some();
             let verdict = ops::check(
                 store,
-                &policy,
+                policy,
                 user,
                 full_name,
                 &password,

@@ -4,6 +4,7 @@
 use std::io::{BufWriter, Write};
 
 use pwpolicy::format_date;
+use pwpolicy_service::accounts::Facts;
 use pwpolicy_service::ops::{self, Standing};
 use pwpolicy_service::{Client, Request};
 use pwpolicy_store::StoreError;
@@ -36,7 +37,7 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
             if let Reading::Absent(why) = &reading {
                 eprintln!("pwpolicy: note: {why}");
             }
-            ops::status(reading.store(), &policy, &user, now)?
+            ops::status(reading.store(), &policy, &Facts::lookup(&user), now)?
         }
     };
     let mut out = std::io::stdout().lock();
@@ -88,7 +89,22 @@ fn human(out: &mut impl Write, s: &Value) -> std::io::Result<()> {
         out,
         "State                   : {}",
         text("state", "unknown")
-    )
+    )?;
+    if let Some(class) = s["class"].as_str() {
+        let why = match (class, s["exempt"] == true) {
+            (_, true) => " (exempt from the policy)",
+            ("system", _) => " (system account: expiry does not apply)",
+            _ => "",
+        };
+        writeln!(out, "Class                   : {class}{why}")?;
+    }
+    if let Some(shadow) = s["shadow"]["last_changed"].as_str() {
+        writeln!(out, "Shadow last change      : {shadow}")?;
+    }
+    if let Some(note) = s["note"].as_str() {
+        writeln!(out, "Note                    : {note}")?;
+    }
+    Ok(())
 }
 
 /// One report line, whichever backend produced it.
