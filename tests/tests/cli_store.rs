@@ -199,11 +199,26 @@ fn history_clear_and_user_remove(db: &Db) {
 
 fn import_shadow_seeds_dates(db: &Db) {
     let today_days = time::OffsetDateTime::now_utc().unix_timestamp() / 86_400;
+    let old = today_days - 91;
     let shadow = format!(
-        "root:$6$salt$hash:{}:0:99999:7:::\nerin:!:0:0:90:14:::\nsvc:*:::::::\n",
-        today_days - 91
+        "root:$6$salt$hash:{old}:0:99999:7:::\ndaemon:*:{old}:0:99999:7:::\n\
+         mara:$6$salt$hash:{old}:0:99999:7:::\nerin:!:0:0:90:14:::\nsvc:*:::::::\n"
     );
+    // Without a passwd file people cannot be told from system accounts.
+    let lone = TestDir::new();
+    let file = lone.write("shadow", &shadow);
+    let out = db.run(&["import-shadow", file.to_str().unwrap()], "");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("--passwd"), "{}", out.stderr);
+    assert_eq!(db.status("mara")["state"], "unknown", "nothing seeded");
+
     let file = db.dir.write("shadow", &shadow);
+    db.dir.write(
+        "passwd",
+        "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:/usr/sbin/nologin\n\
+         mara:x:1001:1001:Mara:/home/mara:/bin/bash\nerin:x:1002:1002::/:/bin/bash\n\
+         svc:x:998:998::/:/bin/false\n",
+    );
     let out = db.run(&["import-shadow", file.to_str().unwrap()], "");
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
@@ -212,12 +227,23 @@ fn import_shadow_seeds_dates(db: &Db) {
         out.stdout
     );
     assert!(
+        out.stdout
+            .contains("Skipped 2 system accounts (uid below 1000; the policy does not expire them): root, daemon."),
+        "{}",
+        out.stdout
+    );
+    assert!(
         !out.stdout.contains("$6$"),
         "the hash must never be printed"
     );
-    assert_eq!(db.status("root")["state"], "expired");
+    assert_eq!(db.status("mara")["state"], "expired");
     assert_eq!(db.status("erin")["state"], "must_change");
     assert_eq!(db.status("svc")["state"], "unknown");
+    assert_eq!(db.status("daemon")["history_entries"], 0);
+    // --all takes system accounts too (daemon's record exists afterwards).
+    let out = db.run(&["import-shadow", "--all", file.to_str().unwrap()], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("2 added"), "{}", out.stdout);
     // A malformed file names the line and seeds nothing.
     let bad = db.dir.write("bad-shadow", "alice:x:19000\nbob:x:notaday\n");
     let out = db.run(&["import-shadow", bad.to_str().unwrap()], "");

@@ -212,6 +212,14 @@ pub struct ImportShadowArgs {
     /// Replace the dates of users the store already knows.
     #[arg(long)]
     pub overwrite: bool,
+    /// The passwd file that tells people from system accounts (uids)
+    /// [default: `passwd` beside FILE; `group` and `login.defs` are read from
+    /// beside it too].
+    #[arg(long, value_name = "FILE")]
+    pub passwd: Option<PathBuf>,
+    /// Import every account, system accounts and exempt classes included.
+    #[arg(long, conflicts_with = "passwd")]
+    pub all: bool,
     /// Policy and store.
     #[command(flatten)]
     pub sources: Sources,

@@ -4,10 +4,13 @@
 //! decides from these ([`pwpolicy::Policy::for_account`]); this module only
 //! looks them up.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use pwpolicy::{Account, Coverage, Policy, uid_min_from_login_defs};
+use pwpolicy_store::passwd::{AccountsFileError, PasswdLine, groups_of, parse_passwd};
 use pwpolicy_store::shadow::{self, ShadowEntry};
+use thiserror::Error;
 
 use crate::ffi;
 
@@ -90,6 +93,91 @@ pub fn shadow_entry(path: &Path, user: &str) -> Option<ShadowEntry> {
     shadow::find(&text, user)
 }
 
+/// A host's account files, read from one directory (`/etc` or a copy of
+/// another host's): passwd (required), group and login.defs (if there).
+#[derive(Debug, Default)]
+pub struct AccountFiles {
+    /// The passwd lines, in file order.
+    pub users: Vec<PasswdLine>,
+    groups: HashMap<String, Vec<String>>,
+    /// `UID_MIN` of the login.defs beside the passwd file.
+    pub login_defs_uid_min: Option<u32>,
+}
+
+/// Account files that cannot be used.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum AccountFilesError {
+    /// A file cannot be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file is malformed.
+    #[error("{}: {source}", .path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Where and why.
+        source: AccountsFileError,
+    },
+}
+
+impl AccountFiles {
+    /// Reads `passwd`, and the `group` and `login.defs` files beside it.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountFilesError`] when passwd cannot be read, or a file is malformed.
+    pub fn read(passwd: &Path) -> Result<AccountFiles, AccountFilesError> {
+        let read = |path: &Path| {
+            std::fs::read(path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map_err(|source| AccountFilesError::Read {
+                    path: path.to_owned(),
+                    source,
+                })
+        };
+        let invalid = |path: &Path| {
+            let path = path.to_owned();
+            move |source| AccountFilesError::Invalid { path, source }
+        };
+        let users = parse_passwd(&read(passwd)?).map_err(invalid(passwd))?;
+        let dir = passwd.parent().unwrap_or(Path::new("/"));
+        let group = dir.join("group");
+        let groups = match read(&group) {
+            Ok(text) => groups_of(&text, &users).map_err(invalid(&group))?,
+            Err(_) => HashMap::new(),
+        };
+        Ok(AccountFiles {
+            users,
+            groups,
+            login_defs_uid_min: login_defs_uid_min(&dir.join("login.defs")),
+        })
+    }
+
+    /// What these files say of `name` (no shadow line); `None` if absent.
+    pub fn facts(&self, name: &str) -> Option<Facts> {
+        let user = self.users.iter().find(|u| u.name == name)?;
+        Some(self.facts_of(user))
+    }
+
+    /// What these files say of one of their users.
+    pub fn facts_of(&self, user: &PasswdLine) -> Facts {
+        Facts {
+            name: user.name.clone(),
+            uid: Some(user.uid),
+            groups: self.groups.get(&user.name).cloned().unwrap_or_default(),
+            full_name: user.full_name.clone(),
+            shadow: None,
+            login_defs_uid_min: self.login_defs_uid_min,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +210,22 @@ mod tests {
         let shadow = dir.path().join("shadow");
         std::fs::write(&shadow, "erin:!:0::::::\n").unwrap();
         assert!(shadow_entry(&shadow, "erin").unwrap().locked);
+        std::fs::write(
+            dir.path().join("passwd"),
+            "erin:x:1500:1500:Erin:/:/bin/sh\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("group"), "erin:x:1500:\nsudo:x:27:erin\n").unwrap();
+        let files = AccountFiles::read(&dir.path().join("passwd")).unwrap();
+        let erin = files.facts("erin").unwrap();
+        assert_eq!(
+            (erin.uid, erin.groups.as_slice()),
+            (Some(1500), &["erin".to_owned(), "sudo".to_owned()][..])
+        );
+        assert_eq!(
+            erin.coverage(&Policy::default()).class,
+            pwpolicy::AccountClass::System,
+            "UID_MIN 2000 from the login.defs beside it"
+        );
     }
 }

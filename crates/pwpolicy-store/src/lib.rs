@@ -36,6 +36,7 @@
 mod change;
 mod error;
 mod location;
+pub mod passwd;
 mod perms;
 mod postgres;
 mod record;
