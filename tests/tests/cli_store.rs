@@ -86,7 +86,105 @@ on_every_backend!(
     history_clear_and_user_remove,
     import_shadow_seeds_dates,
     check_consults_the_history,
+    list_shows_every_account_with_its_class_and_shadow,
 );
+
+fn list_shows_every_account_with_its_class_and_shadow(db: &Db) {
+    let today_days = time::OffsetDateTime::now_utc().unix_timestamp() / 86_400;
+    let etc = TestDir::new();
+    let passwd = etc.write(
+        "passwd",
+        "root:x:0:0:root:/root:/bin/bash\nmara:x:1001:1001:Mara:/:/bin/bash\n\
+         olaf:x:1002:1002:Olaf:/:/bin/bash\nbot:x:1003:1003::/:/bin/sh\n",
+    );
+    etc.write("group", "mara:x:1001:\nolaf:x:1002:\nrobots:x:500:bot\n");
+    etc.write(
+        "shadow",
+        &format!(
+            "root:*:{d}::::::\nmara:$6$x:{d}::::::\nolaf:$6$y:0::::::\nbot:!:{d}::::::\n",
+            d = today_days - 10
+        ),
+    );
+    // bot's class is exempt by group; the policy file is this test's own.
+    let config = db.dir.write(
+        "policy.toml",
+        "[history]\nremember = 3\nmemory_kib = 64\niterations = 1\n\
+         [[accounts.class]]\nname = \"robots\"\ngroups = [\"robots\"]\nexempt = true\n",
+    );
+    assert!(config.exists());
+    assert_eq!(
+        db.run(
+            &["set-changed", "--user", "mara", "--date", &days_ago(10)],
+            ""
+        )
+        .code,
+        0
+    );
+    assert_eq!(
+        db.run(
+            &["set-changed", "--user", "olaf", "--date", &days_ago(40)],
+            ""
+        )
+        .code,
+        0
+    );
+    assert_eq!(
+        db.run(
+            &["set-changed", "--user", "remote", "--date", &days_ago(95)],
+            ""
+        )
+        .code,
+        0
+    );
+    let out = db.run(
+        &["list", "--json", "--passwd", passwd.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let rows = rows.as_array().unwrap();
+    let row = |user: &str| {
+        rows.iter()
+            .find(|r| r["user"] == user)
+            .unwrap_or_else(|| panic!("{user}: {rows:?}"))
+    };
+    assert_eq!(
+        rows.len(),
+        5,
+        "four local accounts and one only the store knows: {rows:?}"
+    );
+    assert_eq!(
+        (&row("root")["class"], &row("root")["state"]),
+        (&"system".into(), &"ok".into())
+    );
+    assert_eq!(row("mara")["shadow_agrees"], true, "{rows:?}");
+    assert_eq!(row("mara")["state"], "ok");
+    // passwd -e in shadow forces a change here too, and says so.
+    assert_eq!(row("olaf")["state"], "must_change");
+    assert!(row("olaf")["note"].as_str().unwrap().contains("passwd -e"));
+    assert_eq!(
+        (&row("bot")["class"], &row("bot")["exempt"]),
+        (&"robots".into(), &true.into())
+    );
+    assert_eq!(row("remote")["state"], "expired");
+    assert_eq!(row("remote")["uid"], Value::Null);
+    // shadow's date differs from the record: status says so and what to run.
+    assert_eq!(
+        db.run(
+            &["set-changed", "--user", "mara", "--date", &days_ago(30)],
+            ""
+        )
+        .code,
+        0
+    );
+    let out = db.run(&["list", "--csv", "--passwd", passwd.to_str().unwrap()], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    let mara = out.stdout.lines().find(|l| l.starts_with("mara,")).unwrap();
+    assert!(mara.ends_with(",false"), "{}", out.stdout);
+    let out = db.run(&["list", "--passwd", passwd.to_str().unwrap()], "");
+    assert!(out.stdout.contains("(differs)"), "{}", out.stdout);
+    assert!(!out.stdout.contains("$6$"), "no hash is ever printed");
+}
 
 fn the_same_password_twice_is_reused(db: &Db) {
     assert_eq!(db.change("erin", "First-Pass-1"), (0, vec![]));

@@ -31,6 +31,10 @@ pub enum Command {
     Expire(UserArgs),
     /// List users whose passwords expire within DAYS days, or have expired.
     Report(ReportArgs),
+    /// List every account's password state, like `passwd -S -a` and `chage -l`:
+    /// the host's accounts (with their class and what shadow says), then users
+    /// only the store knows.
+    List(ListArgs),
     /// Manage a user's password history.
     History {
         /// What to do with the history.
@@ -179,6 +183,39 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
+    /// The format asked for.
+    pub fn format(&self) -> ReportFormat {
+        match (self.json, self.csv, self.format) {
+            (true, _, _) => ReportFormat::Json,
+            (_, true, _) => ReportFormat::Csv,
+            (_, _, Some(f)) => f,
+            _ => ReportFormat::Table,
+        }
+    }
+}
+
+/// Arguments of `pwpolicy list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON (same as --format json).
+    #[arg(long, conflicts_with_all = ["csv", "format"])]
+    pub json: bool,
+    /// Print CSV (same as --format csv).
+    #[arg(long, conflicts_with = "format")]
+    pub csv: bool,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// The host's passwd file; `group`, `login.defs` and (if readable)
+    /// `shadow` are read from beside it.
+    #[arg(long, value_name = "FILE", default_value = "/etc/passwd")]
+    pub passwd: PathBuf,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+impl ListArgs {
     /// The format asked for.
     pub fn format(&self) -> ReportFormat {
         match (self.json, self.csv, self.format) {

@@ -11,6 +11,7 @@ mod change;
 mod check;
 mod config;
 mod input;
+mod list;
 mod policy_cmd;
 mod render;
 mod status;
@@ -53,6 +54,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Change(a) => a.json,
         Command::Status(a) => a.json,
         Command::Report(a) => a.format() == args::ReportFormat::Json,
+        Command::List(a) => a.format() == args::ReportFormat::Json,
         _ => false,
     }
 }
@@ -65,6 +67,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::SetChanged(args) => admin::set_changed(&args),
         Command::Expire(args) => admin::expire(&args),
         Command::Report(args) => status::report(&args),
+        Command::List(args) => list::run(&args),
         Command::History {
             command: HistoryCommand::Clear(args),
         } => admin::clear_history(&args),
