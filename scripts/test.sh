@@ -17,7 +17,9 @@ as_root() {
 
 # Debian packages the tests and benches build against.
 PACKAGES=(gcc pkg-config python3 postgresql systemd libpam0g-dev libpam-modules libpam-pwquality pamtester util-linux
-    libpwquality-dev libpasswdqc-dev gcc-mingw-w64-x86-64 wine64 wine)
+    libpwquality-dev libpasswdqc-dev gcc-mingw-w64-x86-64 wine64 wine
+    # tests/tests/real_callers.rs drives the real PAM callers in a sandbox
+    login passwd libpam-runtime openssh-server openssh-client)
 
 install_packages() {
     local missing=()
@@ -27,7 +29,18 @@ install_packages() {
     if [ ${#missing[@]} -gt 0 ]; then
         step "installing ${missing[*]}"
         as_root apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+        # The tests start their own sshd and PostgreSQL: keep the packages'
+        # maintainer scripts from starting the host's (policy-rc.d, exit 101).
+        local no_start=""
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+            as_root chmod 0755 /usr/sbin/policy-rc.d
+            no_start=1
+        fi
+        local rc=0
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+        if [ -n "$no_start" ]; then as_root rm -f /usr/sbin/policy-rc.d; fi
+        [ "$rc" -eq 0 ] || exit "$rc"
     fi
     rustup component add rustfmt clippy >/dev/null 2>&1 || true
     # The Windows password filter is cross-built and tested under Wine.

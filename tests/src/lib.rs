@@ -5,6 +5,8 @@
 //! [`binary`] runs `cargo build` for them once per test process; it is a
 //! no-op when they are up to date.
 
+pub mod sandbox;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -785,6 +785,8 @@ fn the_pam_auth_update_profiles_place_check_and_commit_around_pam_unix() {
     copy("/etc/pam.d", "pamd");
     copy("/usr/share/pam-configs", "configs");
     copy("/var/lib/pam", "varlib");
+    // pam-auth-update also writes debconf's database (and takes its lock).
+    copy("/var/cache/debconf", "debconf");
     let profiles = concat!(env!("CARGO_MANIFEST_DIR"), "/../pam-module/pam-configs");
     for profile in ["pwpolicy", "pwpolicy-commit"] {
         std::fs::copy(
@@ -796,7 +798,7 @@ fn the_pam_auth_update_profiles_place_check_and_commit_around_pam_unix() {
     let d = dir.path().display();
     let script = format!(
         "mount --bind {d}/pamd /etc/pam.d && mount --bind {d}/configs /usr/share/pam-configs && \
-         mount --bind {d}/varlib /var/lib/pam && \
+         mount --bind {d}/varlib /var/lib/pam && mount --bind {d}/debconf /var/cache/debconf && \
          DEBIAN_FRONTEND=noninteractive pam-auth-update --disable pwquality --force >/dev/null 2>&1; \
          DEBIAN_FRONTEND=noninteractive pam-auth-update --enable pwpolicy pwpolicy-commit --force && \
          cat /etc/pam.d/common-password /etc/pam.d/common-account"
