@@ -52,11 +52,8 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
 /// `chage -l`-style lines from a status object.
 fn human(out: &mut impl Write, s: &Value) -> std::io::Result<()> {
     let text = |key: &str, none: &str| s[key].as_str().unwrap_or(none).to_owned();
-    let never = if s["max_age_days"] == 0 {
-        "never"
-    } else {
-        "unknown"
-    };
+    let expires_never = s["max_age_days"] == 0 || s["exempt"] == true || s["class"] == "system";
+    let never = if expires_never { "never" } else { "unknown" };
     writeln!(out, "User                    : {}", text("user", ""))?;
     writeln!(
         out,

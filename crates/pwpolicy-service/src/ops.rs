@@ -135,7 +135,12 @@ pub fn status(
     value["class"] = json!(coverage.class.as_str());
     value["exempt"] = json!(coverage.exempt);
     if let Some(shadow) = &facts.shadow {
-        let (agrees, note) = shadow_view(user, shadow.last_change, &standing, record.is_some());
+        // Only where pwpolicy expires passwords can the two views clash.
+        let (agrees, note) = if coverage.expires() {
+            shadow_view(user, shadow.last_change, &standing, record.is_some())
+        } else {
+            (true, None)
+        };
         value["shadow"] = json!({
             "last_changed": match shadow.last_change {
                 ShadowChange::Unset => Value::Null,
