@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     printf("refused:");
-    for (unsigned bit = 1; bit && bit <= PWPOLICY_V_TOO_GUESSABLE; bit <<= 1)
+    for (unsigned bit = 1; bit; bit <<= 1)
         if (result.violations & bit) printf(" %s", pwpolicy_violation_name(bit));
     printf("\n");
     return 1;

@@ -32,6 +32,14 @@ extern "C" {
 #define PWPOLICY_V_TOO_RECENT            (1u << 6) /* needs history: never set by this API */
 #define PWPOLICY_V_BREACHED              (1u << 7) /* reserved */
 #define PWPOLICY_V_TOO_GUESSABLE         (1u << 8) /* reserved */
+#define PWPOLICY_V_CONTAINS_BANNED_WORD  (1u << 9) /* reserved */
+#define PWPOLICY_V_SIMILAR_TO_HISTORY    (1u << 10) /* needs history: never set by this API */
+
+/* What pwpolicy_check_utf8 returns. */
+#define PWPOLICY_OK          0
+#define PWPOLICY_E_NULL      (-1) /* policy, password or out is NULL */
+#define PWPOLICY_E_NOT_UTF8  (-2) /* a string is not UTF-8 */
+#define PWPOLICY_E_INTERNAL  (-3) /* an internal error */
 
 /* An opaque, immutable policy. */
 typedef struct pwpolicy_policy pwpolicy_policy;
@@ -53,8 +61,9 @@ pwpolicy_policy *pwpolicy_policy_load(const char *path, char *err, size_t err_le
 void pwpolicy_policy_free(pwpolicy_policy *policy);
 
 /* Checks a UTF-8 password for a user (user and full_name may be NULL).
-   Returns 0 and fills *out; -1 when policy, password or out is NULL; -2 when
-   a string is not UTF-8; -3 on an internal error. */
+   Returns 0 (PWPOLICY_OK) and fills *out; -1 (PWPOLICY_E_NULL) when policy,
+   password or out is NULL; -2 (PWPOLICY_E_NOT_UTF8) when a string is not
+   UTF-8; -3 (PWPOLICY_E_INTERNAL) on an internal error. */
 int pwpolicy_check_utf8(const pwpolicy_policy *policy, const char *user, const char *full_name,
                         const char *password, pwpolicy_result *out);
 

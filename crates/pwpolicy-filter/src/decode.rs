@@ -2,20 +2,17 @@
 
 use zeroize::Zeroizing;
 
-/// Why a UTF-16 password cannot be checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecodeError {
-    /// A high surrogate without its low surrogate, or a lone low surrogate.
-    UnpairedSurrogate,
-}
+use crate::error::Error;
 
-/// Decodes a password, refusing unpaired surrogates. The output buffer is
+/// Decodes a password, refusing unpaired surrogates
+/// ([`Error::UnpairedSurrogate`]: a high surrogate without its low
+/// surrogate, or a lone low surrogate). The output buffer is
 /// sized once (3 UTF-8 bytes per UTF-16 unit at most) so no reallocation
 /// leaves an unwiped copy behind.
-pub fn password(units: &[u16]) -> Result<Zeroizing<String>, DecodeError> {
+pub fn password(units: &[u16]) -> Result<Zeroizing<String>, Error> {
     let mut out = Zeroizing::new(String::with_capacity(units.len() * 3));
     for c in char::decode_utf16(units.iter().copied()) {
-        out.push(c.map_err(|_| DecodeError::UnpairedSurrogate)?);
+        out.push(c.map_err(|_| Error::UnpairedSurrogate)?);
     }
     Ok(out)
 }
@@ -52,11 +49,7 @@ mod tests {
             &[0x41, 0xD800, 0x41],
             &[0xD800, 0xD800],
         ] {
-            assert_eq!(
-                password(bad),
-                Err(DecodeError::UnpairedSurrogate),
-                "{bad:x?}"
-            );
+            assert_eq!(password(bad), Err(Error::UnpairedSurrogate), "{bad:x?}");
         }
         assert_eq!(name(&[0x41, 0xD800]), "A\u{FFFD}");
     }

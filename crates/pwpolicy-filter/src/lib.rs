@@ -16,12 +16,45 @@
 //! The policy file is `PWPOLICY_CONFIG`, else the registry value
 //! `HKLM\SOFTWARE\pwpolicy\ConfigPath`, else
 //! `%ProgramData%\pwpolicy\pwpolicy.toml`; it is re-read when it changes.
+//!
+//! ```
+//! use std::ffi::CStr;
+//! use pwpolicyfilt::ffi::{
+//!     PwpolicyResult, pwpolicy_check_utf8, pwpolicy_policy_default, pwpolicy_policy_free,
+//!     pwpolicy_violation_name,
+//! };
+//!
+//! let policy = pwpolicy_policy_default();
+//! let mut result = PwpolicyResult::default();
+//! // SAFETY: a policy from this library, NUL-terminated strings, a writable result.
+//! let rc = unsafe {
+//!     pwpolicy_check_utf8(policy, c"ehagens".as_ptr(), c"Erin M. Hagens".as_ptr(),
+//!                         c"Hagens2024!".as_ptr(), &mut result)
+//! };
+//! assert_eq!((rc, result.accepted), (0, 0));
+//! // SAFETY: a non-NULL answer is a static NUL-terminated string.
+//! let code = unsafe { CStr::from_ptr(pwpolicy_violation_name(result.violations)) };
+//! assert_eq!(code, c"contains_name_part");
+//! // SAFETY: made by pwpolicy_policy_default and not used again.
+//! unsafe { pwpolicy_policy_free(policy) };
+//! ```
+//!
+//! Layers, each depending only on those below it: the exports ([`ffi`]: the
+//! LSA entry points and the C API, with the registry and event-log calls as
+//! leaves beneath them) → the engine (which policy is in force, what the filter
+//! decides), the violation-code table and the UTF-16 decoding → the pwpolicy
+//! core. Every `unsafe` is in [`ffi`].
 
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod codes;
 mod decode;
 mod engine;
+mod error;
+#[allow(unsafe_code)] // the one FFI module: exports, raw pointers, Windows calls
 pub mod ffi;
 mod report;
 
 pub use engine::CONFIG_ENV;
+pub use error::{Error, Status};

@@ -1,24 +1,24 @@
-//! Telling administrators what the filter did: the Windows event log inside
-//! LSASS, standard error elsewhere. Never a password.
+//! The vocabulary of telling administrators what the filter did: how serious
+//! a report is, and the shape of the function that delivers one. Where reports
+//! go (the Windows event log, standard error) is decided by the exports, which
+//! hand that function down; nothing here does I/O. A report never holds a
+//! password.
 
 /// How serious a report is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     /// A refusal, or an audit-mode "would refuse".
     Info,
-    /// A broken policy file (the default policy is enforced instead).
+    /// A broken policy file (the default policy is enforced instead), or a
+    /// password that could not be read (refused).
     Warning,
     /// The filter itself failed.
     Error,
 }
 
-/// Reports one line.
-pub fn report(level: Level, message: &str) {
-    #[cfg(windows)]
-    crate::ffi::event_log(level, message);
-    #[cfg(not(windows))]
-    {
-        let _ = level;
-        eprintln!("pwpolicyfilt: {message}");
-    }
-}
+/// Delivers one report line (never a password).
+pub type Report = fn(Level, &str);
+
+/// A [`Report`] that drops every line: for tests and callers that report nothing.
+#[cfg(test)]
+pub fn quiet(_: Level, _: &str) {}
