@@ -5,13 +5,17 @@
 
 use libfuzzer_sys::fuzz_target;
 use pwpolicy_service::auth::{Peer, authorize};
-use pwpolicy_service::protocol::{Envelope, Request, read_frame};
+use pwpolicy_backend::protocol::{Envelope, Request, encode_frame, read_frame};
 
 fuzz_target!(|data: &[u8]| {
     let mut input = data;
     while let Ok(Some(frame)) = read_frame(&mut input) {
         let Ok(envelope) = serde_json::from_slice::<Envelope>(&frame) else { continue };
         let shown = format!("{envelope:?}");
+        // What parses re-encodes, and parses back to the same request.
+        let again = encode_frame(&envelope).expect("a parsed request fits a frame");
+        let back: Envelope = serde_json::from_slice(&again[4..]).expect("an encoded request parses");
+        assert_eq!(format!("{back:?}"), shown);
         if let Request::Check { password, .. } | Request::Commit { password, .. } = &envelope.request {
             if password.0.len() >= 4 && !"Secret(<redacted>)".contains(password.0.as_str()) {
                 assert!(!shown.contains(password.0.as_str()), "Debug shows a password");

@@ -8,10 +8,11 @@
 //! whose password is locked (`!`/`*` in shadow): those log in by key only
 //! and could not satisfy a password expiry.
 
-use pwpolicy::{ExpiryState, OnError, UnknownUser};
-use pwpolicy_service::accounts::Facts;
+use pwpolicy::{OnError, UnknownUser};
+use pwpolicy_backend::State;
+use pwpolicy_backend::accounts::Facts;
 
-use crate::backend::{Backend, Standing, Unavailable};
+use crate::backend::{Answers, Standing, Unavailable};
 use crate::ffi::Priority;
 use crate::options::Options;
 use crate::outcome::Outcome;
@@ -47,14 +48,14 @@ pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
         );
         return Outcome::Ignore;
     }
-    let backend = Backend::from(opts);
-    let standing = match backend.standing(&opts.policy, &facts) {
+    let mut backend = Answers::open(opts);
+    let standing = match backend.standing(&facts) {
         Ok(s) => s,
         Err(e) => return unavailable(session, opts, &user, &e),
     };
     match standing {
-        Standing::Unknown => unknown(session, opts, &backend, &user),
-        Standing::Known(ExpiryState::MustChange, _) => {
+        Standing::Unknown => unknown(session, opts, &mut backend, &user),
+        Standing::Known(State::MustChange, _) => {
             session.error(FORCED);
             session.log(
                 Priority::Notice,
@@ -62,12 +63,12 @@ pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
             );
             Outcome::NewAuthtokRequired
         }
-        Standing::Known(ExpiryState::Expired, _) => {
+        Standing::Known(State::Expired, _) => {
             session.error(EXPIRED);
             session.log(Priority::Notice, &format!("{user}'s password has expired"));
             Outcome::NewAuthtokRequired
         }
-        Standing::Known(ExpiryState::Warning, Some(days)) => {
+        Standing::Known(State::Warning, Some(days)) => {
             session.info(&warning(days));
             Outcome::Success
         }
@@ -85,7 +86,12 @@ fn warning(days: i64) -> String {
 }
 
 /// A user the store has never seen, per `unknown_user`.
-fn unknown(session: &mut Session<'_>, opts: &Options, backend: &Backend, user: &str) -> Outcome {
+fn unknown(
+    session: &mut Session<'_>,
+    opts: &Options,
+    backend: &mut Answers,
+    user: &str,
+) -> Outcome {
     match opts.policy.pam.unknown_user {
         UnknownUser::Ignore => Outcome::Success,
         UnknownUser::Enrol => match backend.enrol(user) {

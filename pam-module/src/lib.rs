@@ -12,8 +12,11 @@
 //! All raw FFI lives in `ffi.rs`; pam-bindings catches panics at every entry
 //! point, so none crosses into libpam.
 
+#![deny(unsafe_code)]
+
 mod account;
 mod backend;
+#[allow(unsafe_code)]
 mod ffi;
 mod options;
 mod outcome;

@@ -6,17 +6,16 @@ use std::ffi::CStr;
 use std::path::PathBuf;
 
 use pwpolicy::{OnError, Policy, UnknownUser};
-use pwpolicy_store::Location;
+use pwpolicy_backend::Sources;
 
 /// Everything one call of the module needs to know.
 #[derive(Debug)]
 pub struct Options {
     /// The policy (with the `[pam]` settings already overridden by arguments).
     pub policy: Policy,
-    /// The store.
-    pub store: Location,
-    /// The pwpolicyd socket, when the service is used instead of the store.
-    pub service: Option<PathBuf>,
+    /// The store (`db=`) or service (`socket=`) named by the arguments;
+    /// `pwpolicy_backend::choose` decides with the policy file.
+    pub sources: Sources,
     /// Take the new password from `PAM_AUTHTOK` instead of prompting.
     pub use_authtok: bool,
     /// This entry records a change that the stack above it made.
@@ -61,7 +60,7 @@ impl Options {
             let bad = |what: &str| ConfigError(format!("module argument `{arg}`: {what}"));
             match (key, value) {
                 ("config", Some(_)) => {}
-                ("db", Some(db)) => store = Some(Location::parse(db)),
+                ("db", Some(db)) => store = Some(db.to_owned()),
                 ("socket", Some(path)) => service = Some(PathBuf::from(path)),
                 ("retry", Some(n)) => {
                     policy.pam.retry = n
@@ -98,18 +97,12 @@ impl Options {
                 _ => unknown.push(arg.clone()),
             }
         }
-        // An explicit db= means the store; else socket= or [service] socket
-        // means the service.
-        if store.is_none() && service.is_none() {
-            service = policy.service.socket.as_deref().map(PathBuf::from);
-        }
-        let store = store
-            .or_else(|| policy.store.db.as_deref().map(Location::parse))
-            .unwrap_or_else(Location::default_path);
         Ok(Options {
             policy,
-            store,
-            service,
+            sources: Sources {
+                db: store,
+                socket: service,
+            },
             use_authtok,
             commit,
             debug,
@@ -119,7 +112,7 @@ impl Options {
 }
 
 fn read_policy(explicit: Option<PathBuf>) -> Result<Policy, ConfigError> {
-    pwpolicy_service::policy_file::load(explicit.as_deref())
+    pwpolicy_backend::policy_file::load(explicit.as_deref())
         .map(|loaded| loaded.policy)
         .map_err(|e| ConfigError(e.to_string()))
 }
@@ -152,11 +145,11 @@ mod tests {
         assert!(o.use_authtok && o.debug && o.policy.pam.enforce_for_root && o.policy.pam.audit);
         assert_eq!(o.policy.pam.on_error, OnError::Ignore);
         assert_eq!(o.policy.pam.unknown_user, UnknownUser::Expire);
-        assert!(matches!(o.store, Location::Postgres(_)));
+        assert_eq!(o.sources.db.as_deref(), Some("postgres://h/db"));
         let d = opts(&[]).unwrap();
         assert_eq!(
-            (d.policy.pam.retry, d.use_authtok, d.store),
-            (3, false, Location::default_path())
+            (d.policy.pam.retry, d.use_authtok, d.sources),
+            (3, false, Sources::default())
         );
     }
 

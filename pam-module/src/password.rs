@@ -6,9 +6,10 @@
 use pwpolicy::OnError;
 use zeroize::Zeroizing;
 
-use pwpolicy_service::accounts::Facts;
+use pwpolicy_backend::Finding;
+use pwpolicy_backend::accounts::Facts;
 
-use crate::backend::{Backend, Found, Unavailable, text_rules};
+use crate::backend::{Answers, Unavailable, text_rules};
 use crate::ffi::{self, Priority};
 use crate::options::Options;
 use crate::outcome::Outcome;
@@ -72,27 +73,22 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
     }
     let policy = &*coverage.policy;
     let enforced = caller.enforced(pam.enforce_for_root);
-    let backend = Backend::from(opts);
+    let mut backend = Answers::open(opts);
     let tries = if opts.use_authtok { 1 } else { pam.retry };
     for attempt in 1..=tries {
         let password = match new_password(session, opts) {
             Ok(p) => p,
             Err(outcome) => return outcome,
         };
-        let found = match backend.judge(
-            policy,
-            &user,
-            &facts.full_name,
-            &password,
-            caller.min_age_applies(),
-        ) {
-            Ok(found) => found,
-            Err(e) => match unavailable(session, opts, &e) {
-                // on_error=ignore: the text rules still apply, without history.
-                Outcome::Ignore => text_rules(policy, &user, &facts.full_name, &password),
-                outcome => return outcome,
-            },
-        };
+        let found =
+            match backend.judge(&user, &facts.full_name, &password, caller.min_age_applies()) {
+                Ok(found) => found,
+                Err(e) => match unavailable(session, opts, &e) {
+                    // on_error=ignore: the text rules still apply, without history.
+                    Outcome::Ignore => text_rules(policy, &user, &facts.full_name, &password),
+                    outcome => return outcome,
+                },
+            };
         let why = if found.is_empty() {
             "accepted"
         } else {
@@ -138,7 +134,7 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
     }
 }
 
-fn codes(found: &[Found]) -> String {
+fn codes(found: &[Finding]) -> String {
     found
         .iter()
         .map(|f| f.code.as_str())
@@ -257,7 +253,7 @@ pub fn commit(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outc
         }
         Err(code) => return code.into(),
     };
-    match Backend::from(opts).commit(&coverage.policy, &user, &token, allow_reuse) {
+    match Answers::open(opts).commit(&user, &token, allow_reuse) {
         Ok(Ok(())) => {
             session.log(
                 Priority::Info,

@@ -5,6 +5,8 @@
 //! [`binary`] runs `cargo build` for them once per test process; it is a
 //! no-op when they are up to date.
 
+#![deny(unsafe_code)]
+
 pub mod sandbox;
 
 use std::io::Write;

@@ -1020,3 +1020,81 @@ fn an_outage_refuses_people_but_not_root() {
     );
     assert_eq!(result(&pam.run("split", "erin", "acct", &[])), SUCCESS);
 }
+
+#[test]
+fn db_postgres_in_the_module_points_at_pwpolicyd() {
+    // The module carries no PostgreSQL client: a fleet's store is reached
+    // through pwpolicyd, and `db=postgres://` says so instead of failing vaguely.
+    if !root_or_skip("db_postgres_in_the_module_points_at_pwpolicyd") {
+        return;
+    }
+    let pam = Pam::new();
+    pam.service(
+        "pg",
+        &[format!(
+            "password requisite {} config={} db=postgres://pwpolicy@db.example/pwpolicy enforce_for_root",
+            pam_module().display(),
+            pam.config.display()
+        )],
+    );
+    let v = pam.run(
+        "pg",
+        "erin",
+        "chauthtok",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), AUTHINFO_UNAVAIL, "{v}");
+    let errors = said(&v, "error");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("through pwpolicyd") && e.contains("socket=")),
+        "{v}"
+    );
+}
+
+#[test]
+fn the_module_carries_no_database_client_or_async_runtime() {
+    // Built as part of the whole workspace (cargo unifies features there),
+    // pam_pwpolicy.so must still hold neither tokio nor the PostgreSQL client.
+    let module = std::fs::read(pam_module()).unwrap();
+    for crate_name in [
+        "tokio_postgres",
+        "tokio::runtime",
+        "postgres_protocol",
+        "pwpolicy_service",
+    ] {
+        assert!(
+            !module
+                .windows(crate_name.len())
+                .any(|w| w == crate_name.as_bytes()),
+            "pam_pwpolicy.so contains {crate_name}"
+        );
+    }
+    let tree = std::process::Command::new(option_env!("CARGO").unwrap_or("cargo"))
+        .args([
+            "tree",
+            "-p",
+            "pam-pwpolicy",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(tree.status.success(), "{tree:?}");
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    for banned in [
+        "tokio ",
+        "postgres ",
+        "pwpolicy-service ",
+        "pwpolicy-store-postgres ",
+    ] {
+        assert!(
+            !tree.contains(banned),
+            "pam-pwpolicy depends on {banned}:\n{tree}"
+        );
+    }
+}

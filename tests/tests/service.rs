@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pwpolicy_service::{Client, ClientError, Request, Secret};
+use pwpolicy_backend::protocol::ErrorKind;
+use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Service};
 use pwpolicy_tests::{
     Output, TestDir, binary, is_root, pam_driver, pam_module, pg_database, pwpolicy, run,
 };
@@ -75,8 +76,8 @@ impl Daemon {
         self.wait_ready();
     }
 
-    fn client(&self) -> Client {
-        Client::connect(&self.socket).unwrap()
+    fn client(&self) -> Service {
+        Service::new(self.socket.clone())
     }
 
     /// The CLI against this service (`--socket`), optionally as `nobody`.
@@ -123,8 +124,8 @@ fn scratch() -> (TestDir, String) {
     (dir, db)
 }
 
-fn secret(s: &str) -> Secret {
-    Secret(zeroize::Zeroizing::new(s.to_owned()))
+fn secret(s: &str) -> zeroize::Zeroizing<String> {
+    zeroize::Zeroizing::new(s.to_owned())
 }
 
 #[test]
@@ -189,9 +190,17 @@ fn ordinary_users_see_their_own_expiry_and_nobody_elses() {
         (0, Some(true)),
         "{out:?}"
     );
-    // Root sees everyone.
+    // Root sees everyone whose password expires: nobody (uid 65534, a
+    // person by UID_MIN), not root (a system account).
     let out = daemon.cli(false, &["report", "--expiring-within", "100", "--json"], "");
-    assert_eq!(out.json().as_array().unwrap().len(), 2, "{out:?}");
+    let rows = out.json();
+    let users: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, ["nobody"], "{out:?}");
 }
 
 #[test]
@@ -368,9 +377,19 @@ fn bad_and_slow_clients_do_not_stall_others() {
         reply(&mut raw, br#"{"v":9,"op":"status"}"#)["error"]["kind"],
         "unsupported_version"
     );
+    // A version 1 client is told which version this service speaks.
+    let v1 = reply(&mut raw, br#"{"v":1,"op":"status","user":"erin"}"#);
+    assert_eq!(v1["error"]["kind"], "unsupported_version", "{v1}");
+    assert!(
+        v1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("speaks 2"),
+        "{v1}"
+    );
     assert_eq!(
-        reply(&mut raw, br#"{"v":1,"op":"status","user":"erin"}"#)["ok"],
-        true
+        reply(&mut raw, br#"{"v":2,"request":{"status":{"user":"erin"}}}"#)["ok"]["status"]["state"],
+        "unknown"
     );
     // An oversized frame is refused and the connection closed.
     let mut big = UnixStream::connect(&daemon.socket).unwrap();
@@ -380,15 +399,11 @@ fn bad_and_slow_clients_do_not_stall_others() {
     // A client that sends half a request and stalls is cut off after the timeout…
     let mut slow = UnixStream::connect(&daemon.socket).unwrap();
     slow.write_all(&100u32.to_be_bytes()).unwrap();
-    slow.write_all(b"{\"v\":1,").unwrap();
+    slow.write_all(b"{\"v\":2,").unwrap();
     // …while others are served meanwhile.
     let started = Instant::now();
     let mut client = daemon.client();
-    client
-        .call(Request::Status {
-            user: Some("erin".into()),
-        })
-        .unwrap();
+    client.status(Some("erin")).unwrap();
     assert!(
         started.elapsed() < Duration::from_millis(900),
         "a slow client stalled another"
@@ -408,27 +423,19 @@ fn the_connection_cap_refuses_with_busy() {
     // Let the start-up probe's connection finish, then hold two that are
     // surely admitted: each has had a request answered.
     std::thread::sleep(Duration::from_millis(300));
-    let held: Vec<Client> = (0..2)
+    let held: Vec<Service> = (0..2)
         .map(|_| {
             let mut c = daemon.client();
-            c.call(Request::Status {
-                user: Some("erin".into()),
-            })
-            .unwrap();
+            c.status(Some("erin")).unwrap();
             c
         })
         .collect();
-    let err = daemon
-        .client()
-        .call(Request::Status {
-            user: Some("erin".into()),
-        })
-        .unwrap_err();
+    let err = daemon.client().status(Some("erin")).unwrap_err();
     assert!(
         matches!(
             err,
-            ClientError::Refused {
-                kind: pwpolicy_service::protocol::ErrorKind::Busy,
+            BackendError::Refused {
+                kind: ErrorKind::Busy,
                 ..
             }
         ),
@@ -436,12 +443,7 @@ fn the_connection_cap_refuses_with_busy() {
     );
     drop(held);
     std::thread::sleep(Duration::from_millis(100));
-    daemon
-        .client()
-        .call(Request::Status {
-            user: Some("erin".into()),
-        })
-        .unwrap();
+    daemon.client().status(Some("erin")).unwrap();
 }
 
 #[test]
@@ -464,19 +466,15 @@ fn sigkill_under_load_loses_no_acknowledged_change() {
                 while !stop.load(Ordering::SeqCst) {
                     n += 1;
                     let (user, password) = (format!("user{w}"), format!("Load-{w}-{n}-Pass"));
-                    let result = Client::connect(&socket).and_then(|mut c| {
-                        c.call(Request::Commit {
-                            user: user.clone(),
-                            password: secret(&password),
-                            enforce_min_age: false,
-                            allow_reuse: false,
-                        })
+                    let result = Service::new(socket.clone()).commit(&CommitRequest {
+                        user: &user,
+                        password: &secret(&password),
+                        enforce_min_age: false,
+                        allow_reuse: false,
                     });
                     match result {
-                        Ok(reply) if reply["changed"] == true => {
-                            acked.lock().unwrap().push((user, password))
-                        }
-                        Ok(reply) => panic!("unexpected refusal: {reply}"),
+                        Ok(reply) if reply.changed => acked.lock().unwrap().push((user, password)),
+                        Ok(reply) => panic!("unexpected refusal: {reply:?}"),
                         Err(e) => {
                             errors.lock().unwrap().push(e.to_string());
                             std::thread::sleep(Duration::from_millis(5));
@@ -511,14 +509,15 @@ fn sigkill_under_load_loses_no_acknowledged_change() {
     let mut client = daemon.client();
     for (user, password) in acked.iter() {
         let reply = client
-            .call(Request::Check {
-                user: user.clone(),
-                full_name: String::new(),
-                password: secret(password),
+            .check(&CheckRequest {
+                user: Some(user),
+                full_name: "",
+                password: &secret(password),
+                enforce_min_age: false,
             })
             .unwrap();
         assert_eq!(
-            reply["violations"][0]["code"], "reused",
+            reply.violations[0].code, "reused",
             "{user}: an acknowledged change was lost"
         );
     }
@@ -584,11 +583,7 @@ fn socket_activation_and_the_systemd_units() {
     let reply = loop {
         // systemd-socket-activate listens at once and starts pwpolicyd on the
         // first connection, handing it the listening socket.
-        match Client::connect(&socket).and_then(|mut c| {
-            c.call(Request::Status {
-                user: Some("erin".into()),
-            })
-        }) {
+        match Service::new(socket.clone()).status(Some("erin")) {
             Ok(reply) => break reply,
             Err(e) => {
                 assert!(
@@ -599,7 +594,7 @@ fn socket_activation_and_the_systemd_units() {
             }
         }
     };
-    assert_eq!(reply["status"]["state"], "unknown");
+    assert_eq!(reply.state, pwpolicy_backend::State::Unknown);
     let _ = child.kill();
     let _ = child.wait();
 
@@ -636,4 +631,254 @@ fn which(program: &str) -> Option<PathBuf> {
             .map(|p| p.join(program))
             .find(|p| p.exists())
     })
+}
+
+/// The same command against a store directly (`--db`) and through a service
+/// over another store with the same history: the outputs must be equal.
+fn both(
+    daemon: &Daemon,
+    local_db: &str,
+    config: &Path,
+    args: &[&str],
+    stdin: &str,
+) -> (Output, Output) {
+    let mut direct: Vec<&str> = args.to_vec();
+    let config = config.to_str().unwrap();
+    direct.extend(["--db", local_db, "--config", config]);
+    let local = run(&pwpolicy(), &direct, stdin.as_bytes());
+    let mut served: Vec<&str> = args.to_vec();
+    served.extend(["--config", config]);
+    (local, daemon.cli(false, &served, stdin))
+}
+
+/// A shadow file of `n` people whose passwords changed `days_ago` days ago.
+fn people_shadow(n: usize, days_ago: i64) -> String {
+    let day = time::OffsetDateTime::now_utc().unix_timestamp() / 86_400 - days_ago;
+    (0..n)
+        .map(|i| format!("person{i:05}:!:{}::::::\n", day - (i as i64 % 20)))
+        .collect()
+}
+
+#[test]
+fn report_through_the_service_past_540_users() {
+    // Regression: the whole report was one frame (64 KiB), so a pwpolicyd
+    // host's `pwpolicy report` failed past about 540 users.
+    let (dir, db) = scratch();
+    let local_db = dir
+        .path()
+        .join("state")
+        .join("direct.db")
+        .display()
+        .to_string();
+    let config = dir.path().join("policy.toml");
+    let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+    let shadow = dir.write("shadow", &people_shadow(5000, 80));
+    for store in [&db, &local_db] {
+        let out = run(
+            &pwpolicy(),
+            &[
+                "import-shadow",
+                "--all",
+                shadow.to_str().unwrap(),
+                "--db",
+                store,
+                "--config",
+                config.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    for format in ["--json", "--csv"] {
+        let (local, served) = both(
+            &daemon,
+            &local_db,
+            &config,
+            &["report", "--expiring-within", "30", format],
+            "",
+        );
+        assert_eq!((local.code, served.code), (0, 0), "{served:?}");
+        assert_eq!(
+            served.stdout, local.stdout,
+            "{format}: the service and the store disagree"
+        );
+    }
+    let (local, _) = both(
+        &daemon,
+        &local_db,
+        &config,
+        &["report", "--expiring-within", "30", "--json"],
+        "",
+    );
+    assert_eq!(local.json().as_array().unwrap().len(), 5000);
+}
+
+#[test]
+fn every_verb_gives_the_same_answer_locally_and_through_the_service() {
+    let (dir, db) = scratch();
+    let local_db = dir
+        .path()
+        .join("state")
+        .join("direct.db")
+        .display()
+        .to_string();
+    let config = dir.path().join("policy.toml");
+    std::fs::write(
+        &config,
+        "[history]\nmemory_kib = 64\niterations = 1\n[expiry]\nmin_age_days = 1\n",
+    )
+    .unwrap();
+    let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+    // (arguments, standard input, the exit code both must give)
+    let steps: &[(&[&str], &str, i32)] = &[
+        (
+            &["set-changed", "--user", "erin", "--date", "2026-01-02"],
+            "",
+            0,
+        ),
+        (&["status", "--user", "erin", "--json"], "", 0),
+        (
+            &["change", "--user", "erin", "--json"],
+            "Blue-Kettle-42\n",
+            0,
+        ),
+        (
+            &["change", "--user", "erin", "--json"],
+            "Blue-Kettle-43\n",
+            1,
+        ),
+        // Regression: --ignore-min-age was refused through the service.
+        (
+            &["change", "--user", "erin", "--json", "--ignore-min-age"],
+            "Blue-Kettle-44\n",
+            0,
+        ),
+        (
+            &["change", "--user", "erin", "--json", "--ignore-min-age"],
+            "Blue-Kettle-42\n",
+            1,
+        ),
+        (
+            &[
+                "check",
+                "--user",
+                "erin",
+                "--json",
+                "--full-name",
+                "Erin Hagens",
+            ],
+            "hagens\n",
+            1,
+        ),
+        (&["check", "--json"], "Blue-Kettle-42\n", 0),
+        (&["expire", "--user", "max"], "", 0),
+        (&["status", "--user", "max", "--json"], "", 0),
+        (&["status", "--user", "root", "--json"], "", 0),
+        (&["report", "--expiring-within", "400", "--json"], "", 0),
+        (
+            &["set-changed", "--user", "max", "--date", "20260102"],
+            "",
+            2,
+        ),
+    ];
+    for (args, stdin, code) in steps {
+        let (local, served) = both(&daemon, &local_db, &config, args, stdin);
+        assert_eq!(
+            (local.code, &local.stdout),
+            (served.code, &served.stdout),
+            "{args:?}: local {local:?} / service {served:?}"
+        );
+        assert_eq!(local.code, *code, "{args:?}: {local:?}");
+    }
+    let (local, _) = both(
+        &daemon,
+        &local_db,
+        &config,
+        &["change", "--user", "erin", "--json"],
+        "Blue-Kettle-45\n",
+    );
+    assert_eq!(
+        local.json()["violations"][0]["code"],
+        "too_recent",
+        "{local:?}"
+    );
+}
+
+#[test]
+fn an_ordinary_users_check_through_the_service_checks_their_own_history() {
+    // Regression: without --user, an ordinary user's check through the
+    // service consulted no history, while status defaulted to themselves.
+    if !is_root() {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
+        eprintln!(
+            "SKIPPED an_ordinary_users_check_through_the_service_checks_their_own_history: needs root"
+        );
+        return;
+    }
+    let (dir, db) = scratch();
+    let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+    assert_eq!(
+        daemon
+            .cli(false, &["change", "--user", "nobody"], "Blue-Kettle-42\n")
+            .code,
+        0
+    );
+    let out = daemon.cli(true, &["check", "--json"], "Blue-Kettle-42\n");
+    assert_eq!(out.code, 1, "{out:?}");
+    let answer = out.json();
+    assert_eq!(answer["history_checked"], true, "{answer}");
+    assert_eq!(answer["violations"][0]["code"], "reused", "{answer}");
+}
+
+#[test]
+fn pam_refuses_a_service_answer_that_lacks_its_violations() {
+    // Regression: the module read the service's JSON by key, and a reply
+    // without `violations` read as "no violations": accepted.
+    let dir = TestDir::new();
+    let socket = dir.path().join("fake.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let fake = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut len = [0u8; 4];
+        stream.read_exact(&mut len).unwrap();
+        let mut request = vec![0u8; u32::from_be_bytes(len) as usize];
+        stream.read_exact(&mut request).unwrap();
+        let answer = br#"{"v":2,"ok":{"check":{"accepted":true,"history_checked":true}}}"#;
+        stream
+            .write_all(&(answer.len() as u32).to_be_bytes())
+            .unwrap();
+        stream.write_all(answer).unwrap();
+    });
+    let pamd = dir.path().join("pam.d");
+    std::fs::create_dir(&pamd).unwrap();
+    let config = dir.write("policy.toml", "");
+    std::fs::write(
+        pamd.join("pw"),
+        format!(
+            "password requisite {} config={} socket={} enforce_for_root retry=1\npassword requisite pam_permit.so\n",
+            pam_module().display(),
+            config.display(),
+            socket.display()
+        ),
+    )
+    .unwrap();
+    let out = run(
+        &pam_driver(),
+        &[
+            pamd.to_str().unwrap(),
+            "pw",
+            "erin",
+            "chauthtok",
+            "Blue-Kettle-42",
+            "Blue-Kettle-42",
+        ],
+        b"",
+    );
+    let v = out.json();
+    fake.join().unwrap();
+    assert_ne!(
+        v["result"], 0,
+        "a garbled answer must not accept the password: {v}"
+    );
+    assert_eq!(v["result"], 9, "on_error=fail: PAM_AUTHINFO_UNAVAIL: {v}");
 }

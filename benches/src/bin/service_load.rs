@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pwpolicy_service::{Client, Request, Secret};
+use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Service};
+use zeroize::Zeroizing;
 
 /// What one client thread measured.
 struct Sample {
@@ -41,12 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (socket, Some(child))
         }
     };
-    let mut admin = Client::connect(&socket)?;
+    let mut admin = Service::new(socket.clone());
     for i in 0..1000 {
-        admin.call(Request::SetChanged {
-            user: format!("user{i:04}"),
-            date: "today".into(),
-        })?;
+        admin.set_changed(&format!("user{i:04}"), "today")?;
     }
 
     println!(
@@ -59,9 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Duration::from_secs(seconds),
         |client, i, n| {
             client
-                .call(Request::Status {
-                    user: Some(format!("user{:04}", (i * 7919 + n) % 1000)),
-                })
+                .status(Some(&format!("user{:04}", (i * 7919 + n) % 1000)))
                 .map(|_| ())
         },
     );
@@ -72,16 +68,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Duration::from_secs(seconds),
         |client, i, n| {
             let user = format!("load{i}");
-            let password = Secret(zeroize::Zeroizing::new(format!("Load-Pass-{i}-{n}-x")));
-            client.call(Request::Check {
-                user: user.clone(),
-                full_name: String::new(),
-                password: password.clone(),
+            let password = Zeroizing::new(format!("Load-Pass-{i}-{n}-x"));
+            client.check(&CheckRequest {
+                user: Some(&user),
+                full_name: "",
+                password: &password,
+                enforce_min_age: false,
             })?;
             client
-                .call(Request::Commit {
-                    user,
-                    password,
+                .commit(&CommitRequest {
+                    user: &user,
+                    password: &password,
                     enforce_min_age: false,
                     allow_reuse: false,
                 })
@@ -103,7 +100,7 @@ fn phase(
     socket: &Path,
     clients: usize,
     length: Duration,
-    op: impl Fn(&mut Client, usize, usize) -> Result<(), pwpolicy_service::ClientError> + Sync,
+    op: impl Fn(&mut Service, usize, usize) -> Result<(), BackendError> + Sync,
 ) -> Vec<Sample> {
     let deadline = Instant::now() + length;
     std::thread::scope(|scope| {
@@ -116,10 +113,11 @@ fn phase(
                             latencies_us: Vec::new(),
                             errors: 0,
                         };
-                        let Ok(mut client) = Client::connect(socket) else {
+                        let mut client = Service::new(socket.to_owned());
+                        if client.status(Some("user0000")).is_err() {
                             sample.errors += 1;
                             return sample;
-                        };
+                        }
                         let mut n = 0;
                         while Instant::now() < deadline {
                             n += 1;
@@ -180,7 +178,7 @@ fn start_daemon(scratch: &Path) -> Result<(PathBuf, Child), Box<dyn std::error::
             )
         })?;
     let deadline = Instant::now() + Duration::from_secs(20);
-    while Client::connect(&socket).is_err() {
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
         if Instant::now() > deadline {
             return Err("pwpolicyd did not start".into());
         }

@@ -3,33 +3,16 @@
 
 use anyhow::{Context, bail};
 use pwpolicy::{AccountClass, Policy};
-use pwpolicy_service::accounts::{AccountFiles, Facts};
-use pwpolicy_service::{Client, Request, ops};
+use pwpolicy_backend::accounts::{AccountFiles, Facts};
+use pwpolicy_backend::ops;
 use pwpolicy_store::Seed;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::args::{ImportShadowArgs, SetChangedArgs, Sources, UserArgs};
 use crate::config;
-use crate::store_access::{self, Backend};
+use crate::store_access;
 use crate::{EXIT_ACCEPTED, EXIT_REJECTED};
-
-/// The backend for an admin verb.
-fn backend(sources: &Sources) -> anyhow::Result<Backend> {
-    let policy = config::load(sources.config.as_deref())?.policy;
-    Ok(Backend::from(sources, &policy))
-}
-
-/// The local store, for verbs the service does not offer.
-fn local_store(sources: &Sources, verb: &str) -> anyhow::Result<Box<dyn pwpolicy_store::Store>> {
-    match backend(sources)? {
-        Backend::Local(choice) => store_access::open_write(&choice),
-        Backend::Service(socket) => bail!(
-            "`{verb}` works on the store itself, not through the service at {}: run it where the store is, with --db",
-            socket.display()
-        ),
-    }
-}
 
 /// `pwpolicy set-changed --user U --date YYYY-MM-DD`.
 pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
@@ -38,17 +21,8 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
     if at > now {
         eprintln!("pwpolicy: warning: {} is in the future", args.date);
     }
-    match backend(&args.sources)? {
-        Backend::Service(socket) => {
-            Client::connect(&socket)?.call(Request::SetChanged {
-                user: args.user.clone(),
-                date: args.date.clone(),
-            })?;
-        }
-        Backend::Local(choice) => {
-            store_access::open_write(&choice)?.set_changed(&args.user, at, now)?
-        }
-    }
+    let policy = config::load(args.sources.config.as_deref())?.policy;
+    store_access::backend(&args.sources, &policy, true).set_changed(&args.user, &args.date)?;
     println!(
         "Last password change for {} set to {}.",
         args.user,
@@ -59,21 +33,19 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
 
 /// `pwpolicy expire --user U`.
 pub fn expire(args: &UserArgs) -> anyhow::Result<u8> {
-    match backend(&args.sources)? {
-        Backend::Service(socket) => {
-            Client::connect(&socket)?.call(Request::Expire {
-                user: args.user.clone(),
-            })?;
-        }
-        Backend::Local(choice) => {
-            store_access::open_write(&choice)?.expire(&args.user, OffsetDateTime::now_utc())?
-        }
-    }
+    let policy = config::load(args.sources.config.as_deref())?.policy;
+    store_access::backend(&args.sources, &policy, true).expire(&args.user)?;
     println!(
         "{} must change their password at the next login.",
         args.user
     );
     Ok(EXIT_ACCEPTED)
+}
+
+/// The store itself, for a verb the service does not offer.
+fn local_store(sources: &Sources, verb: &str) -> anyhow::Result<Box<dyn pwpolicy_store::Store>> {
+    let policy = config::load(sources.config.as_deref())?.policy;
+    store_access::local_store(sources, &policy, verb)
 }
 
 /// `pwpolicy history clear --user U`.

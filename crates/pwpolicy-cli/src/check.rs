@@ -4,18 +4,16 @@
 use std::io::IsTerminal;
 
 use anyhow::Context;
-use pwpolicy::{Password, Policy, Verdict, Violation};
-use pwpolicy_service::accounts::Facts;
-use pwpolicy_service::{Client, Request, Secret, ops};
-use serde_json::{Value, json};
-use time::OffsetDateTime;
+use pwpolicy::{Policy, Verdict, Violation};
+use pwpolicy_backend::CheckRequest;
+use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::args::CheckArgs;
 use crate::config;
 use crate::input::{self, InputError, Line};
 use crate::render;
-use crate::store_access::{self, Backend, Reading};
+use crate::store_access;
 use crate::{EXIT_ACCEPTED, EXIT_ERROR, EXIT_REJECTED};
 
 /// Runs `pwpolicy check`.
@@ -28,73 +26,32 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             &mut std::io::stdout().lock(),
         );
     }
-    let backend = Backend::from(&args.sources, &policy);
-    // An explicit store is opened even without --user, so a wrong --db is
-    // reported instead of silently unused.
-    let mut history = match &backend {
-        Backend::Local(choice) if args.user.is_some() || choice.explicit => {
-            Some(store_access::open_read(choice, false)?)
-        }
-        _ => None,
-    };
+    let mut backend = store_access::backend(&args.sources, &policy, false);
     let line = match read_password(&policy, "Password: ") {
         Ok(line) => line,
         Err(e) => return input_error(args.json, &e),
     };
-    let user = args.user.as_deref().unwrap_or("");
-    let full_name = args.full_name.as_deref().unwrap_or("");
-    let verdict: Value = match (line, &backend) {
-        (Line::TooLong, _) => render::verdict_json(&overlong(&policy), false),
-        (Line::Text(text), Backend::Service(socket)) if args.user.is_some() => {
-            let mut client = Client::connect(socket)?;
-            client.call(Request::Check {
-                user: user.to_owned(),
-                full_name: full_name.to_owned(),
-                password: Secret(text),
-            })?
-        }
-        (Line::Text(text), _) => {
-            // With --user, the account's class may set its own rules.
-            let facts = if user.is_empty() {
-                Facts::unknown(user)
-            } else {
-                Facts::lookup(user)
-            };
-            let coverage = facts.coverage(&policy);
-            let policy = &*coverage.policy;
-            let password = Password::new(&text);
-            let store = match (&args.user, history.as_mut()) {
-                (Some(_), Some(reading)) => reading.store(),
-                _ => None,
-            };
-            let checked = store.is_some();
-            let verdict = ops::check(
-                store,
-                policy,
-                user,
-                full_name,
-                &password,
-                OffsetDateTime::now_utc(),
-            )
-            .context("cannot check the password history")?;
-            render::verdict_json(&verdict, checked)
-        }
+    let answer = match line {
+        Line::TooLong => render::answer(&overlong(&policy), false),
+        Line::Text(text) => backend
+            .check(&CheckRequest {
+                user: args.user.as_deref(),
+                full_name: args.full_name.as_deref().unwrap_or(""),
+                password: &text,
+                enforce_min_age: true,
+            })
+            .context("cannot check the password history")?,
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        let verdict = json!({
-            "accepted": verdict["accepted"],
-            "violations": verdict["violations"],
-            "history_checked": verdict["history_checked"],
-        });
-        render::json_line(&mut out, &verdict)?;
+        render::json_line(&mut out, &answer)?;
     } else {
-        render::verdict_human(&mut out, &verdict)?;
+        render::verdict_human(&mut out, &answer)?;
     }
-    if let (Some(_), Some(Reading::Absent(why))) = (&args.user, &history) {
+    if let (Some(_), Some(why)) = (&args.user, backend.absence()) {
         eprintln!("pwpolicy: note: password history not checked: {why}");
     }
-    Ok(if verdict["accepted"] == true {
+    Ok(if answer.accepted {
         EXIT_ACCEPTED
     } else {
         EXIT_REJECTED

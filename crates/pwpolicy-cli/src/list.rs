@@ -7,86 +7,155 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::Context;
-use pwpolicy_service::accounts::{AccountFiles, Facts};
-use pwpolicy_service::ops::{self, Standing};
-use pwpolicy_service::{Client, Request};
-use pwpolicy_store::StoreError;
+use pwpolicy_backend::accounts::AccountFiles;
+use pwpolicy_backend::{BackendError, ReportRow, Status};
 use pwpolicy_store::shadow::{self, ShadowEntry};
-use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::macros::datetime;
+use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::EXIT_ACCEPTED;
 use crate::args::{ListArgs, ReportFormat};
 use crate::config;
 use crate::status::csv_field;
-use crate::store_access::{self, Backend, Reading};
+use crate::store_access;
+
+/// A report window that takes in every recorded password (about 5,000
+/// years; the dates stay representable).
+const EVERYONE_DAYS: u32 = 2_000_000;
 
 /// Runs `pwpolicy list`.
 pub fn run(args: &ListArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
     let files = AccountFiles::read(&args.passwd)?;
     let shadow = ShadowFile::beside(&args.passwd);
-    let now = OffsetDateTime::now_utc();
+    let mut backend = store_access::backend(&args.sources, &policy, true);
     let stdout = std::io::stdout();
     let mut out = Listing::start(
         BufWriter::with_capacity(1 << 16, stdout.lock()),
         args.format(),
     )?;
-    let facts_of = |u| {
-        let mut facts: Facts = files.facts_of(u);
+    let mut local = HashSet::new();
+    for user in &files.users {
+        let mut facts = files.facts_of(user);
         facts.shadow = shadow.entry(&facts.name);
-        facts
-    };
-    match Backend::from(&args.sources, &policy) {
-        Backend::Service(socket) => {
-            // The service answers for the host's accounts; users only its
-            // store knows are in `pwpolicy report`.
-            let mut client = Client::connect(&socket)?;
-            for user in &files.users {
-                let mut status = client.call(Request::Status {
-                    user: Some(user.name.clone()),
-                })?["status"]
-                    .take();
-                status["uid"] = json!(user.uid);
-                out.row(&status)?;
-            }
+        let status = backend.status_of(&facts)?;
+        out.row(&Row::Account(&status, Some(user.uid)))?;
+        local.insert(user.name.as_str());
+    }
+    // Then every recorded user this host's files do not have (forced ones
+    // first, then by last change), streamed.
+    let mut failed = None;
+    let result = backend.report(EVERYONE_DAYS, &mut |row| {
+        if local.contains(row.user.as_str()) {
+            return Ok(());
         }
-        Backend::Local(choice) => {
-            let mut reading = store_access::open_read(&choice, true)?;
-            if let Reading::Absent(why) = &reading {
-                eprintln!("pwpolicy: note: {why}");
-            }
-            let mut local = HashSet::new();
-            for user in &files.users {
-                let mut status = ops::status(reading.store(), &policy, &facts_of(user), now)?;
-                status["uid"] = json!(user.uid);
-                out.row(&status)?;
-                local.insert(user.name.as_str());
-            }
-            if let Reading::Open(store) = &mut reading {
-                let io = |e: std::io::Error| StoreError::Backend {
-                    location: "standard output".into(),
-                    detail: e.to_string(),
-                };
-                // Every recorded user: forced ones, then by last change.
-                store.expiring(Some(datetime!(9999-12-31 0:00 UTC)), &mut |row| {
-                    if local.contains(row.name.as_str()) {
-                        return Ok(());
-                    }
-                    let standing =
-                        Standing::of(&policy.expiry, row.last_change, row.must_change, now);
-                    let mut status = standing.json(&row.name);
-                    status["uid"] = Value::Null;
-                    status["class"] = json!("person");
-                    out.row(&status).map_err(io)
-                })?;
-            }
-        }
+        out.row(&Row::StoreOnly(&row)).map_err(|e| {
+            failed = Some(e);
+            BackendError::Protocol
+        })
+    });
+    if let Some(e) = failed {
+        return Err(anyhow::Error::new(e).context("cannot write the listing"));
+    }
+    result?;
+    if let Some(why) = backend.absence() {
+        eprintln!("pwpolicy: note: {why}");
     }
     out.finish().context("cannot write the listing")?;
     Ok(EXIT_ACCEPTED)
+}
+
+/// One line of the listing.
+enum Row<'a> {
+    /// An account of the host's files, with its uid.
+    Account(&'a Status, Option<u32>),
+    /// A user only the store knows.
+    StoreOnly(&'a ReportRow),
+}
+
+/// A line of the listing as JSON: the status object with the uid, or a
+/// report row with `uid: null` and `class: "person"`.
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(flatten)]
+    status: Either<'a>,
+    uid: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Either<'a> {
+    Status(&'a Status),
+    Row {
+        #[serde(flatten)]
+        row: &'a ReportRow,
+        class: &'static str,
+    },
+}
+
+impl Row<'_> {
+    fn user(&self) -> &str {
+        match self {
+            Row::Account(s, _) => &s.user,
+            Row::StoreOnly(r) => &r.user,
+        }
+    }
+
+    fn fields(&self) -> Fields<'_> {
+        match self {
+            Row::Account(s, uid) => Fields {
+                uid: *uid,
+                class: &s.class,
+                state: s.state.as_str(),
+                last_changed: s.last_changed.as_deref(),
+                expires: s.expires.as_deref(),
+                days_left: s.days_left,
+                must_change: s.must_change,
+                shadow: s.shadow.as_ref().and_then(|v| v.last_changed.as_deref()),
+                shadow_agrees: s.shadow_agrees,
+            },
+            Row::StoreOnly(r) => Fields {
+                uid: None,
+                class: "person",
+                state: r.state.as_str(),
+                last_changed: r.last_changed.as_deref(),
+                expires: r.expires.as_deref(),
+                days_left: r.days_left,
+                must_change: r.must_change,
+                shadow: None,
+                shadow_agrees: None,
+            },
+        }
+    }
+
+    fn line(&self) -> Line<'_> {
+        match self {
+            Row::Account(s, uid) => Line {
+                status: Either::Status(s),
+                uid: *uid,
+            },
+            Row::StoreOnly(r) => Line {
+                status: Either::Row {
+                    row: r,
+                    class: "person",
+                },
+                uid: None,
+            },
+        }
+    }
+}
+
+/// The columns of the table and the CSV.
+struct Fields<'a> {
+    uid: Option<u32>,
+    class: &'a str,
+    state: &'a str,
+    last_changed: Option<&'a str>,
+    expires: Option<&'a str>,
+    days_left: Option<i64>,
+    must_change: bool,
+    shadow: Option<&'a str>,
+    shadow_agrees: Option<bool>,
 }
 
 /// The shadow file beside passwd, when this user may read it (root).
@@ -131,52 +200,49 @@ impl<W: Write> Listing<W> {
         })
     }
 
-    fn row(&mut self, s: &Value) -> std::io::Result<()> {
-        let text = |key: &str, none: &str| s[key].as_str().unwrap_or(none).to_owned();
-        let number =
-            |key: &str, none: &str| s[key].as_i64().map_or(none.to_owned(), |n| n.to_string());
-        let shadow = s["shadow"]["last_changed"].as_str().unwrap_or("");
+    fn row(&mut self, row: &Row<'_>) -> std::io::Result<()> {
+        let f = row.fields();
+        let num = |n: Option<i64>, none: &str| n.map_or(none.to_owned(), |n| n.to_string());
+        let uid = f.uid.map(i64::from);
         match self.format {
             ReportFormat::Table => {
-                let agrees = if s["shadow_agrees"] == false {
+                let differs = if f.shadow_agrees == Some(false) {
                     " (differs)"
                 } else {
                     ""
                 };
                 writeln!(
                     self.out,
-                    "{:<20} {:>6} {:<10} {:<12} {:<12} {:<12} {:>5}  {}{agrees}",
-                    text("user", ""),
-                    number("uid", "-"),
-                    text("class", "-"),
-                    text("state", "unknown"),
-                    text("last_changed", "-"),
-                    text("expires", "never"),
-                    number("days_left", "-"),
-                    if shadow.is_empty() { "-" } else { shadow },
+                    "{:<20} {:>6} {:<10} {:<12} {:<12} {:<12} {:>5}  {}{differs}",
+                    row.user(),
+                    num(uid, "-"),
+                    f.class,
+                    f.state,
+                    f.last_changed.unwrap_or("-"),
+                    f.expires.unwrap_or("never"),
+                    num(f.days_left, "-"),
+                    f.shadow.unwrap_or("-"),
                 )?
             }
             ReportFormat::Csv => writeln!(
                 self.out,
                 "{},{},{},{},{},{},{},{},{},{}",
-                csv_field(&text("user", "")),
-                number("uid", ""),
-                csv_field(&text("class", "")),
-                text("state", "unknown"),
-                text("last_changed", ""),
-                text("expires", ""),
-                number("days_left", ""),
-                s["must_change"] == true,
-                shadow,
-                s["shadow_agrees"]
-                    .as_bool()
-                    .map_or(String::new(), |b| b.to_string()),
+                csv_field(row.user()),
+                num(uid, ""),
+                csv_field(f.class),
+                f.state,
+                f.last_changed.unwrap_or(""),
+                f.expires.unwrap_or(""),
+                num(f.days_left, ""),
+                f.must_change,
+                f.shadow.unwrap_or(""),
+                f.shadow_agrees.map_or(String::new(), |b| b.to_string()),
             )?,
             ReportFormat::Json => {
                 if self.count > 0 {
                     self.out.write_all(b",")?;
                 }
-                serde_json::to_writer(&mut self.out, s)?;
+                serde_json::to_writer(&mut self.out, &row.line())?;
             }
         }
         self.count += 1;

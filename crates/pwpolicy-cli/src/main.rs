@@ -4,6 +4,8 @@
 //! Exit codes: 0 accepted / done, 1 rejected / nothing to do, 2 usage,
 //! configuration, store or input error.
 
+#![forbid(unsafe_code)]
+
 mod admin;
 mod args;
 mod batch;

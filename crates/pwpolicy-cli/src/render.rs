@@ -1,36 +1,40 @@
 //! How verdicts are printed: a short human list, or one JSON object. Both
-//! work from the JSON form, which the service sends too.
+//! work from the typed answer every backend gives.
 
 use std::io::Write;
 
 use pwpolicy::Verdict;
-use serde_json::{Value, json};
+use pwpolicy_backend::{CheckAnswer, Finding};
+use serde::Serialize;
+use serde_json::Value;
 
-/// The JSON object of a `check` verdict.
+/// The answer for a verdict of the core alone.
+pub fn answer(verdict: &Verdict, history_checked: bool) -> CheckAnswer {
+    CheckAnswer::of(
+        verdict.violations().iter().map(Finding::from).collect(),
+        history_checked,
+    )
+}
+
+/// The JSON object of a `check` verdict (batch mode adds to it).
 pub fn verdict_json(verdict: &Verdict, history_checked: bool) -> Value {
-    let mut value = serde_json::to_value(verdict).unwrap_or_else(|_| json!({}));
-    value["history_checked"] = Value::Bool(history_checked);
-    value
+    serde_json::to_value(answer(verdict, history_checked)).unwrap_or(Value::Null)
 }
 
 /// Writes a verdict for a person: one line when accepted, else one line per violation.
-pub fn verdict_human(out: &mut impl Write, verdict: &Value) -> std::io::Result<()> {
-    if verdict["accepted"] == true {
+pub fn verdict_human(out: &mut impl Write, answer: &CheckAnswer) -> std::io::Result<()> {
+    if answer.accepted {
         return writeln!(out, "Password accepted.");
     }
     writeln!(out, "Password rejected:")?;
-    for v in verdict["violations"].as_array().into_iter().flatten() {
-        let (message, code) = (
-            v["message"].as_str().unwrap_or(""),
-            v["code"].as_str().unwrap_or(""),
-        );
-        writeln!(out, "  - {message} [{code}]")?;
+    for v in &answer.violations {
+        writeln!(out, "  - {} [{}]", v.message, v.code)?;
     }
     Ok(())
 }
 
-/// Writes one JSON value on its own line.
-pub fn json_line(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
+/// Writes one value as JSON on its own line.
+pub fn json_line(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")
 }

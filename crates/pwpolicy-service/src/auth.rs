@@ -1,7 +1,7 @@
 //! Who may do what, decided from the kernel's word on the caller
 //! (`SO_PEERCRED`), never from anything the client says about itself.
 
-use crate::protocol::Request;
+use pwpolicy_backend::protocol::Request;
 
 /// The process at the other end of a connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,10 @@ pub fn authorize(peer: &Peer, request: &Request) -> Result<(), &'static str> {
     match request {
         Request::Status { user: None } => Ok(()),
         Request::Status { user: Some(user) } if own(user) => Ok(()),
-        Request::Check { user, .. } if own(user) => Ok(()),
+        Request::Check { user: None, .. } => Ok(()),
+        Request::Check {
+            user: Some(user), ..
+        } if own(user) => Ok(()),
         Request::Status { .. } | Request::Check { .. } => {
             Err("you may ask only about your own account")
         }
@@ -40,7 +43,7 @@ pub fn authorize(peer: &Peer, request: &Request) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Secret;
+    use pwpolicy_backend::protocol::Secret;
 
     fn peer(name: &str, admin: bool) -> Peer {
         Peer {
@@ -53,9 +56,10 @@ mod tests {
 
     fn check(user: &str) -> Request {
         Request::Check {
-            user: user.into(),
+            user: Some(user.into()),
             full_name: String::new(),
             password: Secret(zeroize::Zeroizing::new("x".into())),
+            enforce_min_age: true,
         }
     }
 

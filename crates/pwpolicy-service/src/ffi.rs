@@ -1,5 +1,6 @@
 //! Every `unsafe` of the service: the caller's credentials from the kernel,
 //! user and group lookups, and the socket systemd hands over.
+#![allow(unsafe_code)]
 
 use std::ffi::{CStr, CString, c_char};
 use std::os::fd::{AsRawFd, FromRawFd};
@@ -86,98 +87,14 @@ pub fn in_group(name: &str, primary: u32, gid: u32) -> bool {
     rc >= 0 && groups[..count.max(0) as usize].contains(&gid)
 }
 
-/// What the passwd database says of one account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PasswdEntry {
-    /// The uid.
-    pub uid: u32,
-    /// The primary gid.
-    pub gid: u32,
-    /// The GECOS field, whole.
-    pub gecos: String,
-}
-
-/// Account `name` in the passwd database (files, LDAP, sssd…), if it is there.
-pub fn passwd_entry(name: &str) -> Option<PasswdEntry> {
-    let cname = CString::new(name).ok()?;
-    let mut buf = vec![0 as c_char; 16 * 1024];
-    // SAFETY: plain old data; zeroed is a valid empty value.
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer refers to a live local of the right type and
-    // `buf.len()` is the buffer's real size; getpwnam_r writes only into
-    // `pwd` and `buf` and sets `result` to null or to `&pwd`.
-    let rc = unsafe {
-        libc::getpwnam_r(
-            cname.as_ptr(),
-            &mut pwd,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    if rc != 0 || result.is_null() {
-        return None;
-    }
-    let gecos = if pwd.pw_gecos.is_null() {
-        String::new()
-    } else {
-        // SAFETY: on success `pw_gecos` points into `buf`, NUL-terminated,
-        // and `buf` is alive until the end of this function.
-        unsafe { CStr::from_ptr(pwd.pw_gecos) }
-            .to_string_lossy()
-            .into_owned()
-    };
-    Some(PasswdEntry {
-        uid: pwd.pw_uid,
-        gid: pwd.pw_gid,
-        gecos,
-    })
-}
-
-/// The gids of every group user `name` (primary group `primary`) is in.
-pub fn group_ids(name: &str, primary: u32) -> Vec<u32> {
-    let Ok(cname) = CString::new(name) else {
-        return vec![primary];
-    };
-    let mut groups = vec![0 as libc::gid_t; 64];
-    for _ in 0..4 {
-        let mut count = groups.len() as libc::c_int;
-        // SAFETY: `groups` holds `count` gids; getgrouplist writes at most
-        // that many and sets `count` to the number it has (or needs).
-        let rc =
-            unsafe { libc::getgrouplist(cname.as_ptr(), primary, groups.as_mut_ptr(), &mut count) };
-        let count = count.max(0) as usize;
-        if rc >= 0 {
-            groups.truncate(count);
-            return groups;
-        }
-        groups.resize(count.max(groups.len() * 2), 0);
-    }
-    vec![primary]
-}
-
-/// The name of group `gid`.
-pub fn group_name(gid: u32) -> Option<String> {
-    let mut buf = vec![0 as c_char; 64 * 1024];
-    // SAFETY: plain old data; zeroed is a valid empty value.
-    let mut grp: libc::group = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::group = std::ptr::null_mut();
-    // SAFETY: all pointers refer to live locals of the right size.
-    let rc = unsafe { libc::getgrgid_r(gid, &mut grp, buf.as_mut_ptr(), buf.len(), &mut result) };
-    if rc != 0 || result.is_null() || grp.gr_name.is_null() {
-        return None;
-    }
-    // SAFETY: on success gr_name points into `buf`, NUL-terminated.
-    Some(
-        unsafe { CStr::from_ptr(grp.gr_name) }
-            .to_string_lossy()
-            .into_owned(),
-    )
-}
-
 /// The listening socket systemd passed (socket activation), if any.
-pub fn activated_listener() -> Option<UnixListener> {
+///
+/// # Safety
+///
+/// Call it once, before any other thread is started: it removes the
+/// `LISTEN_*` variables from the environment (not thread-safe) and takes
+/// ownership of file descriptor 3, which nothing else may own or close.
+pub unsafe fn activated_listener() -> Option<UnixListener> {
     const SD_LISTEN_FDS_START: i32 = 3;
     let pid: u32 = std::env::var("LISTEN_PID").ok()?.parse().ok()?;
     let fds: i32 = std::env::var("LISTEN_FDS").ok()?.parse().ok()?;

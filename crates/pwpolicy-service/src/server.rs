@@ -3,23 +3,24 @@
 //! pool of store connections, and graceful shutdown.
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pwpolicy::{Password, Policy};
+use pwpolicy::Policy;
+use pwpolicy_backend::protocol::{
+    Answer, Envelope, ErrorKind, MAX_FRAME, PROTOCOL_VERSION, REPORT_PAGE_BYTES, Refusal,
+    ReportPage, Request, Response, VersionOnly, encode_frame, write_frame,
+};
+use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Local, Opener, ops};
 use pwpolicy_store::{Location, OpenMode, Store, StoreError};
-use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tracing::{info, warn};
 
-use crate::accounts::Facts;
 use crate::auth::{Peer, authorize};
 use crate::ffi;
-use crate::ops;
-use crate::protocol::{Envelope, ErrorKind, MAX_FRAME, PROTOCOL_VERSION, Request, write_frame};
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct ServerConfig {
     pub policy: Policy,
     /// The store it owns.
     pub store: Location,
+    /// How it opens that store (SQLite, or PostgreSQL too).
+    pub open: Opener,
     /// Members of this group are administrators (besides root).
     pub admin_gid: Option<u32>,
     /// Connections served at once; more are refused with `busy`.
@@ -40,10 +43,11 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     /// Defaults around a policy and a store.
-    pub fn new(policy: Policy, store: Location) -> ServerConfig {
+    pub fn new(policy: Policy, store: Location, open: Opener) -> ServerConfig {
         ServerConfig {
             policy,
             store,
+            open,
             admin_gid: None,
             max_connections: 256,
             max_per_user: 16,
@@ -198,21 +202,26 @@ fn connection(shared: &Shared, mut stream: UnixStream, peer: &Peer) -> io::Resul
         let Some(body) = read_request(&mut stream, shared.config.timeout)? else {
             return Ok(());
         };
-        let reply = match serde_json::from_slice::<Envelope>(&body) {
-            Err(e) => Err((
-                ErrorKind::BadRequest,
-                format!("not a request: {}", json_problem(&e)),
-            )),
-            Ok(env) if env.v != PROTOCOL_VERSION => Err((
-                ErrorKind::UnsupportedVersion,
-                format!(
-                    "protocol version {} is not supported; this service speaks {PROTOCOL_VERSION}",
-                    env.v
-                ),
-            )),
-            Ok(env) => handle(shared, peer, env.request),
-        };
-        respond(&mut stream, reply)?;
+        match serde_json::from_slice::<Envelope>(&body) {
+            Ok(env) if env.v == PROTOCOL_VERSION => handle(shared, peer, env.request, &mut stream)?,
+            parsed => {
+                let version = serde_json::from_slice::<VersionOnly>(&body).map(|v| v.v);
+                let refusal = match (parsed, version) {
+                    (_, Ok(v)) if v != PROTOCOL_VERSION => (
+                        ErrorKind::UnsupportedVersion,
+                        format!(
+                            "protocol version {v} is not supported; this service speaks {PROTOCOL_VERSION}"
+                        ),
+                    ),
+                    (Err(e), _) => (
+                        ErrorKind::BadRequest,
+                        format!("not a request: {}", json_problem(&e)),
+                    ),
+                    (Ok(_), _) => (ErrorKind::BadRequest, "not a request".to_owned()),
+                };
+                respond(&mut stream, Err(refusal))?;
+            }
+        }
     }
 }
 
@@ -290,64 +299,80 @@ fn read_full(
     Ok(true)
 }
 
-type Reply = Result<Value, (ErrorKind, String)>;
+type Reply = Result<Answer, (ErrorKind, String)>;
 
 fn respond(stream: &mut UnixStream, reply: Reply) -> io::Result<()> {
-    let value = match reply {
-        Ok(mut body) => {
-            body["v"] = json!(PROTOCOL_VERSION);
-            body["ok"] = json!(true);
-            body
-        }
-        Err((kind, message)) => {
-            json!({ "v": PROTOCOL_VERSION, "ok": false, "error": { "kind": kind, "message": message } })
-        }
+    let response = match reply {
+        Ok(answer) => Response {
+            v: PROTOCOL_VERSION,
+            ok: Some(answer),
+            error: None,
+        },
+        Err((kind, message)) => Response {
+            v: PROTOCOL_VERSION,
+            ok: None,
+            error: Some(Refusal { kind, message }),
+        },
     };
-    let body = serde_json::to_vec(&value).map_err(io::Error::other)?;
-    write_frame(stream, &body)?;
-    stream.flush()
+    write_frame(stream, &encode_frame(&response)?)
 }
 
-/// Runs one authorised request against a pooled store connection.
-fn handle(shared: &Shared, peer: &Peer, request: Request) -> Reply {
+/// Runs one authorised request against a pooled store connection and
+/// writes its answer (a report as many pages as it takes).
+fn handle(
+    shared: &Shared,
+    peer: &Peer,
+    request: Request,
+    stream: &mut UnixStream,
+) -> io::Result<()> {
+    let op = request.op();
     if let Err(why) = authorize(peer, &request) {
-        info!(
-            uid = peer.uid,
-            pid = peer.pid,
-            op = op_name(&request),
-            "forbidden"
-        );
-        return Err((ErrorKind::Forbidden, why.to_owned()));
+        info!(uid = peer.uid, pid = peer.pid, op, "forbidden");
+        return respond(stream, Err((ErrorKind::Forbidden, why.to_owned())));
     }
-    let op = op_name(&request);
-    if let Request::SetChanged { date, .. } = &request {
-        ops::parse_day(date, OffsetDateTime::now_utc())
-            .map_err(|why| (ErrorKind::BadRequest, why))?;
+    if let Request::SetChanged { date, .. } = &request
+        && let Err(why) = ops::parse_day(date, OffsetDateTime::now_utc())
+    {
+        return respond(stream, Err((ErrorKind::BadRequest, why)));
     }
-    let mut store = checkout(shared).map_err(store_error)?;
-    let result = execute(&mut *store, &shared.config.policy, peer, request);
-    match &result {
-        Ok(_) => checkin(shared, store),
+    let store = match checkout(shared) {
+        Ok(store) => store,
+        Err(e) => return respond(stream, Err(backend_error(e.into()))),
+    };
+    let mut local = Local::over(shared.config.policy.clone(), store, shared.config.open);
+    let mut io_failed = None;
+    let result = execute(&mut local, peer, request, &mut |page| {
+        respond(stream, Ok(Answer::Report(page))).map_err(|e| {
+            io_failed = Some(e);
+            BackendError::Protocol
+        })
+    });
+    if let Some(e) = io_failed {
+        return Err(e);
+    }
+    match result {
+        Ok(answer) => {
+            if let Some(store) = local.into_store() {
+                checkin(shared, store);
+            }
+            match answer {
+                Some(answer) => respond(stream, Ok(answer)),
+                None => Ok(()),
+            }
+        }
         // A store that failed may be broken (a lost PostgreSQL connection): drop it.
-        Err(e) => warn!(uid = peer.uid, op, error = %e, "store error"),
-    }
-    result.map_err(store_error)
-}
-
-fn op_name(request: &Request) -> &'static str {
-    match request {
-        Request::Check { .. } => "check",
-        Request::Commit { .. } => "commit",
-        Request::Status { .. } => "status",
-        Request::Report { .. } => "report",
-        Request::Expire { .. } => "expire",
-        Request::SetChanged { .. } => "set_changed",
+        Err(e) => {
+            warn!(uid = peer.uid, op, error = %e, "request failed");
+            respond(stream, Err(backend_error(e)))
+        }
     }
 }
 
-fn store_error(e: StoreError) -> (ErrorKind, String) {
+fn backend_error(e: BackendError) -> (ErrorKind, String) {
     match e {
-        StoreError::InvalidUser(_) => (ErrorKind::BadRequest, e.to_string()),
+        BackendError::Store(StoreError::InvalidUser(_)) | BackendError::InvalidDate(_) => {
+            (ErrorKind::BadRequest, e.to_string())
+        }
         other => (ErrorKind::StoreUnavailable, other.to_string()),
     }
 }
@@ -356,7 +381,7 @@ fn checkout(shared: &Shared) -> Result<Box<dyn Store>, StoreError> {
     let pooled = shared.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
     match pooled {
         Some(store) => Ok(store),
-        None => pwpolicy_store::open(&shared.config.store, OpenMode::ReadWrite),
+        None => (shared.config.open)(&shared.config.store, OpenMode::ReadWrite),
     }
 }
 
@@ -367,40 +392,34 @@ fn checkin(shared: &Shared, store: Box<dyn Store>) {
     }
 }
 
+/// Answers one request through the local backend; a report's pages go to
+/// `page` as they fill (and the final, empty-or-not page with `more: false`).
 fn execute(
-    store: &mut dyn Store,
-    policy: &Policy,
+    local: &mut Local,
     peer: &Peer,
     request: Request,
-) -> Result<Value, StoreError> {
-    let now = OffsetDateTime::now_utc();
-    let op = op_name(&request);
-    Ok(match request {
+    page: &mut dyn FnMut(ReportPage) -> Result<(), BackendError>,
+) -> Result<Option<Answer>, BackendError> {
+    let op = request.op();
+    Ok(Some(match request {
         Request::Check {
             user,
             full_name,
             password,
+            enforce_min_age,
         } => {
-            // The user's class decides which rules apply (or none).
-            let facts = Facts::lookup(&user);
-            let coverage = facts.coverage(policy);
-            let verdict = if coverage.checks_passwords() {
-                ops::check(
-                    Some(store),
-                    &coverage.policy,
-                    &user,
-                    &full_name,
-                    &Password::new(&password.0),
-                    now,
-                )?
-            } else {
-                pwpolicy::Verdict::default()
-            };
-            let codes: Vec<&str> = verdict.violations().iter().map(|v| v.code()).collect();
-            info!(uid = peer.uid, op, user, accepted = verdict.is_accepted(), codes = ?codes, "request");
-            let mut value = serde_json::to_value(&verdict).unwrap_or_default();
-            value["history_checked"] = json!(true);
-            value
+            // An ordinary user's check is of their own account by default;
+            // an administrator's without an account is of the text alone.
+            let user = user.or_else(|| peer.name.clone().filter(|_| !peer.admin));
+            let answer = local.check(&CheckRequest {
+                user: user.as_deref(),
+                full_name: &full_name,
+                password: &password.0,
+                enforce_min_age,
+            })?;
+            let codes: Vec<&str> = answer.violations.iter().map(|v| v.code.as_str()).collect();
+            info!(uid = peer.uid, op, user, accepted = answer.accepted, codes = ?codes, "request");
+            Answer::Check(answer)
         }
         Request::Commit {
             user,
@@ -408,71 +427,58 @@ fn execute(
             enforce_min_age,
             allow_reuse,
         } => {
-            let facts = Facts::lookup(&user);
-            let coverage = facts.coverage(policy);
-            if !coverage.checks_passwords() {
-                info!(uid = peer.uid, op, user, exempt = true, "request");
-                return Ok(json!({ "changed": false, "violations": [] }));
-            }
-            let how = ops::ChangeRules {
+            let answer = local.commit(&CommitRequest {
+                user: &user,
+                password: &password.0,
                 enforce_min_age,
                 allow_reuse,
-            };
-            let outcome = ops::commit(
-                store,
-                &coverage.policy,
-                &user,
-                &Password::new(&password.0),
-                how,
-                now,
-            )?;
+            })?;
             info!(
                 uid = peer.uid,
                 op,
                 user,
-                changed = outcome.is_ok(),
+                changed = answer.changed,
                 allow_reuse,
                 "request"
             );
-            match outcome {
-                Ok(()) => json!({ "changed": true, "violations": [] }),
-                Err(v) => json!({ "changed": false, "violations": v }),
-            }
+            Answer::Commit(answer)
         }
         Request::Status { user } => {
-            let user = match user.or_else(|| peer.name.clone()) {
-                Some(user) => user,
-                None => return Err(StoreError::InvalidUser("the caller has no user name")),
-            };
-            let facts = Facts::lookup(&user);
-            json!({ "status": ops::status(Some(store), policy, &facts, now)? })
+            let user = user
+                .or_else(|| peer.name.clone())
+                .ok_or(BackendError::Store(StoreError::InvalidUser(
+                    "the caller has no user name",
+                )))?;
+            Answer::Status(local.status(Some(&user))?)
         }
         Request::Report { expiring_within } => {
-            let mut rows = Vec::new();
-            ops::report(
-                store,
-                policy,
-                expiring_within,
-                now,
-                &mut |user, standing| {
-                    rows.push(standing.json(user));
-                    Ok(())
-                },
-            )?;
-            info!(uid = peer.uid, op, rows = rows.len(), "request");
-            json!({ "rows": rows })
+            let (mut rows, mut bytes, mut count) = (Vec::new(), 0, 0usize);
+            local.report(expiring_within, &mut |row| {
+                bytes += row.user.len() + 160;
+                count += 1;
+                rows.push(row);
+                if bytes >= REPORT_PAGE_BYTES {
+                    bytes = 0;
+                    page(ReportPage {
+                        rows: std::mem::take(&mut rows),
+                        more: true,
+                    })?;
+                }
+                Ok(())
+            })?;
+            page(ReportPage { rows, more: false })?;
+            info!(uid = peer.uid, op, rows = count, "request");
+            return Ok(None);
         }
         Request::Expire { user } => {
-            store.expire(&user, now)?;
+            local.expire(&user)?;
             info!(uid = peer.uid, op, user, "request");
-            json!({})
+            Answer::Done
         }
         Request::SetChanged { user, date } => {
-            // Validated in `handle`.
-            let at = ops::parse_day(&date, now).unwrap_or(now);
-            store.set_changed(&user, at, now)?;
+            local.set_changed(&user, &date)?;
             info!(uid = peer.uid, op, user, date, "request");
-            json!({})
+            Answer::Done
         }
-    })
+    }))
 }

@@ -58,6 +58,13 @@ pub enum StoreError {
         /// What went wrong.
         detail: String,
     },
+    /// A `postgres://` store opened by a program that has no PostgreSQL client
+    /// (the PAM module): fleets reach PostgreSQL through pwpolicyd. Holds the
+    /// URL with its password masked.
+    #[error(
+        "store {0}: PostgreSQL is reached through pwpolicyd here: run pwpolicyd on this store and use its socket (PAM: socket=)"
+    )]
+    PostgresNeedsService(String),
     /// A user name the store will not hold (empty, too long, control characters).
     #[error("invalid user name: {0}")]
     InvalidUser(&'static str),

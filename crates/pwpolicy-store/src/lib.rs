@@ -1,15 +1,21 @@
 //! Per-user password state for pwpolicy: when each password last changed,
 //! whether a change is forced, and a salted argon2id history.
 //!
-//! Two backends behind one [`Store`] trait: SQLite, the embedded default
-//! (`/var/lib/pwpolicy/state.db`, private permissions, WAL), and PostgreSQL
-//! for fleets, selected by a `postgres://` URL. The rules of a change (minimum
-//! age, reuse, history depth) live in one place and run inside each backend's
-//! transaction, so that a change is checked and recorded atomically.
+//! One [`Store`] trait over every backend. This crate holds SQLite, the
+//! embedded default (`/var/lib/pwpolicy/state.db`, private permissions,
+//! WAL); PostgreSQL, for fleets, is the `pwpolicy-store-postgres` crate.
+//! What a store does — the rules of a change (minimum age, reuse, history
+//! depth), the change protocol (decide on a snapshot, write only if the user
+//! is unchanged) and every other operation — is written once, in
+//! [`engine`], over the rows a backend reads and writes; each backend
+//! supplies only its SQL. A change is checked and recorded atomically.
 //!
 //! What it does not do: judge the text of a password (that is
-//! [`pwpolicy::Policy::check`], which the caller runs first), or read the clock:
-//! `now` is passed in.
+//! [`pwpolicy::Policy::check`], which the caller runs first), read the
+//! clock (`now` is passed in), or talk to PostgreSQL. It parses and redacts
+//! `postgres://` locations, but [`open`] refuses them with
+//! [`StoreError::PostgresNeedsService`]: a program that has no PostgreSQL
+//! client (the PAM module) reaches a fleet's database through pwpolicyd.
 //!
 //! ```
 //! use pwpolicy::{Hasher, Password, Policy};
@@ -34,11 +40,12 @@
 #![warn(missing_docs)]
 
 mod change;
+pub mod engine;
 mod error;
 mod location;
 pub mod passwd;
 mod perms;
-mod postgres;
+mod protocol;
 mod record;
 pub mod shadow;
 mod sqlite;
@@ -48,11 +55,10 @@ use time::OffsetDateTime;
 pub use change::{review, validate_user};
 pub use error::StoreError;
 pub use location::{DEFAULT_STORE_PATH, Location};
-pub use postgres::PostgresStore;
 pub use record::{
     ChangeOutcome, PasswordChange, ReportRow, Seed, SeedSummary, UserHistory, UserRecord,
 };
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, SqliteTx};
 
 /// How a store is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,16 +161,18 @@ pub trait Store: Send {
     ) -> Result<SeedSummary, StoreError>;
 }
 
-/// Opens the store at `location`.
+/// Opens the store at `location`: a SQLite file. (`pwpolicy-store-postgres`
+/// has the `open` that also reaches PostgreSQL.)
 ///
 /// # Errors
 ///
-/// [`StoreError`] when it cannot be opened, created, or is not a usable store.
+/// [`StoreError`] when it cannot be opened, created, or is not a usable
+/// store; [`StoreError::PostgresNeedsService`] for a `postgres://` URL.
 pub fn open(location: &Location, mode: OpenMode) -> Result<Box<dyn Store>, StoreError> {
-    Ok(match location {
-        Location::Sqlite(path) => Box::new(SqliteStore::open(path, mode)?),
-        Location::Postgres(url) => Box::new(PostgresStore::connect(url, mode)?),
-    })
+    match location {
+        Location::Sqlite(path) => Ok(Box::new(SqliteStore::open(path, mode)?)),
+        Location::Postgres(_) => Err(StoreError::PostgresNeedsService(location.to_string())),
+    }
 }
 
 /// Seconds since the epoch, as both backends store time.
@@ -177,4 +185,26 @@ fn time_from(location: &str, seconds: i64) -> Result<OffsetDateTime, StoreError>
         location: location.to_owned(),
         detail: format!("time {seconds} is out of range"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_url_points_at_pwpolicyd_without_its_password() {
+        let location = Location::parse("postgres://pw:s3cret@db.example/pwpolicy");
+        let Err(err) = open(&location, OpenMode::ReadWrite) else {
+            panic!("this crate must not open a postgres:// store");
+        };
+        assert!(matches!(err, StoreError::PostgresNeedsService(_)), "{err}");
+        let shown = format!("{err} {err:?}");
+        assert!(
+            shown.contains("postgres://pw:***@db.example/pwpolicy"),
+            "{shown}"
+        );
+        assert!(shown.contains("through pwpolicyd"), "{shown}");
+        assert!(shown.contains("socket="), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
 }

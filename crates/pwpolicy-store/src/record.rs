@@ -5,6 +5,7 @@ use std::fmt;
 use pwpolicy::{Hasher, HistoryEntry, Password, Policy, UserSalt, Violation};
 use time::OffsetDateTime;
 
+use crate::engine::StoredUser;
 use crate::{StoreError, time_from};
 
 /// What the store knows about one user.
@@ -38,8 +39,7 @@ pub struct UserHistory {
 
 impl UserHistory {
     /// Rebuilds a user's state from stored columns, whichever backend read
-    /// them: the salt bytes, the last change (seconds), the flag and the PHC
-    /// strings, oldest first.
+    /// them.
     ///
     /// # Errors
     ///
@@ -47,19 +47,18 @@ impl UserHistory {
     /// out-of-range time; a bad PHC string names its position.
     pub(crate) fn from_stored(
         location: &str,
-        salt: Vec<u8>,
-        last_change: Option<i64>,
-        must_change: bool,
-        phcs: &[String],
+        stored: StoredUser,
     ) -> Result<UserHistory, StoreError> {
-        let salt: [u8; pwpolicy::SALT_LEN] = salt.try_into().map_err(|_| StoreError::Corrupt {
-            location: location.to_owned(),
-            detail: "a user's salt has the wrong length".into(),
-        })?;
-        let entries = phcs
+        let salt: [u8; pwpolicy::SALT_LEN] =
+            stored.salt.try_into().map_err(|_| StoreError::Corrupt {
+                location: location.to_owned(),
+                detail: "a user's salt has the wrong length".into(),
+            })?;
+        let entries = stored
+            .history
             .iter()
             .enumerate()
-            .map(|(index, phc)| {
+            .map(|(index, (_, phc))| {
                 HistoryEntry::parse(phc).map_err(|e| match e {
                     pwpolicy::Error::BadHistoryEntry { reason, .. } => {
                         pwpolicy::Error::BadHistoryEntry { index, reason }
@@ -71,8 +70,11 @@ impl UserHistory {
         Ok(UserHistory {
             salt: UserSalt::from_bytes(salt),
             entries,
-            last_change: last_change.map(|t| time_from(location, t)).transpose()?,
-            must_change,
+            last_change: stored
+                .last_change
+                .map(|t| time_from(location, t))
+                .transpose()?,
+            must_change: stored.must_change,
         })
     }
 }

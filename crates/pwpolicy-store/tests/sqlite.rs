@@ -8,8 +8,8 @@ mod suite;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use pwpolicy::{Hasher, Password, Policy};
-use pwpolicy_store::{ChangeOutcome, Location, OpenMode, PasswordChange, Store, StoreError};
+use pwpolicy_store::{ChangeOutcome, Location, OpenMode, Store, StoreError};
+use suite::try_change as change;
 
 struct SqliteFixture {
     _dir: tempfile::TempDir,
@@ -34,26 +34,6 @@ store_suite!(Some(SqliteFixture::new()));
 
 fn open(path: &std::path::Path, mode: OpenMode) -> Result<Box<dyn Store>, StoreError> {
     pwpolicy_store::open(&Location::Sqlite(path.to_owned()), mode)
-}
-
-fn cheap() -> (Policy, Hasher) {
-    let policy = Policy::from_toml("[history]\nmemory_kib = 64\niterations = 1\n").unwrap();
-    let hasher = Hasher::new(&policy.history, None).unwrap();
-    (policy, hasher)
-}
-
-fn change(store: &mut dyn Store, user: &str, pw: &str) -> Result<ChangeOutcome, StoreError> {
-    let (policy, hasher) = cheap();
-    let password = Password::new(pw);
-    store.change_password(&PasswordChange {
-        user,
-        password: &password,
-        policy: &policy,
-        hasher: &hasher,
-        now: time::OffsetDateTime::now_utc(),
-        enforce_min_age: true,
-        allow_reuse: false,
-    })
 }
 
 #[test]

@@ -11,6 +11,8 @@
 //! "answers_left": N}`. Prompts take the answers in order; a prompt with no
 //! answer left fails the conversation (`PAM_CONV_ERR`).
 
+#![deny(unsafe_code)]
+
 use std::ffi::{CStr, CString};
 use std::process::ExitCode;
 
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
 }
 
 /// The raw libpam calls of an application, and the C conversation callback.
+#[allow(unsafe_code)]
 mod ffi {
     use std::ffi::{c_char, c_int, c_void};
 

@@ -40,6 +40,7 @@ use std::time::{Duration, Instant};
 
 use crate::{Output, is_root, pam_module, pwpolicy};
 
+#[allow(unsafe_code)]
 mod pty;
 
 pub use pty::Pty;

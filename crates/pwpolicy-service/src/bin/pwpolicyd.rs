@@ -7,6 +7,8 @@
 //! With systemd socket activation the socket comes from systemd. SIGTERM or
 //! SIGINT stop it gracefully: no new connections, requests in flight finish.
 
+#![deny(unsafe_code)]
+
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,9 @@ use pwpolicy_service::server::{ServerConfig, serve};
 use pwpolicy_service::{DEFAULT_SOCKET, ffi};
 use pwpolicy_store::Location;
 use tracing::{error, info};
+
+/// How the service opens its store: SQLite or PostgreSQL.
+const OPEN_STORE: pwpolicy_backend::Opener = pwpolicy_store_postgres::open;
 
 /// The pwpolicy service: answers policy, history and expiry questions on a Unix socket.
 #[derive(Debug, Parser)]
@@ -67,17 +72,14 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    let policy = pwpolicy_service::policy_file::load(args.config.as_deref())?.policy;
+    let policy = pwpolicy_backend::policy_file::load(args.config.as_deref())?.policy;
     let store = args
         .db
         .as_deref()
         .or(policy.store.db.as_deref())
         .map_or_else(Location::default_path, Location::parse);
     // Open the store once now, so a broken one stops the start, loudly.
-    drop(
-        pwpolicy_store::open(&store, pwpolicy_store::OpenMode::ReadWrite)
-            .context("cannot open the store")?,
-    );
+    drop(OPEN_STORE(&store, pwpolicy_store::OpenMode::ReadWrite).context("cannot open the store")?);
     let admin_group = args
         .admin_group
         .or_else(|| policy.service.admin_group.clone());
@@ -85,7 +87,11 @@ fn run(args: Args) -> anyhow::Result<()> {
         Some(name) => Some(ffi::group_gid(name).with_context(|| format!("no group `{name}`"))?),
         None => None,
     };
-    let (listener, path) = match ffi::activated_listener() {
+    // SAFETY: called once, here, before the signal thread or any connection
+    // thread is started; fd 3 is not used by anything else in this process.
+    #[allow(unsafe_code)]
+    let activated = unsafe { ffi::activated_listener() };
+    let (listener, path) = match activated {
         Some(listener) => (listener, None),
         None => {
             let path = args
@@ -120,7 +126,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         }
     });
 
-    let mut config = ServerConfig::new(policy, store.clone());
+    let mut config = ServerConfig::new(policy, store.clone(), OPEN_STORE);
     config.admin_gid = admin_gid;
     config.max_connections = args.max_connections;
     config.max_per_user = args.max_per_user;

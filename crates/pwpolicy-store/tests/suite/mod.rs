@@ -1,5 +1,8 @@
-//! One store test suite, run against every backend (`sqlite.rs`, `postgres.rs`).
-//! Each backend file provides a `Fixture` that opens a fresh, empty store.
+//! One store test suite, run against every backend: `tests/sqlite.rs` here
+//! and `pwpolicy-store-postgres/tests/postgres.rs`, which includes this file
+//! by `#[path]`. Each backend file provides a `Fixture` that opens a fresh,
+//! empty store, as often as a test asks and from any thread (the concurrency
+//! tests give each writer its own connection).
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use pwpolicy::{Hasher, Password, Policy};
@@ -7,8 +10,8 @@ use pwpolicy_store::{ChangeOutcome, PasswordChange, ReportRow, Seed, Store, Stor
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-/// Opens the same empty store as often as a test asks.
-pub trait Fixture {
+/// Opens the same empty store as often as a test asks, from any thread.
+pub trait Fixture: Sync {
     /// A connection to this fixture's store.
     fn open(&self) -> Box<dyn Store>;
 }
@@ -386,6 +389,109 @@ pub fn state_survives_reopening(f: &dyn Fixture) {
     );
 }
 
+/// A user's change to `password` now, as a login would make it: the
+/// default history (all), cheap hashing.
+pub fn try_change(
+    store: &mut dyn Store,
+    user: &str,
+    password: &str,
+) -> Result<ChangeOutcome, StoreError> {
+    let policy = Policy::from_toml("[history]\nmemory_kib = 64\niterations = 1\n").unwrap();
+    let hasher = Hasher::new(&policy.history, None).unwrap();
+    let password = Password::new(password);
+    store.change_password(&PasswordChange {
+        user,
+        password: &password,
+        policy: &policy,
+        hasher: &hasher,
+        now: OffsetDateTime::now_utc(),
+        enforce_min_age: true,
+        allow_reuse: false,
+    })
+}
+
+fn change_now(store: &mut dyn Store, user: &str, password: &str) -> ChangeOutcome {
+    try_change(store, user, password).unwrap()
+}
+
+/// Runs `writers` threads at once, each on its own connection to the
+/// fixture's store (as many login processes, or hosts, would), and returns
+/// what each one's `work` returned.
+fn at_once<T: Send>(
+    f: &dyn Fixture,
+    writers: usize,
+    work: impl Fn(usize, &mut dyn Store) -> T + Sync,
+) -> Vec<T> {
+    std::thread::scope(|s| {
+        let work = &work;
+        let threads: Vec<_> = (0..writers)
+            .map(|i| {
+                s.spawn(move || {
+                    let mut store = f.open();
+                    work(i, &mut *store)
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    })
+}
+
+pub fn concurrent_writers_never_both_accept_a_reused_password(f: &dyn Fixture) {
+    let changed = at_once(f, 8, |_, store| change_now(store, "erin", "Same-Pass-1"))
+        .into_iter()
+        .filter(|o| *o == ChangeOutcome::Changed)
+        .count();
+    assert_eq!(
+        changed, 1,
+        "exactly one of eight concurrent identical changes may win"
+    );
+}
+
+pub fn concurrent_writers_lose_no_history_entry(f: &dyn Fixture) {
+    let changed: usize = at_once(f, 8, |i, store| {
+        (0..5)
+            .map(|n| change_now(store, "erin", &format!("Distinct-{i}-{n}-x")))
+            .filter(|o| *o == ChangeOutcome::Changed)
+            .count()
+    })
+    .into_iter()
+    .sum();
+    assert_eq!(changed, 40, "distinct passwords all pass");
+    let mut store = f.open();
+    assert_eq!(
+        store.user("erin").unwrap().unwrap().history_len,
+        40,
+        "no entry may be lost"
+    );
+}
+
+pub fn concurrent_writers_to_separate_users_do_not_interfere(f: &dyn Fixture) {
+    let outcomes = at_once(f, 8, |i, store| {
+        let user = format!("user{i}");
+        let first = change_now(store, &user, "Own-Pass-1");
+        let again = change_now(store, &user, "Own-Pass-1");
+        (first, again)
+    });
+    for (first, again) in outcomes {
+        assert_eq!(first, ChangeOutcome::Changed, "each user's change passes");
+        assert!(
+            matches!(again, ChangeOutcome::Rejected(_)),
+            "and is remembered as theirs"
+        );
+    }
+    let mut store = f.open();
+    for i in 0..8 {
+        assert_eq!(
+            store
+                .user(&format!("user{i}"))
+                .unwrap()
+                .unwrap()
+                .history_len,
+            1
+        );
+    }
+}
+
 /// Declares one `#[test]` per suite function for a backend's fixture.
 #[macro_export]
 macro_rules! store_suite {
@@ -403,6 +509,9 @@ macro_rules! store_suite {
             expiring_lists_forced_then_oldest_first,
             seeding_adds_keeps_or_overwrites,
             state_survives_reopening,
+            concurrent_writers_never_both_accept_a_reused_password,
+            concurrent_writers_lose_no_history_entry,
+            concurrent_writers_to_separate_users_do_not_interfere,
         );
     };
     (@tests $fixture:expr; $($name:ident),* $(,)?) => {

@@ -1,20 +1,22 @@
-//! The operations on the store, shared by the service and the CLI's local
-//! mode so that both answer alike: check, commit, status, report.
+//! The operations on a store that [`crate::Local`] performs (and so
+//! pwpolicyd, which answers through it): check, commit, status, report.
 
-use pwpolicy::{ExpiryRules, Hasher, Names, Password, Policy, Verdict, Violation, format_date};
+use pwpolicy::{
+    ExpiryRules, ExpiryState, Hasher, Names, Password, Policy, Verdict, Violation, format_date,
+};
 use pwpolicy_store::shadow::ShadowChange;
 use pwpolicy_store::{ChangeOutcome, PasswordChange, Store, StoreError};
 
 use crate::accounts::Facts;
-use serde_json::{Value, json};
+use crate::answer::{ReportRow, ShadowView, State, Status};
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime, Time};
 
 /// Where one password stands, as `status` and `report` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {
-    /// `ok`, `warning`, `expired`, `must_change` or `unknown`.
-    pub state: &'static str,
+    /// The state.
+    pub state: State,
     /// Last change, if recorded.
     pub last_change: Option<OffsetDateTime>,
     /// Expiry, if passwords expire and a change is recorded.
@@ -37,7 +39,12 @@ impl Standing {
             Some(last) => {
                 let s = rules.status(last, must_change, now);
                 Standing {
-                    state: s.state.as_str(),
+                    state: match s.state {
+                        ExpiryState::Ok => State::Ok,
+                        ExpiryState::Warning => State::Warning,
+                        ExpiryState::Expired => State::Expired,
+                        ExpiryState::MustChange => State::MustChange,
+                    },
                     last_change,
                     expires: s.expires,
                     days_left: s.days_left,
@@ -46,9 +53,9 @@ impl Standing {
             }
             None => Standing {
                 state: if must_change {
-                    "must_change"
+                    State::MustChange
                 } else {
-                    "unknown"
+                    State::Unknown
                 },
                 last_change: None,
                 expires: None,
@@ -61,7 +68,7 @@ impl Standing {
     /// No record.
     pub fn unknown() -> Standing {
         Standing {
-            state: "unknown",
+            state: State::Unknown,
             last_change: None,
             expires: None,
             days_left: None,
@@ -69,16 +76,16 @@ impl Standing {
         }
     }
 
-    /// `{"user", "state", "last_changed", "expires", "days_left", "must_change"}`.
-    pub fn json(&self, user: &str) -> Value {
-        json!({
-            "user": user,
-            "state": self.state,
-            "last_changed": self.last_change.map(|t| format_date(t.date())),
-            "expires": self.expires.map(|t| format_date(t.date())),
-            "days_left": self.days_left,
-            "must_change": self.must_change,
-        })
+    /// The report row of `user`.
+    pub fn row(&self, user: &str) -> ReportRow {
+        ReportRow {
+            user: user.to_owned(),
+            state: self.state,
+            last_changed: self.last_change.map(|t| format_date(t.date())),
+            expires: self.expires.map(|t| format_date(t.date())),
+            days_left: self.days_left,
+            must_change: self.must_change,
+        }
     }
 }
 
@@ -99,7 +106,7 @@ pub fn status(
     policy: &Policy,
     facts: &Facts,
     now: OffsetDateTime,
-) -> Result<Value, StoreError> {
+) -> Result<Status, StoreError> {
     let user = facts.name.as_str();
     let coverage = facts.coverage(policy);
     let record = match store {
@@ -118,22 +125,33 @@ pub fn status(
     if !coverage.expires() {
         // System accounts and exempt classes never expire.
         standing = Standing {
-            state: "ok",
+            state: State::Ok,
             last_change: standing.last_change,
             expires: None,
             days_left: None,
             must_change: false,
         };
     } else if shadow_change == Some(ShadowChange::MustChange) && !standing.must_change {
-        standing.state = "must_change";
+        standing.state = State::MustChange;
         standing.must_change = true;
     }
-    let mut value = standing.json(user);
-    value["history_entries"] = json!(history_len);
-    value["max_age_days"] = json!(coverage.policy.expiry.max_age_days);
-    value["warn_days"] = json!(coverage.policy.expiry.warn_days);
-    value["class"] = json!(coverage.class.as_str());
-    value["exempt"] = json!(coverage.exempt);
+    let row = standing.row(user);
+    let mut status = Status {
+        user: row.user,
+        state: row.state,
+        last_changed: row.last_changed,
+        expires: row.expires,
+        days_left: row.days_left,
+        must_change: row.must_change,
+        history_entries: u64::try_from(history_len).unwrap_or(u64::MAX),
+        max_age_days: coverage.policy.expiry.max_age_days,
+        warn_days: coverage.policy.expiry.warn_days,
+        class: coverage.class.as_str().to_owned(),
+        exempt: coverage.exempt,
+        shadow: None,
+        shadow_agrees: None,
+        note: None,
+    };
     if let Some(shadow) = &facts.shadow {
         // Only where pwpolicy expires passwords can the two views clash.
         let (agrees, note) = if coverage.expires() {
@@ -141,20 +159,18 @@ pub fn status(
         } else {
             (true, None)
         };
-        value["shadow"] = json!({
-            "last_changed": match shadow.last_change {
-                ShadowChange::Unset => Value::Null,
-                ShadowChange::MustChange => json!("must_change"),
-                ShadowChange::On(day) => json!(format_date(day.date())),
+        status.shadow = Some(ShadowView {
+            last_changed: match shadow.last_change {
+                ShadowChange::Unset => None,
+                ShadowChange::MustChange => Some("must_change".to_owned()),
+                ShadowChange::On(day) => Some(format_date(day.date())),
             },
-            "locked": shadow.locked,
+            locked: shadow.locked,
         });
-        value["shadow_agrees"] = json!(agrees);
-        if let Some(note) = note {
-            value["note"] = json!(note);
-        }
+        status.shadow_agrees = Some(agrees);
+        status.note = note;
     }
-    Ok(value)
+    Ok(status)
 }
 
 /// Whether shadow's last change agrees with pwpolicy's, and what to say if not.
@@ -292,11 +308,12 @@ pub fn check(
     user: &str,
     full_name: &str,
     password: &Password,
+    enforce_min_age: bool,
     now: OffsetDateTime,
 ) -> Result<Verdict, StoreError> {
     let mut verdict = policy.check(password, &Names::new(user, full_name));
     if let Some(store) = store {
-        for v in review(store, policy, user, password, true, now)? {
+        for v in review(store, policy, user, password, enforce_min_age, now)? {
             verdict.push(v);
         }
     }

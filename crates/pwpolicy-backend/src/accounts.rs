@@ -40,10 +40,17 @@ impl Facts {
     /// Looks `user` up in this host's databases. Nothing here fails: what
     /// cannot be found is left out (a user only the store knows is a person).
     pub fn lookup(user: &str) -> Facts {
+        let mut facts = Facts::lookup_account(user, login_defs_uid_min(Path::new(LOGIN_DEFS)));
+        facts.shadow = shadow_entry(Path::new(SHADOW), user);
+        facts
+    }
+
+    /// [`Facts::lookup`] without the shadow file, with `UID_MIN` already
+    /// read (for many accounts at once).
+    pub fn lookup_account(user: &str, login_defs_uid_min: Option<u32>) -> Facts {
         let mut facts = Facts {
             name: user.to_owned(),
-            login_defs_uid_min: login_defs_uid_min(Path::new(LOGIN_DEFS)),
-            shadow: shadow_entry(Path::new(SHADOW), user),
+            login_defs_uid_min,
             ..Facts::default()
         };
         if let Some(entry) = ffi::passwd_entry(user) {

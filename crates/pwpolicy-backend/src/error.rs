@@ -1,0 +1,69 @@
+//! The one error type of the backend crate.
+
+use std::io;
+use std::path::PathBuf;
+
+use pwpolicy_store::StoreError;
+use thiserror::Error;
+
+use crate::protocol::ErrorKind;
+
+/// What can go wrong asking a backend. No variant holds a password.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum BackendError {
+    /// The store could not be opened, read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The service is not running or its socket cannot be reached.
+    #[error("cannot reach the pwpolicy service at {}: {source}", .socket.display())]
+    Unreachable {
+        /// The socket.
+        socket: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The connection failed mid-request (e.g. the service was killed).
+    #[error("the pwpolicy service at {} stopped answering: {source}", .socket.display())]
+    Lost {
+        /// The socket.
+        socket: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The service answered with an error.
+    #[error("the pwpolicy service refused: {message}")]
+    Refused {
+        /// What kind of error.
+        kind: ErrorKind,
+        /// The service's explanation.
+        message: String,
+    },
+    /// The answer was not a response of this protocol (or not to this request).
+    #[error("the pwpolicy service sent an invalid response")]
+    Protocol,
+    /// The local store answers only for a named user.
+    #[error("--user is required without the pwpolicy service")]
+    NeedUser,
+    /// A date that is not `YYYY-MM-DD` or `today`.
+    #[error("{0}")]
+    InvalidDate(String),
+}
+
+impl BackendError {
+    /// Whether the store or service is unavailable (as opposed to a refusal
+    /// or a mistake in the request): what PAM's `on_error` is about.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            BackendError::Store(_)
+            | BackendError::Unreachable { .. }
+            | BackendError::Lost { .. }
+            | BackendError::Protocol => true,
+            BackendError::Refused { kind, .. } => matches!(
+                kind,
+                ErrorKind::StoreUnavailable | ErrorKind::Busy | ErrorKind::Internal
+            ),
+            BackendError::NeedUser | BackendError::InvalidDate(_) => false,
+        }
+    }
+}

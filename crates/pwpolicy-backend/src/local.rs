@@ -1,0 +1,283 @@
+//! [`Local`]: answers from the store itself (SQLite, or PostgreSQL where the
+//! caller can open it). pwpolicyd answers through this too, so the service
+//! and a local front end cannot disagree.
+
+use std::collections::HashMap;
+
+use pwpolicy::{Password, Policy};
+use pwpolicy_store::{Location, OpenMode, Store, StoreError};
+use time::OffsetDateTime;
+
+use crate::accounts::Facts;
+use crate::answer::{CheckAnswer, CommitAnswer, Finding, ReportRow, Status};
+use crate::backend::{Absence, Backend, CheckRequest, CommitRequest};
+use crate::error::BackendError;
+use crate::ops;
+
+/// Opens a store: `pwpolicy_store::open` (SQLite only, for PAM) or
+/// `pwpolicy_store_postgres::open` (both kinds, for the CLI and pwpolicyd).
+pub type Opener = fn(&Location, OpenMode) -> Result<Box<dyn Store>, StoreError>;
+
+/// The accounts this host enumerates, with what the policy needs of them.
+struct LocalAccounts(HashMap<String, Facts>);
+
+impl LocalAccounts {
+    fn enumerate() -> LocalAccounts {
+        let uid_min =
+            crate::accounts::login_defs_uid_min(std::path::Path::new(crate::accounts::LOGIN_DEFS));
+        LocalAccounts(
+            crate::ffi::passwd_names()
+                .into_iter()
+                .map(|name| {
+                    let facts = Facts::lookup_account(&name, uid_min);
+                    (name, facts)
+                })
+                .collect(),
+        )
+    }
+
+    /// How `policy` applies to `user`, if this host has the account.
+    fn coverage<'p>(&self, user: &str, policy: &'p Policy) -> Option<pwpolicy::Coverage<'p>> {
+        self.0.get(user).map(|facts| facts.coverage(policy))
+    }
+}
+
+/// The store itself.
+pub struct Local {
+    policy: Policy,
+    location: Location,
+    explicit: bool,
+    open: Opener,
+    missing_is_empty: bool,
+    absence: Option<Absence>,
+    /// The open store, and whether it was opened for writing.
+    store: Option<(Box<dyn Store>, OpenMode)>,
+}
+
+impl Local {
+    /// A backend over the store at `location`. `explicit`: named by the
+    /// caller or the policy file, so a store that is missing (for `check`)
+    /// or unreadable is an error rather than a note.
+    pub fn new(policy: Policy, location: Location, explicit: bool, open: Opener) -> Local {
+        Local {
+            policy,
+            location,
+            explicit,
+            open,
+            missing_is_empty: false,
+            absence: None,
+            store: None,
+        }
+    }
+
+    /// A backend over an open store (pwpolicyd's pooled connections).
+    pub fn over(policy: Policy, store: Box<dyn Store>, open: Opener) -> Local {
+        Local {
+            location: Location::default_path(),
+            explicit: true,
+            missing_is_empty: true,
+            absence: None,
+            store: Some((store, OpenMode::ReadWrite)),
+            policy,
+            open,
+        }
+    }
+
+    /// Reads a store that does not exist yet as empty, even a named one (the
+    /// PAM module: the first recorded change creates it).
+    pub fn missing_store_is_empty(mut self, yes: bool) -> Local {
+        self.missing_is_empty = yes;
+        self
+    }
+
+    /// Gives back the open store, if any (pwpolicyd returns it to its pool).
+    pub fn into_store(self) -> Option<Box<dyn Store>> {
+        self.store.map(|(store, _)| store)
+    }
+
+    /// The store for reading, or `None` (and why, in `absence`) when there is
+    /// none to read. A missing store is tolerated when it is the default one
+    /// or when `missing_ok`; one this process may not open only when it is
+    /// the default one.
+    fn read(&mut self, missing_ok: bool) -> Result<Option<&mut dyn Store>, BackendError> {
+        self.absence = None;
+        if self.store.is_none() {
+            match (self.open)(&self.location, OpenMode::ReadOnly) {
+                Ok(store) => self.store = Some((store, OpenMode::ReadOnly)),
+                Err(StoreError::Missing(path)) if missing_ok || !self.explicit => {
+                    self.absence = Some(Absence::NoStore(path));
+                    return Ok(None);
+                }
+                Err(StoreError::AccessDenied(path)) if !self.explicit => {
+                    self.absence = Some(Absence::AccessDenied(path));
+                    return Ok(None);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(self.store.as_mut().map(|(s, _)| &mut **s as &mut dyn Store))
+    }
+
+    /// The store for writing (created if need be). One opened for reading
+    /// cannot take writes, so it is reopened.
+    fn write(&mut self) -> Result<&mut dyn Store, BackendError> {
+        let store = match self.store.take() {
+            Some((store, OpenMode::ReadWrite)) => store,
+            reader => {
+                // Close the reader first: one connection per process at a time.
+                drop(reader);
+                (self.open)(&self.location, OpenMode::ReadWrite)?
+            }
+        };
+        Ok(&mut *self.store.insert((store, OpenMode::ReadWrite)).0)
+    }
+}
+
+impl Backend for Local {
+    fn check(&mut self, request: &CheckRequest<'_>) -> Result<CheckAnswer, BackendError> {
+        let facts = request
+            .user
+            .map_or_else(|| Facts::unknown(""), Facts::lookup);
+        let policy = self.policy.clone();
+        let coverage = facts.coverage(&policy);
+        if !coverage.checks_passwords() {
+            return Ok(CheckAnswer::of(Vec::new(), false));
+        }
+        // An explicit store is opened even without a user, so a wrong --db
+        // is reported instead of silently unused.
+        let missing_ok = self.missing_is_empty;
+        let store = if request.user.is_some() || self.explicit {
+            self.read(missing_ok)?
+        } else {
+            None
+        };
+        let store = store.filter(|_| request.user.is_some());
+        let checked = store.is_some();
+        let verdict = ops::check(
+            store,
+            &coverage.policy,
+            request.user.unwrap_or(""),
+            request.full_name,
+            &Password::new(request.password),
+            request.enforce_min_age,
+            OffsetDateTime::now_utc(),
+        )?;
+        Ok(CheckAnswer::of(
+            verdict.violations().iter().map(Finding::from).collect(),
+            checked,
+        ))
+    }
+
+    fn commit(&mut self, request: &CommitRequest<'_>) -> Result<CommitAnswer, BackendError> {
+        let facts = Facts::lookup(request.user);
+        let policy = self.policy.clone();
+        let coverage = facts.coverage(&policy);
+        if !coverage.checks_passwords() {
+            return Ok(CommitAnswer {
+                changed: false,
+                violations: Vec::new(),
+            });
+        }
+        let how = ops::ChangeRules {
+            enforce_min_age: request.enforce_min_age,
+            allow_reuse: request.allow_reuse,
+        };
+        let outcome = ops::commit(
+            self.write()?,
+            &coverage.policy,
+            request.user,
+            &Password::new(request.password),
+            how,
+            OffsetDateTime::now_utc(),
+        )?;
+        Ok(match outcome {
+            Ok(()) => CommitAnswer {
+                changed: true,
+                violations: Vec::new(),
+            },
+            Err(v) => CommitAnswer {
+                changed: false,
+                violations: v.iter().map(Finding::from).collect(),
+            },
+        })
+    }
+
+    fn status(&mut self, user: Option<&str>) -> Result<Status, BackendError> {
+        let user = user.ok_or(BackendError::NeedUser)?;
+        self.status_of(&Facts::lookup(user))
+    }
+
+    fn status_of(&mut self, facts: &Facts) -> Result<Status, BackendError> {
+        let policy = self.policy.clone();
+        let store = self.read(true)?;
+        Ok(ops::status(
+            store,
+            &policy,
+            facts,
+            OffsetDateTime::now_utc(),
+        )?)
+    }
+
+    fn report(
+        &mut self,
+        days: u32,
+        visit: &mut dyn FnMut(ReportRow) -> Result<(), BackendError>,
+    ) -> Result<(), BackendError> {
+        let policy = self.policy.clone();
+        // The host's own accounts may be system accounts or in a class; looked
+        // up once, not per row (everyone else is a person under the policy).
+        let local = LocalAccounts::enumerate();
+        let now = OffsetDateTime::now_utc();
+        let Some(store) = self.read(true)? else {
+            return Ok(());
+        };
+        // The visitor's error is carried out of the store's callback.
+        let mut failed = None;
+        let result = ops::report(store, &policy, days, now, &mut |user, standing| {
+            let row = match local.coverage(user, &policy) {
+                None => standing.row(user),
+                Some(coverage) if !coverage.expires() => return Ok(()),
+                Some(coverage) => {
+                    let own = ops::Standing::of(
+                        &coverage.policy.expiry,
+                        standing.last_change,
+                        standing.must_change,
+                        now,
+                    );
+                    let due =
+                        own.must_change || own.days_left.is_some_and(|d| d <= i64::from(days));
+                    if !due {
+                        return Ok(());
+                    }
+                    own.row(user)
+                }
+            };
+            visit(row).map_err(|e| {
+                failed = Some(e);
+                StoreError::Backend {
+                    location: "report".into(),
+                    detail: "stopped by its reader".into(),
+                }
+            })
+        });
+        match (result, failed) {
+            (_, Some(e)) => Err(e),
+            (Err(e), None) => Err(e.into()),
+            (Ok(()), None) => Ok(()),
+        }
+    }
+
+    fn expire(&mut self, user: &str) -> Result<(), BackendError> {
+        Ok(self.write()?.expire(user, OffsetDateTime::now_utc())?)
+    }
+
+    fn set_changed(&mut self, user: &str, date: &str) -> Result<(), BackendError> {
+        let now = OffsetDateTime::now_utc();
+        let at = ops::parse_day(date, now).map_err(BackendError::InvalidDate)?;
+        Ok(self.write()?.set_changed(user, at, now)?)
+    }
+
+    fn absence(&self) -> Option<&Absence> {
+        self.absence.as_ref()
+    }
+}

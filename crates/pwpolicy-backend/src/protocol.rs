@@ -1,0 +1,397 @@
+//! The wire protocol between pwpolicyd and its clients: length-prefixed
+//! JSON over a Unix stream socket, with the same typed answers the local
+//! backend gives.
+//!
+//! A frame is a 4-byte big-endian length and that many bytes of JSON, at
+//! most [`MAX_FRAME`]. Version 2:
+//!
+//! - request: `{"v": 2, "request": {"check": {"user": …, "password": …}}}`
+//!   (one key naming the operation; see [`Request`]);
+//! - answer: `{"v": 2, "ok": {"status": {…}}}` or
+//!   `{"v": 2, "error": {"kind": "forbidden", "message": "…"}}`;
+//! - `report` answers with as many `{"ok": {"report": {"rows": […],
+//!   "more": true}}}` frames as it takes, the last with `"more": false`, so
+//!   a million rows never sit in one buffer.
+//!
+//! Passwords travel as base64 of their UTF-8 bytes: the JSON parser then
+//! never unescapes them into a scratch buffer of its own that nobody wipes.
+//! Requests are plain structs and an externally tagged enum, which serde
+//! parses without buffering. Version 1 clients get an `unsupported_version`
+//! error that names version 2.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::de::Visitor;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::answer::{CheckAnswer, CommitAnswer, ReportRow, Status};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 2;
+/// The largest frame accepted, in bytes.
+pub const MAX_FRAME: usize = 64 * 1024;
+/// Where the service listens unless told otherwise.
+pub const DEFAULT_SOCKET: &str = "/run/pwpolicy/pwpolicyd.sock";
+/// A report page is sent once its rows reach about this many bytes.
+pub const REPORT_PAGE_BYTES: usize = 32 * 1024;
+
+/// A password on the wire: wiped on drop, never printed, base64 in JSON.
+#[derive(Clone)]
+pub struct Secret(pub Zeroizing<String>);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Sized up front: the encoding never reallocates (and leaves no copy).
+        let mut encoded = Zeroizing::new(String::with_capacity(
+            base64::encoded_len(self.0.len(), true).unwrap_or(0),
+        ));
+        BASE64.encode_string(self.0.as_bytes(), &mut encoded);
+        s.serialize_str(&encoded)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SecretVisitor;
+        impl Visitor<'_> for SecretVisitor {
+            type Value = Secret;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a password as base64 of its UTF-8 bytes")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Secret, E> {
+                let mut bytes = Zeroizing::new(Vec::with_capacity(text.len() / 4 * 3 + 3));
+                BASE64
+                    .decode_vec(text, &mut bytes)
+                    .map_err(|_| E::custom("a password that is not base64"))?;
+                let bytes = std::mem::take(&mut *bytes);
+                match String::from_utf8(bytes) {
+                    Ok(text) => Ok(Secret(Zeroizing::new(text))),
+                    Err(e) => {
+                        e.into_bytes().zeroize();
+                        Err(E::custom("a password that is not UTF-8"))
+                    }
+                }
+            }
+            fn visit_string<E: serde::de::Error>(self, mut text: String) -> Result<Secret, E> {
+                let secret = self.visit_str(&text);
+                text.zeroize();
+                secret
+            }
+        }
+        d.deserialize_str(SecretVisitor)
+    }
+}
+
+/// What a client asks. In JSON one key names the operation.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    /// Check a candidate password (policy, history, minimum age); writes nothing.
+    Check {
+        /// The account; absent means the caller (an administrator's check
+        /// without an account is of the text rules alone).
+        #[serde(default)]
+        user: Option<String>,
+        /// The full name (GECOS), if known.
+        #[serde(default)]
+        full_name: String,
+        /// The candidate.
+        password: Secret,
+        /// Count the minimum age (a user's own change) or not (an admin reset).
+        #[serde(default)]
+        enforce_min_age: bool,
+    },
+    /// Record a password change (history, last change). Root and admins only.
+    Commit {
+        /// The account.
+        user: String,
+        /// The new password.
+        password: Secret,
+        /// Refuse a change before the minimum age.
+        #[serde(default)]
+        enforce_min_age: bool,
+        /// Record the password even if the history refuses it: root set it
+        /// despite the policy.
+        #[serde(default)]
+        allow_reuse: bool,
+    },
+    /// Expiry status of a user (yourself when `user` is absent).
+    Status {
+        /// The account; absent means the caller.
+        #[serde(default)]
+        user: Option<String>,
+    },
+    /// Users who must change or whose passwords expire within the days given.
+    Report {
+        /// The window, in days.
+        expiring_within: u32,
+    },
+    /// Force a change at the next login.
+    Expire {
+        /// The account.
+        user: String,
+    },
+    /// Set the last change to midnight UTC of `date` (`YYYY-MM-DD` or `today`).
+    SetChanged {
+        /// The account.
+        user: String,
+        /// The day.
+        date: String,
+    },
+}
+
+impl Request {
+    /// The operation's name, for logs.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Request::Check { .. } => "check",
+            Request::Commit { .. } => "commit",
+            Request::Status { .. } => "status",
+            Request::Report { .. } => "report",
+            Request::Expire { .. } => "expire",
+            Request::SetChanged { .. } => "set_changed",
+        }
+    }
+}
+
+/// A request with its version, as sent.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// The protocol version.
+    pub v: u32,
+    /// The request.
+    pub request: Request,
+}
+
+/// Only the version of a frame: to tell an old client what it got wrong.
+#[derive(Debug, Deserialize)]
+pub struct VersionOnly {
+    /// The protocol version the client spoke.
+    pub v: u32,
+}
+
+/// What the service answers, one per frame.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// The protocol version.
+    pub v: u32,
+    /// The answer, when the request succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<Answer>,
+    /// Why not, when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Refusal>,
+}
+
+/// A successful answer, by operation.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Answer {
+    /// To `check`.
+    Check(CheckAnswer),
+    /// To `commit`.
+    Commit(CommitAnswer),
+    /// To `status`.
+    Status(Status),
+    /// One page of a `report`.
+    Report(ReportPage),
+    /// To `expire` and `set_changed`.
+    Done,
+}
+
+/// One page of report rows.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportPage {
+    /// The rows, in report order.
+    pub rows: Vec<ReportRow>,
+    /// More pages follow.
+    pub more: bool,
+}
+
+/// Why a request failed, as clients see it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// The service's explanation (never a password).
+    pub message: String,
+}
+
+/// Kinds of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Not valid JSON, not a known request, or too large.
+    BadRequest,
+    /// A protocol version this service does not speak.
+    UnsupportedVersion,
+    /// The caller may not do this (or see this user).
+    Forbidden,
+    /// The store could not be reached or read.
+    StoreUnavailable,
+    /// Too many connections: try again.
+    Busy,
+    /// Something else went wrong in the service.
+    Internal,
+}
+
+/// Reads one frame; `Ok(None)` at a clean end of stream.
+///
+/// # Errors
+///
+/// I/O errors, and `InvalidData` for a frame over [`MAX_FRAME`].
+pub fn read_frame(r: &mut impl Read) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
+    let mut len = [0u8; 4];
+    match r.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_FRAME {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("frame of {len} bytes is over the {MAX_FRAME}-byte limit"),
+        ));
+    }
+    let mut buf = Zeroizing::new(vec![0u8; len]);
+    r.read_exact(&mut buf)?;
+    Ok(Some(buf))
+}
+
+/// Serialises `value` as one frame (length prefix included) into a buffer
+/// sized for the largest frame, which never grows: no reallocation leaves a
+/// copy of a password behind, and the buffer is wiped on drop.
+///
+/// # Errors
+///
+/// `InvalidInput` when the value does not fit in [`MAX_FRAME`].
+pub fn encode_frame(value: &impl Serialize) -> io::Result<Zeroizing<Vec<u8>>> {
+    let mut frame = Zeroizing::new(Vec::with_capacity(4 + MAX_FRAME));
+    frame.extend_from_slice(&[0; 4]);
+    serde_json::to_writer(Bounded(&mut frame), value).map_err(|e| {
+        if e.is_io() {
+            io::Error::new(io::ErrorKind::InvalidInput, "frame too large")
+        } else {
+            io::Error::other("cannot encode a frame")
+        }
+    })?;
+    let len = u32::try_from(frame.len() - 4).unwrap_or(u32::MAX);
+    frame[..4].copy_from_slice(&len.to_be_bytes());
+    Ok(frame)
+}
+
+/// Writes one frame made by [`encode_frame`].
+///
+/// # Errors
+///
+/// I/O errors.
+pub fn write_frame(w: &mut impl Write, frame: &[u8]) -> io::Result<()> {
+    w.write_all(frame)?;
+    w.flush()
+}
+
+/// A writer into a vector that refuses to grow past its capacity.
+struct Bounded<'a>(&'a mut Vec<u8>);
+
+impl Write for Bounded<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.0.len() + buf.len() > self.0.capacity() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "frame too large",
+            ));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(s: &str) -> Secret {
+        Secret(Zeroizing::new(s.to_owned()))
+    }
+
+    #[test]
+    fn frames_round_trip_and_are_bounded() {
+        let frame = encode_frame(&VersionOnly2 { v: 2 }).unwrap();
+        let mut r = &frame[..];
+        assert_eq!(
+            read_frame(&mut r).unwrap().unwrap().as_slice(),
+            b"{\"v\":2}"
+        );
+        assert!(read_frame(&mut r).unwrap().is_none());
+        let huge = ((MAX_FRAME + 1) as u32).to_be_bytes();
+        assert_eq!(
+            read_frame(&mut &huge[..]).unwrap_err().kind(),
+            io::ErrorKind::InvalidData
+        );
+        let too_big = "x".repeat(MAX_FRAME);
+        assert_eq!(
+            encode_frame(&too_big).unwrap_err().kind(),
+            io::ErrorKind::InvalidInput
+        );
+    }
+
+    #[derive(Serialize)]
+    struct VersionOnly2 {
+        v: u32,
+    }
+
+    #[test]
+    fn requests_parse_and_hide_their_passwords() {
+        let request = Envelope {
+            v: 2,
+            request: Request::Check {
+                user: Some("erin".into()),
+                full_name: String::new(),
+                password: secret("Sek\"rit\\-1é"),
+                enforce_min_age: true,
+            },
+        };
+        let frame = encode_frame(&request).unwrap();
+        let text = std::str::from_utf8(&frame[4..]).unwrap();
+        assert!(
+            !text.contains("Sek"),
+            "the password is base64 on the wire: {text}"
+        );
+        assert!(text.starts_with(r#"{"v":2,"request":{"check":{"#), "{text}");
+        let back: Envelope = serde_json::from_slice(&frame[4..]).unwrap();
+        match back.request {
+            Request::Check { password, .. } => assert_eq!(password.0.as_str(), "Sek\"rit\\-1é"),
+            other => panic!("{other:?}"),
+        }
+        assert!(!format!("{request:?}").contains("Sek"));
+        for bad in [
+            r#"{"v":2,"request":{"drop_tables":{}}}"#,
+            r#"{"v":2,"request":{"status":{"user":"x","extra":1}}}"#,
+            r#"{"v":2,"request":{"check":{"password":"not base64!"}}}"#,
+            r#"{"v":1,"op":"status"}"#,
+        ] {
+            assert!(serde_json::from_str::<Envelope>(bad).is_err(), "{bad}");
+        }
+        let old: VersionOnly = serde_json::from_str(r#"{"v":1,"op":"status"}"#).unwrap();
+        assert_eq!(old.v, 1);
+    }
+}

@@ -1,0 +1,193 @@
+//! [`Service`]: answers from pwpolicyd over its Unix socket — a blocking
+//! client (no async runtime), for the CLI and the PAM module.
+
+use std::io;
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use crate::answer::{CheckAnswer, CommitAnswer, ReportRow, Status};
+use crate::backend::{Backend, CheckRequest, CommitRequest};
+use crate::error::BackendError;
+use crate::protocol::{
+    Answer, Envelope, PROTOCOL_VERSION, Request, Response, Secret, encode_frame, read_frame,
+    write_frame,
+};
+
+/// How long a client waits for the service to answer.
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The service at a socket; connects on first use and keeps the connection.
+pub struct Service {
+    socket: PathBuf,
+    stream: Option<UnixStream>,
+    /// A write that failed; reported only if no answer can be read either.
+    pending_write_error: Option<io::Error>,
+}
+
+impl Service {
+    /// A client of the service at `socket` (nothing is connected yet).
+    pub fn new(socket: PathBuf) -> Service {
+        Service {
+            socket,
+            stream: None,
+            pending_write_error: None,
+        }
+    }
+
+    fn lost(&self, source: io::Error) -> BackendError {
+        BackendError::Lost {
+            socket: self.socket.clone(),
+            source,
+        }
+    }
+
+    fn stream(&mut self) -> Result<&mut UnixStream, BackendError> {
+        if self.stream.is_none() {
+            let unreachable = |source| BackendError::Unreachable {
+                socket: self.socket.clone(),
+                source,
+            };
+            let stream = UnixStream::connect(&self.socket).map_err(unreachable)?;
+            stream
+                .set_read_timeout(Some(TIMEOUT))
+                .map_err(unreachable)?;
+            stream
+                .set_write_timeout(Some(TIMEOUT))
+                .map_err(unreachable)?;
+            self.stream = Some(stream);
+        }
+        self.stream.as_mut().ok_or(BackendError::Protocol)
+    }
+
+    /// Sends one request (the frame is wiped afterwards).
+    fn send(&mut self, request: Request) -> Result<(), BackendError> {
+        let frame = encode_frame(&Envelope {
+            v: PROTOCOL_VERSION,
+            request,
+        })
+        .map_err(|e| self.lost(e))?;
+        // A service at its connection limit answers `busy` and closes at
+        // once, so our write may fail: its answer is still there to read.
+        let written = write_frame(self.stream()?, &frame);
+        if let Err(e) = written {
+            self.pending_write_error = Some(e);
+        }
+        Ok(())
+    }
+
+    /// Reads one answer frame.
+    fn receive(&mut self) -> Result<Answer, BackendError> {
+        let read = read_frame(self.stream()?);
+        let written = self.pending_write_error.take();
+        let frame: Zeroizing<Vec<u8>> = match read {
+            Ok(Some(frame)) => frame,
+            Ok(None) => {
+                self.stream = None;
+                return Err(
+                    self.lost(written.unwrap_or_else(|| io::ErrorKind::UnexpectedEof.into()))
+                );
+            }
+            Err(e) => {
+                self.stream = None;
+                return Err(self.lost(written.unwrap_or(e)));
+            }
+        };
+        let response: Response =
+            serde_json::from_slice(&frame).map_err(|_| BackendError::Protocol)?;
+        match (response.ok, response.error) {
+            (Some(answer), None) => Ok(answer),
+            (None, Some(refusal)) => Err(BackendError::Refused {
+                kind: refusal.kind,
+                message: refusal.message,
+            }),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+
+    fn call(&mut self, request: Request) -> Result<Answer, BackendError> {
+        self.send(request)?;
+        self.receive()
+    }
+}
+
+impl Backend for Service {
+    fn check(&mut self, request: &CheckRequest<'_>) -> Result<CheckAnswer, BackendError> {
+        match self.call(Request::Check {
+            user: request.user.map(str::to_owned),
+            full_name: request.full_name.to_owned(),
+            password: Secret(request.password.clone()),
+            enforce_min_age: request.enforce_min_age,
+        })? {
+            Answer::Check(answer) => Ok(answer),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+
+    fn commit(&mut self, request: &CommitRequest<'_>) -> Result<CommitAnswer, BackendError> {
+        match self.call(Request::Commit {
+            user: request.user.to_owned(),
+            password: Secret(request.password.clone()),
+            enforce_min_age: request.enforce_min_age,
+            allow_reuse: request.allow_reuse,
+        })? {
+            Answer::Commit(answer) => Ok(answer),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+
+    fn status(&mut self, user: Option<&str>) -> Result<Status, BackendError> {
+        match self.call(Request::Status {
+            user: user.map(str::to_owned),
+        })? {
+            Answer::Status(status) => Ok(status),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+
+    fn report(
+        &mut self,
+        days: u32,
+        visit: &mut dyn FnMut(ReportRow) -> Result<(), BackendError>,
+    ) -> Result<(), BackendError> {
+        self.send(Request::Report {
+            expiring_within: days,
+        })?;
+        loop {
+            let Answer::Report(page) = self.receive()? else {
+                return Err(BackendError::Protocol);
+            };
+            for row in page.rows {
+                if let Err(e) = visit(row) {
+                    // The rest of the answer is still on the wire: start over next time.
+                    self.stream = None;
+                    return Err(e);
+                }
+            }
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+
+    fn expire(&mut self, user: &str) -> Result<(), BackendError> {
+        match self.call(Request::Expire {
+            user: user.to_owned(),
+        })? {
+            Answer::Done => Ok(()),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+
+    fn set_changed(&mut self, user: &str, date: &str) -> Result<(), BackendError> {
+        match self.call(Request::SetChanged {
+            user: user.to_owned(),
+            date: date.to_owned(),
+        })? {
+            Answer::Done => Ok(()),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+}
