@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 use pwpolicy::{Account, Coverage, Policy, uid_min_from_login_defs};
 use pwpolicy_store::passwd::{AccountsFileError, PasswdLine, groups_of, parse_passwd};
-use pwpolicy_store::shadow::{self, ShadowEntry};
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use pwpolicy_store::shadow::{self, ShadowChange, ShadowEntry};
 use thiserror::Error;
 
 use crate::ffi;
@@ -18,6 +21,14 @@ use crate::ffi;
 pub const LOGIN_DEFS: &str = "/etc/login.defs";
 /// The local shadow file.
 pub const SHADOW: &str = "/etc/shadow";
+
+/// How long [`Facts::lookup`] keeps an answer.
+pub const FACTS_TTL: Duration = Duration::from_secs(5);
+/// How many answers it keeps at most.
+const FACTS_CACHE_ENTRIES: usize = 16_384;
+
+static FACTS_CACHE: LazyLock<Mutex<HashMap<String, (Instant, Facts)>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// One account as the host sees it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,9 +50,29 @@ pub struct Facts {
 impl Facts {
     /// Looks `user` up in this host's databases. Nothing here fails: what
     /// cannot be found is left out (a user only the store knows is a person).
+    ///
+    /// Answers are kept for [`FACTS_TTL`] (NSS lookups cost tens of
+    /// microseconds each, and pwpolicyd makes one per request), as nscd
+    /// keeps them: a group or `passwd -e` change shows within that time.
     pub fn lookup(user: &str) -> Facts {
-        let mut facts = Facts::lookup_account(user, login_defs_uid_min(Path::new(LOGIN_DEFS)));
-        facts.shadow = shadow_entry(Path::new(SHADOW), user);
+        let now = Instant::now();
+        let cache = FACTS_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, facts)) = cache.get(user)
+            && now.duration_since(*at) < FACTS_TTL
+        {
+            return facts.clone();
+        }
+        drop(cache);
+        let mut facts = Facts::lookup_account(user, host_uid_min());
+        facts.shadow = host_shadow_entry(user);
+        let mut cache = FACTS_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= FACTS_CACHE_ENTRIES {
+            cache.retain(|_, (at, _)| now.duration_since(*at) < FACTS_TTL);
+            if cache.len() >= FACTS_CACHE_ENTRIES {
+                cache.clear();
+            }
+        }
+        cache.insert(user.to_owned(), (now, facts.clone()));
         facts
     }
 
@@ -85,6 +116,40 @@ impl Facts {
     pub fn coverage<'p>(&self, policy: &'p Policy) -> Coverage<'p> {
         policy.for_account(&self.account(), self.login_defs_uid_min)
     }
+}
+
+/// `UID_MIN` of this host's login.defs, re-read only when the file changes
+/// (pwpolicyd asks on every request).
+pub fn host_uid_min() -> Option<u32> {
+    static CACHE: Mutex<Option<(Option<SystemTime>, Option<u32>)>> = Mutex::new(None);
+    let path = Path::new(LOGIN_DEFS);
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    match *cache {
+        Some((at, value)) if at == modified && modified.is_some() => value,
+        _ => {
+            let value = login_defs_uid_min(path);
+            *cache = Some((modified, value));
+            value
+        }
+    }
+}
+
+/// `user`'s entry in this host's shadow database, when this process may
+/// read it (root): through NSS, as pam_unix reads it.
+pub fn host_shadow_entry(user: &str) -> Option<ShadowEntry> {
+    let (locked, lastchg) = ffi::shadow_entry(user)?;
+    Some(ShadowEntry {
+        name: user.to_owned(),
+        locked,
+        last_change: match lastchg {
+            ..0 => ShadowChange::Unset,
+            0 => ShadowChange::MustChange,
+            days => ShadowChange::On(
+                time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(days.min(2_932_896)),
+            ),
+        },
+    })
 }
 
 /// `UID_MIN` from a login.defs file; `None` when it is missing or silent.

@@ -116,3 +116,35 @@ pub fn passwd_names() -> Vec<String> {
     }
     names
 }
+
+/// What the shadow database (NSS: `/etc/shadow` for files) says of `name`,
+/// when this process may read it: (locked, `sp_lstchg`, -1 when empty). The
+/// buffer that held the hash is wiped before returning.
+pub fn shadow_entry(name: &str) -> Option<(bool, i64)> {
+    let cname = CString::new(name).ok()?;
+    let mut buf = zeroize::Zeroizing::new(vec![0 as c_char; 16 * 1024]);
+    // SAFETY: plain old data; zeroed is a valid empty value.
+    let mut spwd: libc::spwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::spwd = std::ptr::null_mut();
+    // SAFETY: every pointer refers to a live local of the right type and
+    // `buf.len()` is the buffer's real size; getspnam_r writes only into
+    // `spwd` and `buf` and sets `result` to null or to `&spwd`.
+    let rc = unsafe {
+        libc::getspnam_r(
+            cname.as_ptr(),
+            &mut spwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() {
+        return None;
+    }
+    let locked = !spwd.sp_pwdp.is_null() && {
+        // SAFETY: on success `sp_pwdp` points into `buf`, NUL-terminated.
+        let first = unsafe { *spwd.sp_pwdp } as u8;
+        first == b'!' || first == b'*'
+    };
+    Some((locked, spwd.sp_lstchg))
+}

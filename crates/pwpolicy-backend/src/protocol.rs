@@ -295,7 +295,28 @@ pub fn encode_frame(value: &impl Serialize) -> io::Result<Zeroizing<Vec<u8>>> {
     Ok(frame)
 }
 
-/// Writes one frame made by [`encode_frame`].
+/// Serialises an answer (which never holds a password) as one frame,
+/// length prefix included, in a buffer sized to fit.
+///
+/// # Errors
+///
+/// `InvalidInput` when the answer does not fit in [`MAX_FRAME`].
+pub fn encode_answer(response: &Response) -> io::Result<Vec<u8>> {
+    let mut frame = vec![0; 4];
+    serde_json::to_writer(&mut frame, response)
+        .map_err(|_| io::Error::other("cannot encode a frame"))?;
+    let len = frame.len() - 4;
+    if len > MAX_FRAME {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "frame too large",
+        ));
+    }
+    frame[..4].copy_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes());
+    Ok(frame)
+}
+
+/// Writes one frame made by [`encode_frame`] or [`encode_answer`].
 ///
 /// # Errors
 ///

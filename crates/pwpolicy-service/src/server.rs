@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use pwpolicy::Policy;
 use pwpolicy_backend::protocol::{
     Answer, Envelope, ErrorKind, MAX_FRAME, PROTOCOL_VERSION, REPORT_PAGE_BYTES, Refusal,
-    ReportPage, Request, Response, VersionOnly, encode_frame, write_frame,
+    ReportPage, Request, Response, VersionOnly, encode_answer, write_frame,
 };
 use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Local, Opener, ops};
 use pwpolicy_store::{Location, OpenMode, Store, StoreError};
@@ -314,7 +314,7 @@ fn respond(stream: &mut UnixStream, reply: Reply) -> io::Result<()> {
             error: Some(Refusal { kind, message }),
         },
     };
-    write_frame(stream, &encode_frame(&response)?)
+    write_frame(stream, &encode_answer(&response)?)
 }
 
 /// Runs one authorised request against a pooled store connection and
