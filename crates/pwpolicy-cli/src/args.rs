@@ -168,6 +168,17 @@ pub struct ReportArgs {
     /// List passwords that expire within this many days (and those already expired or forced).
     #[arg(long, value_name = "DAYS")]
     pub expiring_within: u32,
+    /// How to print the rows.
+    #[command(flatten)]
+    pub output: Output,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+/// How `report` and `list` print their rows.
+#[derive(Debug, Args)]
+pub struct Output {
     /// Print JSON (same as --format json).
     #[arg(long, conflicts_with_all = ["csv", "format"])]
     pub json: bool,
@@ -177,12 +188,9 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
-    /// Policy and store.
-    #[command(flatten)]
-    pub sources: Sources,
 }
 
-impl ReportArgs {
+impl Output {
     /// The format asked for.
     pub fn format(&self) -> ReportFormat {
         match (self.json, self.csv, self.format) {
@@ -197,15 +205,9 @@ impl ReportArgs {
 /// Arguments of `pwpolicy list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Print JSON (same as --format json).
-    #[arg(long, conflicts_with_all = ["csv", "format"])]
-    pub json: bool,
-    /// Print CSV (same as --format csv).
-    #[arg(long, conflicts_with = "format")]
-    pub csv: bool,
-    /// Output format.
-    #[arg(long, value_enum)]
-    pub format: Option<ReportFormat>,
+    /// How to print the rows.
+    #[command(flatten)]
+    pub output: Output,
     /// The host's passwd file; `group`, `login.defs` and (if readable)
     /// `shadow` are read from beside it.
     #[arg(long, value_name = "FILE", default_value = "/etc/passwd")]
@@ -213,18 +215,6 @@ pub struct ListArgs {
     /// Policy and store.
     #[command(flatten)]
     pub sources: Sources,
-}
-
-impl ListArgs {
-    /// The format asked for.
-    pub fn format(&self) -> ReportFormat {
-        match (self.json, self.csv, self.format) {
-            (true, _, _) => ReportFormat::Json,
-            (_, true, _) => ReportFormat::Csv,
-            (_, _, Some(f)) => f,
-            _ => ReportFormat::Table,
-        }
-    }
 }
 
 /// `pwpolicy history …`

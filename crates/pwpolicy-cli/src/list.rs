@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use pwpolicy_backend::accounts::AccountFiles;
-use pwpolicy_backend::{BackendError, ReportRow, Status};
+use pwpolicy_backend::{ReportRow, Status};
 use pwpolicy_store::shadow::{self, ShadowEntry};
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 use crate::EXIT_ACCEPTED;
 use crate::args::{ListArgs, ReportFormat};
 use crate::config;
-use crate::status::csv_field;
+use crate::status::{csv_field, each_row};
 use crate::store_access;
 
 /// A report window that takes in every recorded password (about 5,000
@@ -32,7 +32,7 @@ pub fn run(args: &ListArgs) -> anyhow::Result<u8> {
     let stdout = std::io::stdout();
     let mut out = Listing::start(
         BufWriter::with_capacity(1 << 16, stdout.lock()),
-        args.format(),
+        args.output.format(),
     )?;
     let mut local = HashSet::new();
     for user in &files.users {
@@ -44,23 +44,12 @@ pub fn run(args: &ListArgs) -> anyhow::Result<u8> {
     }
     // Then every recorded user this host's files do not have (forced ones
     // first, then by last change), streamed.
-    let mut failed = None;
-    let result = backend.report(EVERYONE_DAYS, &mut |row| {
+    each_row(&mut *backend, EVERYONE_DAYS, "listing", |row| {
         if local.contains(row.user.as_str()) {
             return Ok(());
         }
-        out.row(&Row::StoreOnly(&row)).map_err(|e| {
-            failed = Some(e);
-            BackendError::Protocol
-        })
-    });
-    if let Some(e) = failed {
-        return Err(anyhow::Error::new(e).context("cannot write the listing"));
-    }
-    result?;
-    if let Some(why) = backend.absence() {
-        eprintln!("pwpolicy: note: {why}");
-    }
+        out.row(&Row::StoreOnly(&row))
+    })?;
     out.finish().context("cannot write the listing")?;
     Ok(EXIT_ACCEPTED)
 }

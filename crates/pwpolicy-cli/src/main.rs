@@ -55,8 +55,8 @@ fn wants_json(command: &Command) -> bool {
         Command::Check(a) => a.json || a.batch,
         Command::Change(a) => a.json,
         Command::Status(a) => a.json,
-        Command::Report(a) => a.format() == args::ReportFormat::Json,
-        Command::List(a) => a.format() == args::ReportFormat::Json,
+        Command::Report(a) => a.output.format() == args::ReportFormat::Json,
+        Command::List(a) => a.output.format() == args::ReportFormat::Json,
         _ => false,
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::{BufWriter, Write};
 
-use pwpolicy_backend::{BackendError, ReportRow, Status};
+use pwpolicy_backend::{Backend, BackendError, ReportRow, Status};
 
 use crate::EXIT_ACCEPTED;
 use crate::args::{ReportArgs, ReportFormat, StatusArgs};
@@ -146,24 +146,38 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     let stdout = std::io::stdout();
     let mut printer = Printer::start(
         BufWriter::with_capacity(1 << 16, stdout.lock()),
-        args.format(),
+        args.output.format(),
     )?;
+    each_row(&mut *backend, args.expiring_within, "report", |row| {
+        printer.row(&row)
+    })?;
+    printer.finish()?;
+    Ok(EXIT_ACCEPTED)
+}
+
+/// Streams the backend's report rows for `days` into `write`; a failed
+/// write stops the report and is the error (`what` names the output).
+pub fn each_row(
+    backend: &mut dyn Backend,
+    days: u32,
+    what: &str,
+    mut write: impl FnMut(ReportRow) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let mut failed = None;
-    let result = backend.report(args.expiring_within, &mut |row| {
-        printer.row(&row).map_err(|e| {
+    let result = backend.report(days, &mut |row| {
+        write(row).map_err(|e| {
             failed = Some(e);
             BackendError::Protocol
         })
     });
     if let Some(e) = failed {
-        return Err(anyhow::Error::new(e).context("cannot write the report"));
+        return Err(anyhow::Error::new(e).context(format!("cannot write the {what}")));
     }
     result?;
     if let Some(why) = backend.absence() {
         eprintln!("pwpolicy: note: {why}");
     }
-    printer.finish()?;
-    Ok(EXIT_ACCEPTED)
+    Ok(())
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
