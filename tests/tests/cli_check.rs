@@ -303,6 +303,26 @@ fn policy_show_prints_every_key_and_round_trips() {
 }
 
 #[test]
+fn policy_show_redacts_database_credentials() {
+    let dir = TestDir::new();
+    let config = dir.write(
+        "policy.toml",
+        "[store]\ndb = \"postgres://pwpolicy:hunter2@db.example/pwpolicy?password=hunter3\"\n",
+    );
+    let out = pwpolicy_run(
+        &["policy", "show", "--config", config.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains("hunter"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("postgres://pwpolicy:***@db.example"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn an_explicit_store_that_cannot_be_opened_is_an_error() {
     let dir = TestDir::new();
     let db = dir.path().join("nope").join("state.db");

@@ -14,7 +14,12 @@ pub fn show(config_path: Option<&Path>) -> anyhow::Result<u8> {
         Some(path) => println!("# effective policy, from {}", path.display()),
         None => println!("# effective policy: built-in default ({DEFAULT_POLICY_PATH} is absent)"),
     }
-    print!("{}", loaded.policy.to_toml());
+    let mut policy = loaded.policy;
+    // A database URL may carry a password: never print it.
+    if let Some(db) = policy.store.db.as_mut() {
+        *db = pwpolicy_store::Location::parse(db).to_string();
+    }
+    print!("{}", policy.to_toml());
     Ok(EXIT_ACCEPTED)
 }
 
