@@ -233,6 +233,28 @@ impl PostgresTx<'_> {
         .map_err(|e| map_err(self.location, &e))
     }
 
+    /// Runs a query and hands each row to `visit` as it arrives, so a
+    /// million-row report never sits in memory.
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &Params<'_>,
+        visit: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let location = self.location;
+        let params = params.iter().copied();
+        let mut rows = match &mut self.conn {
+            Conn::Statements(client) => client.query_raw(sql, params),
+            Conn::Transaction(tx) => tx.query_raw(sql, params),
+        }
+        .map_err(|e| map_err(location, &e))?;
+        while let Some(row) = rows.next().map_err(|e| map_err(location, &e))? {
+            visit(&row)?;
+        }
+        Ok(())
+    }
+
     fn query_opt(&mut self, sql: &str, params: &Params<'_>) -> Result<Option<Row>, StoreError> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
@@ -358,23 +380,26 @@ impl StoreTx for PostgresTx<'_> {
     }
 
     fn due(&mut self, due: Due, visit: &mut Visit<'_>) -> Result<(), StoreError> {
-        let rows = match due {
-            Due::Forced => self.query(
+        let location = self.location;
+        let mut each = |row: &Row| {
+            visit(DueRow {
+                name: get(location, row, 0)?,
+                last_change: get(location, row, 1)?,
+            })
+        };
+        match due {
+            Due::Forced => self.query_each(
                 "SELECT name, last_change FROM pwpolicy_users WHERE must_change ORDER BY name",
                 &[],
-            )?,
-            Due::ChangedBefore(cutoff) => self.query(
+                &mut each,
+            ),
+            Due::ChangedBefore(cutoff) => self.query_each(
                 "SELECT name, last_change FROM pwpolicy_users
                  WHERE NOT must_change AND last_change <= $1 ORDER BY last_change, name",
                 &[&cutoff],
-            )?,
-        };
-        rows.iter().try_for_each(|row| {
-            visit(DueRow {
-                name: get(self.location, row, 0)?,
-                last_change: get(self.location, row, 1)?,
-            })
-        })
+                &mut each,
+            ),
+        }
     }
 
     fn force_change(&mut self, name: &str) -> Result<bool, StoreError> {
