@@ -104,6 +104,7 @@ pub fn run(program: &Path, args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(program)
         .args(args)
         .env_remove("PWPOLICY_CONFIG")
+        .env_remove("PWPOLICYD_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -125,9 +126,33 @@ pub fn run(program: &Path, args: &[&str], stdin: &[u8]) -> Output {
     }
 }
 
-/// Runs the `pwpolicy` CLI.
+/// Runs the `pwpolicy` CLI, hermetically (see [`hermetic`]).
 pub fn pwpolicy_run(args: &[&str], stdin: &[u8]) -> Output {
-    run(&pwpolicy(), args, stdin)
+    let args = hermetic(args);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&pwpolicy(), &args, stdin)
+}
+
+/// `args` made hermetic: a command that reads the policy file and names
+/// none is given `--config /dev/null` (the built-in default), so the host's
+/// `/etc/security/pwpolicy.toml` is never read; and the host's default
+/// pwpolicyd socket must not exist, or a command without `--db` or
+/// `--socket` would ask the host's service (the tests fail loudly instead).
+pub fn hermetic(args: &[&str]) -> Vec<String> {
+    assert!(
+        !Path::new(pwpolicy_backend::DEFAULT_SOCKET).exists(),
+        "a pwpolicyd listens at {} on this host: the tests would ask it instead of their own store",
+        pwpolicy_backend::DEFAULT_SOCKET
+    );
+    let mut full: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let reads_policy = !matches!(
+        args,
+        [] | ["policy", "check", ..] | ["--help" | "--version", ..]
+    );
+    if reads_policy && !args.contains(&"--config") {
+        full.extend(["--config".to_owned(), "/dev/null".to_owned()]);
+    }
+    full
 }
 
 /// A scratch directory removed on drop.

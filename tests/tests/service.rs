@@ -83,8 +83,10 @@ impl Daemon {
     /// The CLI against this service (`--socket`), optionally as `nobody`.
     fn cli(&self, as_nobody: bool, args: &[&str], stdin: &str) -> Output {
         let socket = self.socket.display().to_string();
-        let mut full: Vec<&str> = args.to_vec();
-        full.extend(["--socket", &socket]);
+        let mut with_socket: Vec<&str> = args.to_vec();
+        with_socket.extend(["--socket", &socket]);
+        let full = pwpolicy_tests::hermetic(&with_socket);
+        let full: Vec<&str> = full.iter().map(String::as_str).collect();
         if as_nobody {
             let bin = pwpolicy();
             let mut with_runuser = vec!["-u", "nobody", "--", bin.to_str().unwrap()];
