@@ -172,6 +172,61 @@ fn a_broken_policy_file_enforces_the_default_and_says_so() {
 }
 
 #[test]
+fn a_setuid_program_ignores_pwpolicy_config_from_its_caller() {
+    // A caller controls a setuid program's environment: the library must not
+    // let it swap in a weaker policy (glibc's secure_getenv).
+    if !pwpolicy_tests::is_root() {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
+        eprintln!("SKIPPED a_setuid_program_ignores_pwpolicy_config_from_its_caller: needs root");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let lib = shared_library();
+    let dir = TestDir::new();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let harness = dir.path().join("harness");
+    compile(
+        "gcc",
+        &[
+            "-O2",
+            "-o",
+            harness.to_str().unwrap(),
+            &format!("{FILTER_DIR}/harness.c"),
+            "-ldl",
+            "-lpthread",
+        ],
+    );
+    // Refused by the organisation's policy, accepted by the caller's weak one.
+    let cases = dir.write(
+        "cases.txt",
+        &format!("0\t{}\t{}\t{}\n", hex("erin"), hex(""), hex("abc")),
+    );
+    let weak = dir.write("weak.toml", "[quality]\nmin_length = 1\nmin_classes = 0\n");
+    for file in [&cases, &weak] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let as_nobody = |program: &Path| {
+        run(Command::new("runuser")
+            .args(["-u", "nobody", "--", "env"])
+            .arg(format!("PWPOLICY_CONFIG={}", weak.display()))
+            .arg(program)
+            .arg(&lib)
+            .arg(&cases))
+    };
+    // An ordinary program: the variable is honoured, so "abc" passes and the case fails.
+    std::fs::set_permissions(&harness, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(
+        tally(&as_nobody(&harness)).1,
+        1,
+        "the control run must see the weak policy"
+    );
+    // Setuid root: the variable is ignored and the built-in policy refuses "abc".
+    std::fs::set_permissions(&harness, std::fs::Permissions::from_mode(0o4755)).unwrap();
+    let out = as_nobody(&harness);
+    assert_eq!((out.code, tally(&out).1), (0, 0), "{out:?}");
+}
+
+#[test]
 fn the_c_api_from_c() {
     let lib = shared_library();
     let libdir = lib.parent().unwrap().to_str().unwrap().to_owned();

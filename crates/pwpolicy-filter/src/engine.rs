@@ -5,6 +5,7 @@
 //! No operating-system calls and no global state: the exports hand in the
 //! registry's answer and where reports go, and keep the process-wide engine.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
@@ -34,15 +35,21 @@ pub struct Engine {
 
 /// `PWPOLICY_CONFIG`, else what `registry` says (asked only then: the
 /// registry's `ConfigPath`), else `%ProgramData%\pwpolicy\pwpolicy.toml`;
-/// `None` when none applies.
-pub fn policy_path(registry: impl FnOnce() -> Option<PathBuf>) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
+/// `None` when none applies. `env` reads the environment: the FFI layer
+/// passes one that ignores it in setuid and setgid programs, so a caller
+/// cannot point a privileged program that links the library at a weaker
+/// policy.
+pub fn policy_path(
+    env: impl Fn(&str) -> Option<OsString>,
+    registry: impl FnOnce() -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    if let Some(path) = env(CONFIG_ENV).filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path));
     }
     if let Some(path) = registry() {
         return Some(path);
     }
-    std::env::var_os("ProgramData").map(|d| Path::new(&d).join("pwpolicy").join("pwpolicy.toml"))
+    env("ProgramData").map(|d| Path::new(&d).join("pwpolicy").join("pwpolicy.toml"))
 }
 
 fn stamp(path: &Path) -> Stamp {

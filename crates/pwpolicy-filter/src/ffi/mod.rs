@@ -20,6 +20,7 @@ use std::sync::OnceLock;
 use crate::engine::{self, Engine};
 
 mod capi;
+mod env;
 mod log;
 mod lsa;
 mod registry;
@@ -35,5 +36,10 @@ static ENGINE: OnceLock<Engine> = OnceLock::new();
 /// The engine of the LSA exports, created on first use: its policy file from
 /// the environment, the registry or `%ProgramData%`; its reports to [`log`].
 fn engine() -> &'static Engine {
-    ENGINE.get_or_init(|| Engine::new(engine::policy_path(registry::config_path), log::report))
+    ENGINE.get_or_init(|| {
+        Engine::new(
+            engine::policy_path(env::secure_var, registry::config_path),
+            log::report,
+        )
+    })
 }
