@@ -556,6 +556,40 @@ fn sigterm_stops_gracefully_and_removes_the_socket() {
 }
 
 #[test]
+fn sigterm_stops_even_when_the_socket_path_is_gone() {
+    // Regression: shutdown woke the accept loop by connecting to the socket
+    // path; with the path removed (or swapped) the daemon ran on.
+    let (dir, db) = scratch();
+    let mut daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::symlink_metadata(&daemon.socket)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o666, "everyone may connect: {mode:o}");
+    std::fs::remove_file(&daemon.socket).unwrap();
+    let pid = daemon.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        if daemon.child.try_wait().unwrap().is_some() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "pwpolicyd did not stop without its socket path"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
 fn socket_activation_and_the_systemd_units() {
     let Some(activate) = which("systemd-socket-activate") else {
         assert!(

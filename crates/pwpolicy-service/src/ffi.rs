@@ -87,6 +87,35 @@ pub fn in_group(name: &str, primary: u32, gid: u32) -> bool {
     rc >= 0 && groups[..count.max(0) as usize].contains(&gid)
 }
 
+/// Binds a listening socket at `path` created with `mode` (through the
+/// umask, so no chmod by path afterwards can be redirected by a symlink).
+///
+/// # Safety
+///
+/// Call it before any other thread is started: the umask is process-wide.
+pub unsafe fn bind_with_mode(path: &std::path::Path, mode: u32) -> std::io::Result<UnixListener> {
+    let mask = !mode & 0o777;
+    // SAFETY: umask has no preconditions; no other thread runs (the caller's
+    // contract), so nothing else creates files under the changed mask.
+    let old = unsafe { libc::umask(mask) };
+    let bound = UnixListener::bind(path);
+    // SAFETY: as above; restores the mask the process had.
+    unsafe { libc::umask(old) };
+    bound
+}
+
+/// Waits up to `timeout_ms` for `listener` to have a connection to accept.
+pub fn wait_for_connection(listener: &UnixListener, timeout_ms: i32) -> bool {
+    let mut pfd = libc::pollfd {
+        fd: listener.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: `pfd` is one valid pollfd for a live descriptor.
+    let ready = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+    ready > 0
+}
+
 /// The listening socket systemd passed (socket activation), if any.
 ///
 /// # Safety

@@ -63,8 +63,9 @@ struct Shared {
     per_user: Mutex<HashMap<u32, usize>>,
 }
 
-/// Serves `listener` until `stop` is set (and the listener woken, e.g. by a
-/// connection), then waits up to `grace` for requests in flight.
+/// Serves `listener` until `stop` is set (seen within 200 ms, or at once
+/// when a connection wakes the listener), then waits up to `grace` for
+/// requests in flight.
 ///
 /// # Errors
 ///
@@ -81,11 +82,16 @@ pub fn serve(
         active: AtomicUsize::new(0),
         per_user: Mutex::new(HashMap::new()),
     });
-    for stream in listener.incoming() {
+    // Wait with a timeout rather than block in accept, so a stop is seen
+    // even when nothing can connect to wake us (the socket path removed).
+    loop {
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let stream = match stream {
+        if !ffi::wait_for_connection(listener, 200) {
+            continue;
+        }
+        let stream = match listener.accept().map(|(s, _)| s) {
             Ok(s) => s,
             Err(e)
                 if matches!(

@@ -9,7 +9,6 @@
 
 #![deny(unsafe_code)]
 
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -152,8 +151,11 @@ fn bind(path: &Path) -> anyhow::Result<UnixListener> {
         std::fs::remove_file(path)
             .with_context(|| format!("cannot remove the stale socket {}", path.display()))?;
     }
-    let listener =
-        UnixListener::bind(path).with_context(|| format!("cannot listen on {}", path.display()))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
-    Ok(listener)
+    // Everyone may connect (the kernel tells the service who they are);
+    // the mode is set at creation, never by path afterwards.
+    // SAFETY: called from `run` before the signal thread or any connection
+    // thread is started.
+    #[allow(unsafe_code)]
+    let bound = unsafe { ffi::bind_with_mode(path, 0o666) };
+    bound.with_context(|| format!("cannot listen on {}", path.display()))
 }
