@@ -60,11 +60,7 @@ fn setup<'a>(session: &mut Session<'a>, args: &[&CStr]) -> Result<Options, Outco
         }
         Err(e) => {
             session.log(Priority::Err, &e.0);
-            if ffi::caller_is_root() {
-                session.error(&format!("pwpolicy: {}", e.0));
-            } else {
-                session.error(CONFIG_BROKEN);
-            }
+            session.error_for(&e.0, CONFIG_BROKEN);
             Err(Outcome::ConfigError)
         }
     }
@@ -83,7 +79,10 @@ impl PamHooks for PwPolicy {
             root: ffi::caller_is_root(),
             forced_change: flags & PAM_CHANGE_EXPIRED_AUTHTOK != 0,
         };
-        let mut session = Session::new(pamh, flags & PAM_SILENT != 0);
+        // Root running passwd for someone sees details; a user forced to
+        // change at login (login and sshd run as root) does not.
+        let admin = caller.root && !caller.forced_change;
+        let mut session = Session::new(pamh, flags & PAM_SILENT != 0, admin);
         let outcome = match setup(&mut session, &args) {
             Ok(opts) if opts.commit => password::commit(&mut session, &opts, caller),
             Ok(opts) => password::check(&mut session, &opts, caller),
@@ -93,7 +92,8 @@ impl PamHooks for PwPolicy {
     }
 
     fn acct_mgmt(pamh: &mut PamHandle, args: Vec<&CStr>, flags: PamFlag) -> PamResultCode {
-        let mut session = Session::new(pamh, flags & PAM_SILENT != 0);
+        // The account phase runs for whoever is logging in: never details.
+        let mut session = Session::new(pamh, flags & PAM_SILENT != 0, false);
         let outcome = match setup(&mut session, &args) {
             Ok(opts) if opts.commit => Outcome::Ignore,
             Ok(opts) => account::check(&mut session, &opts),

@@ -10,7 +10,7 @@ use pwpolicy_backend::Finding;
 use pwpolicy_backend::accounts::Facts;
 
 use crate::backend::{Answers, Unavailable, text_rules};
-use crate::ffi::{self, Priority};
+use crate::ffi::Priority;
 use crate::options::Options;
 use crate::outcome::Outcome;
 use crate::session::Session;
@@ -213,11 +213,7 @@ fn unavailable(session: &Session<'_>, opts: &Options, e: &Unavailable) -> Outcom
     );
     match opts.policy.pam.on_error {
         OnError::Fail => {
-            if ffi::caller_is_root() {
-                session.error(&format!("pwpolicy: {}", e.0));
-            } else {
-                session.error(STORE_DOWN);
-            }
+            session.error_for(&e.0, STORE_DOWN);
             Outcome::StoreUnavailable
         }
         OnError::Ignore => Outcome::Ignore,

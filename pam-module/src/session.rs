@@ -16,15 +16,30 @@ pub struct Session<'a> {
     pamh: &'a mut PamHandle,
     debug: bool,
     silent: bool,
+    admin: bool,
 }
 
 impl<'a> Session<'a> {
-    /// Wraps the handle of the current call; `silent` is `PAM_SILENT`.
-    pub fn new(pamh: &'a mut PamHandle, silent: bool) -> Session<'a> {
+    /// Wraps the handle of the current call; `silent` is `PAM_SILENT`;
+    /// `admin`: the person at the terminal is the administrator (root running
+    /// `passwd USER`), not someone logging in through a program that runs as
+    /// root (login, sshd, a display manager), so error details may be shown.
+    pub fn new(pamh: &'a mut PamHandle, silent: bool, admin: bool) -> Session<'a> {
         Session {
             pamh,
             debug: false,
             silent,
+            admin,
+        }
+    }
+
+    /// Shows `detail` to an administrator, `plain` to anyone else (the
+    /// detail always goes to the log, by the caller).
+    pub fn error_for(&self, detail: &str, plain: &str) {
+        if self.admin {
+            self.error(&format!("pwpolicy: {detail}"));
+        } else {
+            self.error(plain);
         }
     }
 

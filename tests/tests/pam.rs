@@ -532,6 +532,23 @@ fn configuration_errors_fail_with_a_message_and_unknown_arguments_do_not() {
         );
     }
     assert_eq!(result(&pam.run("broken", "erin", "acct", &[])), SERVICE_ERR);
+    // Regression: login, sshd and display managers run as root, so the person
+    // at their prompt saw the detail meant for an administrator (file names,
+    // lines, socket paths). A forced change and the account phase show none.
+    let generic = ["System configuration error. Please contact your administrator."];
+    let v = pam.run("broken", "erin", "acct", &[]);
+    assert_eq!(said(&v, "error"), generic, "{v}");
+    let v = pam.run(
+        "broken",
+        "erin",
+        "chauthtok-expired",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(
+        (result(&v), said(&v, "error")),
+        (SERVICE_ERR, generic.map(String::from).to_vec()),
+        "{v}"
+    );
 
     pam.standard(
         "lenient",
