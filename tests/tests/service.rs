@@ -918,3 +918,59 @@ fn pam_refuses_a_service_answer_that_lacks_its_violations() {
     );
     assert_eq!(v["result"], 9, "on_error=fail: PAM_AUTHINFO_UNAVAIL: {v}");
 }
+
+#[test]
+fn debug_logs_never_show_hashes_or_salts_of_a_postgresql_store() {
+    // Regression: PWPOLICYD_LOG=debug let the PostgreSQL client log its
+    // statement parameters: argon2id hashes and salts.
+    let Some(url) = pg_database() else { return };
+    let (dir, _) = scratch();
+    let socket = dir.path().join("debug.sock");
+    let config = dir.write(
+        "policy.toml",
+        "[history]\nmemory_kib = 64\niterations = 1\n",
+    );
+    let log = dir.path().join("pwpolicyd.log");
+    let mut child = Command::new(binary("pwpolicy-service", "pwpolicyd"))
+        .args([
+            "--socket",
+            socket.to_str().unwrap(),
+            "--db",
+            &url,
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .env("PWPOLICYD_LOG", "debug")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while UnixStream::connect(&socket).is_err() {
+        assert!(Instant::now() < deadline, "pwpolicyd did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut client = Service::new(socket.clone());
+    for password in ["Blue-Kettle-42", "Blue-Kettle-43"] {
+        let answer = client
+            .commit(&CommitRequest {
+                user: "erin",
+                password: &secret(password),
+                enforce_min_age: false,
+                allow_reuse: false,
+            })
+            .unwrap();
+        assert!(answer.changed, "{answer:?}");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("request"), "debug logging is on: {logged}");
+    assert!(
+        !logged.contains("$argon2id$"),
+        "a hash was logged:\n{logged}"
+    );
+    assert!(!logged.contains("Blue-Kettle"), "a password was logged");
+}

@@ -57,10 +57,47 @@ impl ServerConfig {
 }
 
 struct Shared {
+    forbidden: ForbiddenLog,
     config: ServerConfig,
     pool: Mutex<Vec<Box<dyn Store>>>,
     active: AtomicUsize,
     per_user: Mutex<HashMap<u32, usize>>,
+}
+
+/// Forbidden requests logged per uid per minute; past that one line says
+/// the rest are not, so one user cannot flood the journal.
+const FORBIDDEN_LOGGED_PER_MINUTE: u32 = 10;
+
+/// Counts forbidden requests per uid in one-minute windows.
+#[derive(Default)]
+struct ForbiddenLog(Mutex<HashMap<u32, (Instant, u32)>>);
+
+/// Whether to log a forbidden request.
+#[derive(Debug, PartialEq, Eq)]
+enum Noted {
+    Log,
+    LastLogged,
+    Quiet,
+}
+
+impl ForbiddenLog {
+    fn note(&self, uid: u32) -> Noted {
+        let now = Instant::now();
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() > 4096 {
+            seen.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        }
+        let (start, count) = seen.entry(uid).or_insert((now, 0));
+        if now.duration_since(*start) >= Duration::from_secs(60) {
+            (*start, *count) = (now, 0);
+        }
+        *count += 1;
+        match (*count).cmp(&FORBIDDEN_LOGGED_PER_MINUTE) {
+            std::cmp::Ordering::Less | std::cmp::Ordering::Equal => Noted::Log,
+            _ if *count == FORBIDDEN_LOGGED_PER_MINUTE + 1 => Noted::LastLogged,
+            _ => Noted::Quiet,
+        }
+    }
 }
 
 /// Serves `listener` until `stop` is set (seen within 200 ms, or at once
@@ -77,6 +114,7 @@ pub fn serve(
     grace: Duration,
 ) -> io::Result<()> {
     let shared = Arc::new(Shared {
+        forbidden: ForbiddenLog::default(),
         config,
         pool: Mutex::new(Vec::new()),
         active: AtomicUsize::new(0),
@@ -333,7 +371,14 @@ fn handle(
 ) -> io::Result<()> {
     let op = request.op();
     if let Err(why) = authorize(peer, &request) {
-        info!(uid = peer.uid, pid = peer.pid, op, "forbidden");
+        match shared.forbidden.note(peer.uid) {
+            Noted::Log => info!(uid = peer.uid, pid = peer.pid, op, "forbidden"),
+            Noted::LastLogged => warn!(
+                uid = peer.uid,
+                "forbidden requests from this uid: not logging more this minute"
+            ),
+            Noted::Quiet => {}
+        }
         return respond(stream, Err((ErrorKind::Forbidden, why.to_owned())));
     }
     if let Request::SetChanged { date, .. } = &request
@@ -487,4 +532,18 @@ fn execute(
             Answer::Done
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_requests_are_logged_a_few_times_a_minute_per_uid() {
+        let log = ForbiddenLog::default();
+        let noted: Vec<Noted> = (0..12).map(|_| log.note(1000)).collect();
+        assert!(noted[..10].iter().all(|n| *n == Noted::Log));
+        assert_eq!(noted[10..], [Noted::LastLogged, Noted::Quiet]);
+        assert_eq!(log.note(1001), Noted::Log, "another uid has its own count");
+    }
 }

@@ -55,10 +55,7 @@ struct Args {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PWPOLICYD_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(log_filter())
         .with_writer(std::io::stderr)
         .init();
     match run(Args::parse()) {
@@ -68,6 +65,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `PWPOLICYD_LOG` (default `info`), except that the PostgreSQL client never
+/// logs below `info`: at debug it logs statement parameters, which are
+/// argon2id hashes and salts.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PWPOLICYD_LOG")
+        .unwrap_or_else(|_| "info".into());
+    ["tokio_postgres=info", "postgres=info"]
+        .into_iter()
+        .filter_map(|d| d.parse().ok())
+        .fold(filter, tracing_subscriber::EnvFilter::add_directive)
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
