@@ -12,15 +12,13 @@ use pwpolicy_store::passwd::{AccountsFileError, PasswdLine, groups_of, parse_pas
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use pwpolicy_store::shadow::{self, ShadowChange, ShadowEntry};
+use pwpolicy_store::shadow::{ShadowChange, ShadowEntry};
 use thiserror::Error;
 
 use crate::ffi;
 
 /// Where `UID_MIN` is read from.
 pub const LOGIN_DEFS: &str = "/etc/login.defs";
-/// The local shadow file.
-pub const SHADOW: &str = "/etc/shadow";
 
 /// How long [`Facts::lookup`] keeps an answer.
 pub const FACTS_TTL: Duration = Duration::from_secs(5);
@@ -157,14 +155,6 @@ pub fn login_defs_uid_min(path: &Path) -> Option<u32> {
     uid_min_from_login_defs(&std::fs::read_to_string(path).ok()?)
 }
 
-/// `user`'s line of a shadow file, or `None` when the file cannot be read
-/// (not root) or has no well-formed line for the user.
-pub fn shadow_entry(path: &Path, user: &str) -> Option<ShadowEntry> {
-    // The hash is in there: read into a buffer that is wiped afterwards.
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).ok()?);
-    shadow::find(&text, user)
-}
-
 /// A host's account files, read from one directory (`/etc` or a copy of
 /// another host's): passwd (required), group and login.defs (if there).
 #[derive(Debug, Default)]
@@ -279,9 +269,6 @@ mod tests {
         std::fs::write(&defs, "UID_MIN 2000\n").unwrap();
         assert_eq!(login_defs_uid_min(&defs), Some(2000));
         assert_eq!(login_defs_uid_min(&dir.path().join("missing")), None);
-        let shadow = dir.path().join("shadow");
-        std::fs::write(&shadow, "erin:!:0::::::\n").unwrap();
-        assert!(shadow_entry(&shadow, "erin").unwrap().locked);
         std::fs::write(
             dir.path().join("passwd"),
             "erin:x:1500:1500:Erin:/:/bin/sh\n",

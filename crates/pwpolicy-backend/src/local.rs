@@ -3,6 +3,7 @@
 //! and a local front end cannot disagree.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use pwpolicy::{Password, Policy};
 use pwpolicy_store::{Location, OpenMode, Store, StoreError};
@@ -44,7 +45,8 @@ impl LocalAccounts {
 
 /// The store itself.
 pub struct Local {
-    policy: Policy,
+    /// Shared, not copied: pwpolicyd makes a `Local` per request.
+    policy: Arc<Policy>,
     location: Location,
     explicit: bool,
     open: Opener,
@@ -58,9 +60,14 @@ impl Local {
     /// A backend over the store at `location`. `explicit`: named by the
     /// caller or the policy file, so a store that is missing (for `check`)
     /// or unreadable is an error rather than a note.
-    pub fn new(policy: Policy, location: Location, explicit: bool, open: Opener) -> Local {
+    pub fn new(
+        policy: impl Into<Arc<Policy>>,
+        location: Location,
+        explicit: bool,
+        open: Opener,
+    ) -> Local {
         Local {
-            policy,
+            policy: policy.into(),
             location,
             explicit,
             open,
@@ -71,7 +78,7 @@ impl Local {
     }
 
     /// A backend over an open store (pwpolicyd's pooled connections).
-    pub fn over(policy: Policy, store: Box<dyn Store>, open: Opener) -> Local {
+    pub fn over(policy: Arc<Policy>, store: Box<dyn Store>, open: Opener) -> Local {
         Local {
             location: Location::default_path(),
             explicit: true,
@@ -138,7 +145,7 @@ impl Backend for Local {
         let facts = request
             .user
             .map_or_else(|| Facts::unknown(""), Facts::lookup);
-        let policy = self.policy.clone();
+        let policy = Arc::clone(&self.policy);
         let coverage = facts.coverage(&policy);
         if !coverage.checks_passwords() {
             return Ok(CheckAnswer::of(Vec::new(), false));
@@ -170,7 +177,7 @@ impl Backend for Local {
 
     fn commit(&mut self, request: &CommitRequest<'_>) -> Result<CommitAnswer, BackendError> {
         let facts = Facts::lookup(request.user);
-        let policy = self.policy.clone();
+        let policy = Arc::clone(&self.policy);
         let coverage = facts.coverage(&policy);
         if !coverage.checks_passwords() {
             return Ok(CommitAnswer {
@@ -208,7 +215,7 @@ impl Backend for Local {
     }
 
     fn status_of(&mut self, facts: &Facts) -> Result<Status, BackendError> {
-        let policy = self.policy.clone();
+        let policy = Arc::clone(&self.policy);
         let store = self.read(true)?;
         Ok(ops::status(
             store,
@@ -223,7 +230,7 @@ impl Backend for Local {
         days: u32,
         visit: &mut dyn FnMut(ReportRow) -> Result<(), BackendError>,
     ) -> Result<(), BackendError> {
-        let policy = self.policy.clone();
+        let policy = Arc::clone(&self.policy);
         // The host's own accounts may be system accounts or in a class; looked
         // up once, not per row (everyone else is a person under the policy).
         let local = LocalAccounts::enumerate();

@@ -26,7 +26,7 @@ use crate::ffi;
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// The policy.
-    pub policy: Policy,
+    pub policy: Arc<Policy>,
     /// The store it owns.
     pub store: Location,
     /// How it opens that store (SQLite, or PostgreSQL too).
@@ -45,7 +45,7 @@ impl ServerConfig {
     /// Defaults around a policy and a store.
     pub fn new(policy: Policy, store: Location, open: Opener) -> ServerConfig {
         ServerConfig {
-            policy,
+            policy: Arc::new(policy),
             store,
             open,
             admin_gid: None,
@@ -390,7 +390,7 @@ fn handle(
         Ok(store) => store,
         Err(e) => return respond(stream, Err(backend_error(e.into()))),
     };
-    let mut local = Local::over(shared.config.policy.clone(), store, shared.config.open);
+    let mut local = Local::over(Arc::clone(&shared.config.policy), store, shared.config.open);
     let mut io_failed = None;
     let result = execute(&mut local, peer, request, &mut |page| {
         respond(stream, Ok(Answer::Report(page))).map_err(|e| {

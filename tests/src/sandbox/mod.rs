@@ -665,18 +665,7 @@ impl Sandbox {
     /// `ssh` with the client key only, on a terminal.
     pub fn ssh_key(&self, sshd: &Sshd, user: &str) -> Pty {
         let key = self.client_key();
-        self.ssh(
-            sshd,
-            user,
-            &[
-                "-o",
-                "PreferredAuthentications=publickey",
-                "-o",
-                "IdentitiesOnly=yes",
-                "-i",
-                key.to_str().expect("UTF-8 sandbox path"),
-            ],
-        )
+        self.ssh(sshd, user, &key_only(&key))
     }
 
     /// `ssh -o BatchMode=yes` with the client key only and no terminal,
@@ -686,20 +675,23 @@ impl Sandbox {
         let key = self.client_key();
         let target = format!("{user}@127.0.0.1");
         let mut args = ssh_options(&port);
-        args.extend([
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "PreferredAuthentications=publickey",
-            "-o",
-            "IdentitiesOnly=yes",
-            "-i",
-            key.to_str().expect("UTF-8 sandbox path"),
-            &target,
-            command,
-        ]);
+        args.extend(["-o", "BatchMode=yes"]);
+        args.extend(key_only(&key));
+        args.extend([target.as_str(), command]);
         self.run("ssh", &args, b"")
     }
+}
+
+/// Client options that log in with `key` and nothing else.
+fn key_only(key: &Path) -> [&str; 6] {
+    [
+        "-o",
+        "PreferredAuthentications=publickey",
+        "-o",
+        "IdentitiesOnly=yes",
+        "-i",
+        key.to_str().expect("UTF-8 sandbox path"),
+    ]
 }
 
 impl Default for Sandbox {
