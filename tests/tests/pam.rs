@@ -6,7 +6,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use pwpolicy_tests::{Output, TestDir, is_root, pam_driver, pam_module, pwpolicy_run, run};
+use pwpolicy_tests::{
+    Output, TestDir, is_root, pam_driver, pam_module, pwpolicy, pwpolicy_run, run,
+};
 use serde_json::Value;
 
 const SUCCESS: i64 = 0;
@@ -608,7 +610,28 @@ fn an_ordinary_user_changes_their_own_password() {
         &["Blue-Kettle-42", "Blue-Kettle-42"],
     );
     assert_eq!(result(&v), SUCCESS, "{v}");
-    assert_eq!(pam.status("nobody")["history_entries"], 1);
+    // The store is nobody's now: root refuses to trust it, nobody reads it.
+    let status = |runner: &[&str]| {
+        let bin = pwpolicy();
+        let db = pam.db.to_str().unwrap();
+        let config = pam.config.to_str().unwrap();
+        let mut args: Vec<&str> = runner.to_vec();
+        args.extend([
+            bin.to_str().unwrap(),
+            "status",
+            "--json",
+            "--user",
+            "nobody",
+        ]);
+        args.extend(["--db", db, "--config", config]);
+        run(Path::new(args[0]), &args[1..], b"")
+    };
+    let as_nobody = status(&["runuser", "-u", "nobody", "--"]);
+    assert_eq!(as_nobody.code, 0, "{as_nobody:?}");
+    assert_eq!(as_nobody.json()["history_entries"], 1);
+    let as_root = status(&["env"]);
+    assert_eq!(as_root.code, 2, "{as_root:?}");
+    assert!(as_root.stderr.contains("owned by uid 65534"), "{as_root:?}");
 }
 
 #[test]

@@ -1,14 +1,22 @@
 //! Finding and reading the policy file: one rule for the CLI, the PAM module
 //! and pwpolicyd (the core only parses text it is handed).
 
-use std::io::ErrorKind;
+use std::fs::File;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use pwpolicy::Policy;
+use pwpolicy_trust::{Kind, TrustError};
 use thiserror::Error;
 
 /// Where the policy lives unless a caller names another file.
 pub const DEFAULT_POLICY_PATH: &str = "/etc/security/pwpolicy.toml";
+
+/// The largest policy file read; real ones are a few KiB.
+pub const MAX_POLICY_BYTES: u64 = 1 << 20;
+
+/// The conventional "no file": read as empty, i.e. the built-in default.
+const DEV_NULL: &str = "/dev/null";
 
 /// The policy and where it came from, for messages.
 #[derive(Debug)]
@@ -30,6 +38,17 @@ pub enum PolicyFileError {
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// Read as root, the file (or a directory on its path) could be written
+    /// or replaced by someone else: a weaker policy planted there would be
+    /// enforced. Says which `chown`/`chmod` fixes it.
+    #[error("policy file: {0}")]
+    Untrusted(TrustError),
+    /// The file is larger than [`MAX_POLICY_BYTES`].
+    #[error("{}: larger than {MAX_POLICY_BYTES} bytes; not a policy file", .path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
     },
     /// The file is not UTF-8.
     #[error("{}: not UTF-8 text (byte {byte})", .path.display())]
@@ -58,20 +77,55 @@ pub enum PolicyFileError {
 /// [`PolicyFileError`] for a file that is named but missing, unreadable, or invalid.
 pub fn load(explicit: Option<&Path>) -> Result<LoadedPolicy, PolicyFileError> {
     let path = explicit.unwrap_or(Path::new(DEFAULT_POLICY_PATH));
-    match std::fs::read(path) {
+    match read(path) {
         Ok(bytes) => Ok(LoadedPolicy {
             policy: parse(path, &bytes)?,
             source: Some(path.to_owned()),
         }),
-        Err(e) if e.kind() == ErrorKind::NotFound && explicit.is_none() => Ok(LoadedPolicy {
-            policy: Policy::default(),
-            source: None,
-        }),
-        Err(source) => Err(PolicyFileError::Read {
-            path: path.to_owned(),
-            source,
-        }),
+        Err(PolicyFileError::Read { source, .. })
+            if source.kind() == ErrorKind::NotFound && explicit.is_none() =>
+        {
+            Ok(LoadedPolicy {
+                policy: Policy::default(),
+                source: None,
+            })
+        }
+        Err(e) => Err(e),
     }
+}
+
+/// The file's bytes. Root enforces what the file says, so as root it must
+/// pass the ownership rules of [`pwpolicy_trust`] (root's, writable by
+/// nobody else, no link in its place); other users check only themselves.
+fn read(path: &Path) -> Result<Vec<u8>, PolicyFileError> {
+    if path == Path::new(DEV_NULL) {
+        return Ok(Vec::new());
+    }
+    let read_error = |source| PolicyFileError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = if pwpolicy_trust::euid() == 0 {
+        pwpolicy_trust::open(path, Kind::Config)
+            .map(pwpolicy_trust::TrustedFile::into_file)
+            .map_err(|e| match e {
+                TrustError::Missing(_) => read_error(ErrorKind::NotFound.into()),
+                TrustError::AccessDenied(_) => read_error(ErrorKind::PermissionDenied.into()),
+                e => PolicyFileError::Untrusted(e),
+            })?
+    } else {
+        File::open(path).map_err(read_error)?
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_POLICY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_POLICY_BYTES {
+        return Err(PolicyFileError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    Ok(bytes)
 }
 
 /// Parses policy file contents, naming the file in errors.
@@ -122,5 +176,42 @@ mod tests {
             (loaded.policy.quality.min_length, loaded.source),
             (12, Some(bad))
         );
+        let huge = dir.path().join("huge.toml");
+        std::fs::write(&huge, vec![b'#'; MAX_POLICY_BYTES as usize + 1]).unwrap();
+        assert!(matches!(
+            load(Some(&huge)),
+            Err(PolicyFileError::TooLarge { .. })
+        ));
+        let empty = load(Some(Path::new(DEV_NULL))).unwrap();
+        assert_eq!(empty.policy, Policy::default());
+    }
+
+    #[test]
+    fn root_refuses_a_policy_file_others_could_rewrite() {
+        if pwpolicy_trust::euid() != 0 {
+            assert!(std::env::var_os("CI").is_none(), "CI runs as root");
+            eprintln!("skipped: needs root");
+            return;
+        }
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pwpolicy.toml");
+        std::fs::write(&path, "[quality]\nmin_length = 4\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let err = load(Some(&path)).unwrap_err();
+        assert!(err.to_string().contains("chmod 644"), "{err}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::os::unix::fs::chown(&path, Some(4242), None).unwrap();
+        let err = load(Some(&path)).unwrap_err();
+        assert!(err.to_string().contains("chown root"), "{err}");
+        std::os::unix::fs::chown(&path, Some(0), None).unwrap();
+        assert_eq!(load(Some(&path)).unwrap().policy.quality.min_length, 4);
+        // A link in the default file's place is not followed either.
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        assert!(matches!(
+            load(Some(&link)),
+            Err(PolicyFileError::Untrusted(_))
+        ));
     }
 }

@@ -15,18 +15,10 @@ pub enum StoreError {
     /// This process may not open the store (e.g. an ordinary user and a root-only file).
     #[error("permission denied opening store {}", .0.display())]
     AccessDenied(PathBuf),
-    /// Group or others may read or write the store, or replace it.
-    #[error("refusing store {}: {what} is accessible to group or others (mode {mode:04o}); run `chmod {fix:o} {}`", .path.display(), .path.display())]
-    Permissions {
-        /// The file or directory at fault.
-        path: PathBuf,
-        /// "the file" or "its directory".
-        what: &'static str,
-        /// Its permission bits.
-        mode: u32,
-        /// The mode to set.
-        fix: u32,
-    },
+    /// The store file, a file beside it or a directory on its path could be
+    /// read, written or replaced by someone else: refused with the fix.
+    #[error(transparent)]
+    Untrusted(pwpolicy_trust::TrustError),
     /// The store file is not a database, or is damaged.
     #[error("store {location} is damaged or not a pwpolicy store: {detail}")]
     Corrupt {
@@ -74,4 +66,15 @@ pub enum StoreError {
     /// No random bytes for a salt could be had from the operating system.
     #[error("cannot get random bytes for a salt: {0}")]
     Random(String),
+}
+
+impl From<pwpolicy_trust::TrustError> for StoreError {
+    fn from(e: pwpolicy_trust::TrustError) -> Self {
+        use pwpolicy_trust::TrustError;
+        match e {
+            TrustError::Missing(path) => StoreError::Missing(path),
+            TrustError::AccessDenied(path) => StoreError::AccessDenied(path),
+            e => StoreError::Untrusted(e),
+        }
+    }
 }

@@ -44,7 +44,6 @@ pub mod engine;
 mod error;
 mod location;
 pub mod passwd;
-mod perms;
 mod protocol;
 mod record;
 pub mod shadow;

@@ -14,10 +14,15 @@ use crate::engine::{
     Access, ChangeTx, Due, DueRow, Engine, Expiry, NewUser, StoreTx, StoredRecord, StoredUser,
     Visit,
 };
-use crate::{OpenMode, StoreError, perms};
+use pwpolicy_trust::Kind;
+
+use crate::{OpenMode, StoreError};
 
 /// How long a writer waits for the lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The files SQLite creates beside the database, by name, in its directory.
+const SIBLINGS: [&str; 3] = ["-wal", "-shm", "-journal"];
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -57,22 +62,33 @@ impl SqliteStore {
     /// # Errors
     ///
     /// [`StoreError::Missing`] for a read-only open of a missing file,
-    /// [`StoreError::Permissions`] for a file others can reach, and
+    /// [`StoreError::Untrusted`] for a file others could reach or replace, and
     /// [`StoreError::Corrupt`] / [`StoreError::NewerSchema`] for a file that is
     /// not a store this build can use.
     pub fn open(path: &Path, mode: OpenMode) -> Result<SqliteStore, StoreError> {
-        if mode == OpenMode::ReadWrite {
-            perms::create(path)?;
+        let write = mode == OpenMode::ReadWrite;
+        if write {
+            pwpolicy_trust::create_secret(path)?;
         }
-        perms::check(path)?;
-        perms::check_access(path, mode == OpenMode::ReadWrite)?;
+        // The file, its directories and the files SQLite keeps beside it must
+        // be root's (or ours) and closed to others; SQLite then opens the
+        // checked, canonical path, and we make sure it opened the same file.
+        // (Checked without opening the file for I/O: closing such a
+        // descriptor would drop the POSIX locks SQLite's other connections in
+        // this process hold on it; history was lost that way.)
+        let trusted = pwpolicy_trust::verify(path, Kind::Secret, write)?;
+        for sibling in SIBLINGS {
+            trusted.check_sibling(sibling)?;
+        }
         let flags = match mode {
             OpenMode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
             OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
-        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let location = path.display().to_string();
         let err = |e| map_err(&location, e);
-        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        let conn = Connection::open_with_flags(trusted.path(), flags).map_err(err)?;
+        trusted.still_at_path()?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
         conn.execute_batch("PRAGMA foreign_keys = ON")
             .map_err(err)?;

@@ -52,9 +52,13 @@ fn a_store_others_can_read_is_refused() {
     std::fs::set_permissions(&f.path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let err = open(&f.path, OpenMode::ReadOnly).err().unwrap();
     assert!(
-        matches!(err, StoreError::Permissions { mode: 0o644, .. }),
+        matches!(
+            err,
+            StoreError::Untrusted(pwpolicy_trust::TrustError::Mode { mode: 0o644, .. })
+        ),
         "{err}"
     );
+    assert!(err.to_string().contains("chmod 600"), "{err}");
     assert!(open(&f.path, OpenMode::ReadWrite).is_err());
 }
 
@@ -137,7 +141,7 @@ fn a_read_only_directory_gives_a_clear_error() {
     let err = open(&dir.path().join("state.db"), OpenMode::ReadWrite)
         .err()
         .unwrap();
-    assert!(err.to_string().contains("cannot create"), "{err}");
+    assert!(matches!(err, StoreError::AccessDenied(_)), "{err}");
 }
 
 fn is_root() -> bool {
