@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use pwpolicy::{Password, Policy};
-use pwpolicy_store::{Location, OpenMode, Store, StoreError};
+use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
 use time::OffsetDateTime;
 
 use crate::accounts::Facts;
@@ -140,8 +140,18 @@ impl Local {
     }
 }
 
-impl Backend for Local {
-    fn check(&mut self, request: &CheckRequest<'_>) -> Result<CheckAnswer, BackendError> {
+impl Local {
+    /// [`Backend::check`] comparing with `scope` of the history: pwpolicyd
+    /// leaves the current password out for callers who are not administrators.
+    ///
+    /// # Errors
+    ///
+    /// As [`Backend::check`].
+    pub fn check_within(
+        &mut self,
+        request: &CheckRequest<'_>,
+        scope: HistoryScope,
+    ) -> Result<CheckAnswer, BackendError> {
         let facts = request
             .user
             .map_or_else(|| Facts::unknown(""), Facts::lookup);
@@ -166,13 +176,22 @@ impl Backend for Local {
             request.user.unwrap_or(""),
             request.full_name,
             &Password::new(request.password),
-            request.enforce_min_age,
+            ops::CheckRules {
+                enforce_min_age: request.enforce_min_age,
+                scope,
+            },
             OffsetDateTime::now_utc(),
         )?;
         Ok(CheckAnswer::of(
             verdict.violations().iter().map(Finding::from).collect(),
             checked,
         ))
+    }
+}
+
+impl Backend for Local {
+    fn check(&mut self, request: &CheckRequest<'_>) -> Result<CheckAnswer, BackendError> {
+        self.check_within(request, HistoryScope::Whole)
     }
 
     fn commit(&mut self, request: &CommitRequest<'_>) -> Result<CommitAnswer, BackendError> {

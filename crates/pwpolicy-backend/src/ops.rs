@@ -5,7 +5,7 @@ use pwpolicy::{
     ExpiryRules, ExpiryState, Hasher, Names, Password, Policy, Verdict, Violation, format_date,
 };
 use pwpolicy_store::shadow::ShadowChange;
-use pwpolicy_store::{ChangeOutcome, PasswordChange, Store, StoreError};
+use pwpolicy_store::{ChangeOutcome, HistoryScope, PasswordChange, Store, StoreError};
 
 use crate::accounts::Facts;
 use crate::answer::{ReportRow, ShadowView, State, Status};
@@ -252,19 +252,28 @@ pub fn review(
     policy: &Policy,
     user: &str,
     password: &Password,
-    enforce_min_age: bool,
+    rules: CheckRules,
     now: OffsetDateTime,
 ) -> Result<Vec<Violation>, StoreError> {
     let Some(state) = store.history(user)? else {
         return Ok(Vec::new());
     };
     let how = ChangeRules {
-        enforce_min_age,
+        enforce_min_age: rules.enforce_min_age,
         allow_reuse: false,
     };
     with_change(policy, user, password, how, now, |change| {
-        pwpolicy_store::review(&state, change)
+        pwpolicy_store::review(&state, change, rules.scope)
     })
+}
+
+/// Which of the history's rules a read-only check applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CheckRules {
+    /// Report `too_recent` before the minimum age (a user's own change).
+    pub enforce_min_age: bool,
+    /// The entries compared with the candidate.
+    pub scope: HistoryScope,
 }
 
 /// Which of the history's rules a change is held to.
@@ -308,12 +317,12 @@ pub fn check(
     user: &str,
     full_name: &str,
     password: &Password,
-    enforce_min_age: bool,
+    rules: CheckRules,
     now: OffsetDateTime,
 ) -> Result<Verdict, StoreError> {
     let mut verdict = policy.check(password, &Names::new(user, full_name));
     if let Some(store) = store {
-        for v in review(store, policy, user, password, enforce_min_age, now)? {
+        for v in review(store, policy, user, password, rules, now)? {
             verdict.push(v);
         }
     }

@@ -4,7 +4,7 @@
 use pwpolicy::{HistoryEntry, Remember, UserSalt, Violation};
 
 use crate::StoreError;
-use crate::record::{PasswordChange, UserHistory};
+use crate::record::{HistoryScope, PasswordChange, UserHistory};
 
 /// Largest user name, in bytes.
 const MAX_USER_BYTES: usize = 256;
@@ -85,18 +85,23 @@ pub fn decide(
     }))
 }
 
-/// The read-only review `check --user` does: minimum age and reuse, with no write.
+/// The read-only review `check --user` does: minimum age and reuse (over
+/// `scope` of the history), with no write.
 pub fn review(
     state: &UserHistory,
     change: &PasswordChange<'_>,
+    scope: HistoryScope,
 ) -> Result<Vec<Violation>, StoreError> {
     let mut violations: Vec<Violation> = min_age(state, change).into_iter().collect();
     let remember = change.policy.history.remember;
-    if remember.is_enabled()
-        && change
-            .hasher
-            .contains(window(&state.entries, remember), change.password)?
-    {
+    // The window first, then the newest left out: the entries compared are
+    // the ones a change would be refused for, less the current password.
+    let counted = window(&state.entries, remember);
+    let counted = match scope {
+        HistoryScope::Whole => counted,
+        HistoryScope::ExceptCurrent => &counted[..counted.len().saturating_sub(1)],
+    };
+    if remember.is_enabled() && change.hasher.contains(counted, change.password)? {
         violations.push(Violation::Reused);
     }
     Ok(violations)
@@ -114,6 +119,41 @@ mod tests {
         assert!(validate_user("a\nb").is_err());
         assert!(validate_user("a\0b").is_err());
         assert!(validate_user(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn a_review_except_current_leaves_out_only_the_newest_counted_entry() {
+        let mut policy = pwpolicy::Policy::default();
+        (policy.history.memory_kib, policy.history.iterations) = (64, 1);
+        policy.history.remember = Remember::Last(2);
+        let hasher = pwpolicy::Hasher::new(&policy.history, None).unwrap();
+        let salt = new_salt().unwrap();
+        let hash = |p: &str| hasher.hash(&pwpolicy::Password::new(p), &salt).unwrap();
+        let state = UserHistory {
+            entries: vec![hash("Oldest-1a!"), hash("Older-2b!"), hash("Current-3c!")],
+            salt,
+            last_change: None,
+            must_change: false,
+        };
+        let reused = |candidate: &str, scope| {
+            let password = pwpolicy::Password::new(candidate);
+            let change = PasswordChange {
+                user: "erin",
+                password: &password,
+                policy: &policy,
+                hasher: &hasher,
+                now: time::OffsetDateTime::now_utc(),
+                enforce_min_age: false,
+                allow_reuse: false,
+            };
+            review(&state, &change, scope).unwrap() == vec![Violation::Reused]
+        };
+        assert!(reused("Current-3c!", HistoryScope::Whole));
+        assert!(!reused("Current-3c!", HistoryScope::ExceptCurrent));
+        // The window stays the newest two: leaving the current one out does
+        // not bring the oldest back in.
+        assert!(reused("Older-2b!", HistoryScope::ExceptCurrent));
+        assert!(!reused("Oldest-1a!", HistoryScope::ExceptCurrent));
     }
 
     #[test]

@@ -55,7 +55,8 @@ pub use change::{review, validate_user};
 pub use error::StoreError;
 pub use location::{DEFAULT_STORE_PATH, Location};
 pub use record::{
-    ChangeOutcome, PasswordChange, ReportRow, Seed, SeedSummary, UserHistory, UserRecord,
+    ChangeOutcome, HistoryScope, PasswordChange, ReportRow, Seed, SeedSummary, UserHistory,
+    UserRecord,
 };
 pub use sqlite::{SqliteStore, SqliteTx};
 

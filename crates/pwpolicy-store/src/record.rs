@@ -89,6 +89,18 @@ impl fmt::Debug for UserHistory {
     }
 }
 
+/// Which history entries a read-only check compares a candidate with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HistoryScope {
+    /// Every entry that counts for reuse.
+    #[default]
+    Whole,
+    /// All but the newest, which is the current password: for a caller who
+    /// has not proved they know it, so that the answer cannot confirm a guess
+    /// of it. The change itself is still held to the whole history.
+    ExceptCurrent,
+}
+
 /// A password change to record, if the history and minimum age allow it.
 /// The text rules (length, classes, names) are the caller's to check first.
 #[derive(Debug)]
