@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod ffi;
+pub mod limits;
 pub mod server;
 
 pub use pwpolicy_backend::DEFAULT_SOCKET;

@@ -1,6 +1,7 @@
 //! The service: one thread per connection (capped, with per-user caps and
 //! deadlines so a slow or hostile client holds only its own thread), a small
-//! pool of store connections, and graceful shutdown.
+//! pool of store connections, the argon2 limits of [`crate::limits`], and
+//! graceful shutdown.
 
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -15,12 +16,17 @@ use pwpolicy_backend::protocol::{
     ReportPage, Request, Response, VersionOnly, encode_answer, write_frame,
 };
 use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Local, Opener, ops};
-use pwpolicy_store::{Location, OpenMode, Store, StoreError};
+use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
 use time::OffsetDateTime;
 use tracing::{info, warn};
 
 use crate::auth::{Peer, authorize};
 use crate::ffi;
+use crate::limits::{Limits, LimitsConfig, Payer};
+
+/// How long an ordinary caller waits for a `reused` answer, as pam_unix
+/// delays a wrong password: guessing at old passwords stays slow.
+pub const REUSED_DELAY: Duration = Duration::from_secs(2);
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -39,6 +45,8 @@ pub struct ServerConfig {
     pub max_per_user: usize,
     /// How long a connection may sit idle, or take to send one request.
     pub timeout: Duration,
+    /// Rates and concurrency of the requests that run argon2.
+    pub limits: LimitsConfig,
 }
 
 impl ServerConfig {
@@ -52,25 +60,28 @@ impl ServerConfig {
             max_connections: 256,
             max_per_user: 16,
             timeout: Duration::from_secs(10),
+            limits: LimitsConfig::default(),
         }
     }
 }
 
 struct Shared {
-    forbidden: ForbiddenLog,
+    forbidden: PerUidLog,
+    throttled: PerUidLog,
+    limits: Limits,
     config: ServerConfig,
     pool: Mutex<Vec<Box<dyn Store>>>,
     active: AtomicUsize,
     per_user: Mutex<HashMap<u32, usize>>,
 }
 
-/// Forbidden requests logged per uid per minute; past that one line says
-/// the rest are not, so one user cannot flood the journal.
-const FORBIDDEN_LOGGED_PER_MINUTE: u32 = 10;
+/// Refusals (forbidden, rate-limited) logged per uid per minute; past that
+/// one line says the rest are not, so one user cannot flood the journal.
+const REFUSALS_LOGGED_PER_MINUTE: u32 = 10;
 
-/// Counts forbidden requests per uid in one-minute windows.
+/// Counts one kind of refusal per uid in one-minute windows.
 #[derive(Default)]
-struct ForbiddenLog(Mutex<HashMap<u32, (Instant, u32)>>);
+struct PerUidLog(Mutex<HashMap<u32, (Instant, u32)>>);
 
 /// Whether to log a forbidden request.
 #[derive(Debug, PartialEq, Eq)]
@@ -80,7 +91,7 @@ enum Noted {
     Quiet,
 }
 
-impl ForbiddenLog {
+impl PerUidLog {
     fn note(&self, uid: u32) -> Noted {
         let now = Instant::now();
         let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -92,9 +103,9 @@ impl ForbiddenLog {
             (*start, *count) = (now, 0);
         }
         *count += 1;
-        match (*count).cmp(&FORBIDDEN_LOGGED_PER_MINUTE) {
+        match (*count).cmp(&REFUSALS_LOGGED_PER_MINUTE) {
             std::cmp::Ordering::Less | std::cmp::Ordering::Equal => Noted::Log,
-            _ if *count == FORBIDDEN_LOGGED_PER_MINUTE + 1 => Noted::LastLogged,
+            _ if *count == REFUSALS_LOGGED_PER_MINUTE + 1 => Noted::LastLogged,
             _ => Noted::Quiet,
         }
     }
@@ -114,7 +125,9 @@ pub fn serve(
     grace: Duration,
 ) -> io::Result<()> {
     let shared = Arc::new(Shared {
-        forbidden: ForbiddenLog::default(),
+        forbidden: PerUidLog::default(),
+        throttled: PerUidLog::default(),
+        limits: Limits::new(config.limits.clone()),
         config,
         pool: Mutex::new(Vec::new()),
         active: AtomicUsize::new(0),
@@ -386,6 +399,41 @@ fn handle(
     {
         return respond(stream, Err((ErrorKind::BadRequest, why)));
     }
+    // Checks and commits run argon2: a token from the caller's bucket, then
+    // a fair turn at a slot, held until the answer is ready.
+    let slot = if runs_argon2(&request) {
+        match shared.limits.enter(&payer(peer, &request)) {
+            Ok(slot) => Some(slot),
+            Err(throttled) => {
+                // Answered only after the longest wait, so that a refused
+                // caller looping on the socket costs nothing either.
+                std::thread::sleep(shared.limits.max_wait());
+                let secs = throttled
+                    .retry_after
+                    .saturating_sub(shared.limits.max_wait())
+                    .as_secs_f64()
+                    .ceil()
+                    .max(1.0);
+                match shared.throttled.note(peer.uid) {
+                    Noted::Log => warn!(uid = peer.uid, pid = peer.pid, op, "rate-limited"),
+                    Noted::LastLogged => warn!(
+                        uid = peer.uid,
+                        "rate-limited requests from this uid: not logging more this minute"
+                    ),
+                    Noted::Quiet => {}
+                }
+                return respond(
+                    stream,
+                    Err((
+                        ErrorKind::Busy,
+                        format!("too many password checks from this user; try again in {secs} s"),
+                    )),
+                );
+            }
+        }
+    } else {
+        None
+    };
     let store = match checkout(shared) {
         Ok(store) => store,
         Err(e) => return respond(stream, Err(backend_error(e.into()))),
@@ -398,6 +446,7 @@ fn handle(
             BackendError::Protocol
         })
     });
+    drop(slot);
     if let Some(e) = io_failed {
         return Err(e);
     }
@@ -405,6 +454,9 @@ fn handle(
         Ok(answer) => {
             if let Some(store) = local.into_store() {
                 checkin(shared, store);
+            }
+            if !peer.admin && answer.as_ref().is_some_and(says_reused) {
+                std::thread::sleep(REUSED_DELAY);
             }
             match answer {
                 Some(answer) => respond(stream, Ok(answer)),
@@ -417,6 +469,30 @@ fn handle(
             respond(stream, Err(backend_error(e)))
         }
     }
+}
+
+/// Who pays for a request: an ordinary caller by uid; root and
+/// administrators (setuid PAM clients among them) by the account it is about.
+fn payer(peer: &Peer, request: &Request) -> Payer {
+    let account = match request {
+        Request::Check { user, .. } => user.as_deref(),
+        Request::Commit { user, .. } => Some(user.as_str()),
+        _ => None,
+    };
+    match account {
+        Some(user) if peer.admin => Payer::Account(user.to_owned()),
+        _ => Payer::Uid(peer.uid),
+    }
+}
+
+/// The requests that hash a password.
+fn runs_argon2(request: &Request) -> bool {
+    matches!(request, Request::Check { .. } | Request::Commit { .. })
+}
+
+/// A check answer that found the candidate in the history.
+fn says_reused(answer: &Answer) -> bool {
+    matches!(answer, Answer::Check(check) if check.violations.iter().any(|v| v.code == "reused"))
 }
 
 fn backend_error(e: BackendError) -> (ErrorKind, String) {
@@ -462,12 +538,23 @@ fn execute(
             // An ordinary user's check is of their own account by default;
             // an administrator's without an account is of the text alone.
             let user = user.or_else(|| peer.name.clone().filter(|_| !peer.admin));
-            let answer = local.check(&CheckRequest {
-                user: user.as_deref(),
-                full_name: &full_name,
-                password: &password.0,
-                enforce_min_age,
-            })?;
+            // Only administrators (root: passwd and su, after pam_unix took
+            // the current password) hear whether a candidate is the current
+            // password; for anyone else that answer would be a free oracle.
+            let scope = if peer.admin {
+                HistoryScope::Whole
+            } else {
+                HistoryScope::ExceptCurrent
+            };
+            let answer = local.check_within(
+                &CheckRequest {
+                    user: user.as_deref(),
+                    full_name: &full_name,
+                    password: &password.0,
+                    enforce_min_age,
+                },
+                scope,
+            )?;
             let codes: Vec<&str> = answer.violations.iter().map(|v| v.code.as_str()).collect();
             info!(uid = peer.uid, op, user, accepted = answer.accepted, codes = ?codes, "request");
             Answer::Check(answer)
@@ -540,7 +627,7 @@ mod tests {
 
     #[test]
     fn forbidden_requests_are_logged_a_few_times_a_minute_per_uid() {
-        let log = ForbiddenLog::default();
+        let log = PerUidLog::default();
         let noted: Vec<Noted> = (0..12).map(|_| log.note(1000)).collect();
         assert!(noted[..10].iter().all(|n| *n == Noted::Log));
         assert_eq!(noted[10..], [Noted::LastLogged, Noted::Quiet]);

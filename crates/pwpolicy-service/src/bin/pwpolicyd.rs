@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use pwpolicy_service::limits::Rate;
 use pwpolicy_service::server::{ServerConfig, serve};
 use pwpolicy_service::{DEFAULT_SOCKET, ffi};
 use pwpolicy_store::Location;
@@ -51,6 +52,21 @@ struct Args {
     /// Seconds a connection may idle, or take to send one request.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
+    /// argon2 runs (checks, commits) at once [default: the number of cores].
+    #[arg(long, value_name = "N")]
+    hash_slots: Option<usize>,
+    /// Checks and commits one ordinary user may make back to back.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    user_burst: u32,
+    /// Checks and commits per second for one ordinary user, after the burst.
+    #[arg(long, default_value_t = 1.0, value_name = "PER_SECOND")]
+    user_rate: f64,
+    /// Checks and commits root (every setuid PAM client) or an administrator may make back to back.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    admin_burst: u32,
+    /// Checks and commits per second for root or an administrator, after the burst.
+    #[arg(long, default_value_t = 50.0, value_name = "PER_SECOND")]
+    admin_rate: f64,
 }
 
 fn main() -> ExitCode {
@@ -139,6 +155,20 @@ fn run(args: Args) -> anyhow::Result<()> {
     config.max_connections = args.max_connections;
     config.max_per_user = args.max_per_user;
     config.timeout = Duration::from_secs(args.timeout.max(1));
+    if let Some(slots) = args.hash_slots {
+        config.limits.slots = slots.max(1);
+    }
+    config.limits.user = Rate {
+        burst: args.user_burst.max(1),
+        per_second: args.user_rate.max(0.001),
+    };
+    config.limits.admin = Rate {
+        burst: args.admin_burst.max(1),
+        per_second: args.admin_rate.max(0.001),
+    };
+    // argon2's blocks go back to the system after each run, so the memory a
+    // burst took does not stay (at most `slots` runs hold it at once).
+    ffi::return_large_blocks();
     info!(store = %store, socket = ?path, admin_group = ?admin_group, "serving");
     serve(&listener, config, &stop, Duration::from_secs(5))?;
     if let Some(path) = path {
