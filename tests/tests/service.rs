@@ -590,6 +590,48 @@ fn sigterm_stops_even_when_the_socket_path_is_gone() {
 }
 
 #[test]
+fn pwpolicyd_refuses_a_socket_directory_others_control_and_foreign_files() {
+    // Regression (issue 12, point 4): in a directory an attacker can write,
+    // a symlink swap after bind made a root-owned file 0666; a stale "socket"
+    // was removed whatever it was.
+    let (dir, db) = scratch();
+    let start = |socket: &Path| {
+        let out = Command::new(binary("pwpolicy-service", "pwpolicyd"))
+            .args(["--socket", socket.to_str().unwrap(), "--db", &db])
+            .args(["--config", "/dev/null"])
+            .env("PWPOLICYD_LOG", "error")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let (code, stderr) = start(&shared.join("pw.sock"));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("writable by others"), "{stderr}");
+    assert!(!shared.join("pw.sock").exists());
+    // Something that is not a socket at the path is left alone.
+    let victim = dir.write("victim", "root's file\n");
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, stderr) = start(&victim);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("not a socket"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root's file\n");
+    let mode = std::fs::metadata(&victim).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let link = dir.path().join("link.sock");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let (code, stderr) = start(&link);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+}
+
+#[test]
 fn socket_activation_and_the_systemd_units() {
     let Some(activate) = which("systemd-socket-activate") else {
         assert!(

@@ -23,6 +23,10 @@ pub enum TrustError {
     /// Not a regular file (a directory, FIFO, device or socket).
     #[error("refusing {}: not a regular file", .0.display())]
     NotRegular(PathBuf),
+    /// Something other than a socket where a socket is to be made: it is
+    /// not removed, since only a stale socket of ours may be.
+    #[error("refusing {}: it exists and is not a socket; remove it if it is stale", .0.display())]
+    NotASocket(PathBuf),
     /// Owned by someone other than root and this process's user, who could
     /// rewrite it or, for a directory, swap what it holds.
     #[error(

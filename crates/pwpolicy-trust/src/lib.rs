@@ -227,6 +227,38 @@ pub fn create_secret(path: &Path) -> Result<(), TrustError> {
     }
 }
 
+/// Checks that `dir` may hold a file that others must not plant or replace
+/// (pwpolicyd's socket): it and every directory above it are root's or ours,
+/// and it is writable by nobody else, sticky or not. Returns its canonical
+/// path.
+///
+/// # Errors
+///
+/// [`TrustError`] naming the directory at fault and the fix.
+pub fn verify_dir(dir: &Path) -> Result<PathBuf, TrustError> {
+    Ok(walk(dir, dir, LastDir::Private)?.path)
+}
+
+/// Whether `path` is a Unix socket owned by root or this process's user
+/// (`Ok(false)` if nothing is there): only such a file may be removed as a
+/// stale socket.
+///
+/// # Errors
+///
+/// [`TrustError`] for anything else at `path`: a file, a link, someone
+/// else's socket.
+pub fn is_own_socket(path: &Path) -> Result<bool, TrustError> {
+    match statat(CWD, path, AtFlags::SYMLINK_NOFOLLOW) {
+        Err(Errno::NOENT) => Ok(false),
+        Err(e) => Err(io(path, e)),
+        Ok(st) => match FileType::from_raw_mode(st.st_mode) {
+            FileType::Socket => owner_ok(&st, path, "the socket").map(|()| true),
+            FileType::Symlink => Err(TrustError::Symlink(path.to_owned())),
+            _ => Err(TrustError::NotASocket(path.to_owned())),
+        },
+    }
+}
+
 /// The effective uid of this process: the rules allow files of root and of it.
 pub fn euid() -> u32 {
     rustix::process::geteuid().as_raw()

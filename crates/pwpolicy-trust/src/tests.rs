@@ -253,3 +253,42 @@ fn missing_files_and_pathless_names_are_clear_errors() {
         Err(TrustError::NotAFile(_))
     ));
 }
+
+#[test]
+fn a_socket_directory_must_be_private_and_only_our_sockets_are_stale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    chmod(&run, 0o755);
+    assert_eq!(
+        verify_dir(&run).unwrap(),
+        std::fs::canonicalize(&run).unwrap()
+    );
+    chmod(&run, 0o1777);
+    assert!(matches!(
+        verify_dir(&run),
+        Err(TrustError::SharedDirectory { .. })
+    ));
+    chmod(&run, 0o755);
+    let sock = run.join("pwpolicyd.sock");
+    assert!(!is_own_socket(&sock).unwrap());
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    assert!(is_own_socket(&sock).unwrap());
+    drop(listener);
+    let file = run.join("file");
+    std::fs::write(&file, b"").unwrap();
+    assert!(matches!(
+        is_own_socket(&file),
+        Err(TrustError::NotASocket(_))
+    ));
+    let link = run.join("link");
+    symlink(&sock, &link).unwrap();
+    assert!(matches!(is_own_socket(&link), Err(TrustError::Symlink(_))));
+    if root_only() {
+        chown(&sock, OTHER);
+        assert!(matches!(
+            is_own_socket(&sock),
+            Err(TrustError::Owner { .. })
+        ));
+    }
+}

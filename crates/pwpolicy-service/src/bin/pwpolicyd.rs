@@ -16,6 +16,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use std::os::unix::fs::DirBuilderExt;
+
 use anyhow::{Context, bail};
 use clap::Parser;
 use pwpolicy_service::limits::Rate;
@@ -180,10 +182,21 @@ fn run(args: Args) -> anyhow::Result<()> {
 /// Binds the socket (mode 0666: the kernel's peer credentials, not file
 /// permissions, decide what each caller may do), replacing a stale one.
 fn bind(path: &Path) -> anyhow::Result<UnixListener> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    if path.exists() {
+    // Nobody else may plant or swap what is at the socket's path: its
+    // directory is root's (or ours) and writable by no one else.
+    pwpolicy_trust::verify_dir(dir).context("refusing the socket directory")?;
+    if pwpolicy_trust::is_own_socket(path)? {
         if UnixStream::connect(path).is_ok() {
             bail!("another service is already listening on {}", path.display());
         }
