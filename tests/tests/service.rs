@@ -1115,7 +1115,7 @@ fn one_users_check_loop_neither_starves_others_nor_grows_memory() {
         &daemon,
         "daemon",
         "victim",
-        &["--seconds", "3"],
+        &["--seconds", "3", "--every", "100"],
     ));
     let attack = attack_role(
         &daemon,
@@ -1137,7 +1137,7 @@ fn one_users_check_loop_neither_starves_others_nor_grows_memory() {
         &daemon,
         "daemon",
         "victim",
-        &["--seconds", "3"],
+        &["--seconds", "3", "--every", "100"],
     ));
     let answered = printed(attack)[0];
     let peak_mib = peak.join().unwrap() / 1024;
@@ -1187,7 +1187,7 @@ fn one_user_is_rate_limited_and_root_per_account() {
         &daemon,
         "daemon",
         "victim",
-        &["--seconds", "1"],
+        &["--seconds", "1", "--every", "100"],
     ));
     assert!(!other.is_empty());
     let mut root = daemon.client();

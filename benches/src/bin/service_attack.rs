@@ -9,7 +9,13 @@
 //! ```text
 //! cargo build --release -p pwpolicy-service -p pwpolicy-benches
 //! target/release/service_attack [--daemon PATH] [--connections N] [--seconds S]
+//!     [--every MS] [-- DAEMON-ARGS...]
 //! ```
+//!
+//! The other user checks a candidate every `--every` ms (default 1000: a
+//! person, within the default one-a-second rate). Arguments after `--` go to
+//! pwpolicyd, e.g. `--user-burst 1000000 --user-rate 1000000` to measure the
+//! argon2 gate alone.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -34,7 +40,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let connections: usize = arg(&args, "--connections").map_or(Ok(16), |s| s.parse())?;
     match arg(&args, "--role").as_deref() {
         Some("attacker") => attacker(&socket_arg(&args)?, connections, seconds),
-        Some("victim") => victim(&socket_arg(&args)?, seconds),
+        Some("victim") => victim(
+            &socket_arg(&args)?,
+            seconds,
+            arg(&args, "--every").map_or(Ok(1000), |s| s.parse())?,
+        ),
         _ => orchestrate(&args, connections, seconds),
     }
 }
@@ -86,7 +96,7 @@ fn attacker(
 
 /// Checks fresh candidates for the caller's own account for `seconds`;
 /// prints the latencies in microseconds, one line.
-fn victim(socket: &Path, seconds: u64) -> Result<(), Box<dyn std::error::Error>> {
+fn victim(socket: &Path, seconds: u64, every_ms: u64) -> Result<(), Box<dyn std::error::Error>> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut client = Service::new(socket.to_owned());
     let mut latencies = Vec::new();
@@ -102,8 +112,8 @@ fn victim(socket: &Path, seconds: u64) -> Result<(), Box<dyn std::error::Error>>
             enforce_min_age: false,
         })?;
         latencies.push(started.elapsed().as_micros().to_string());
-        // A person, not a loop: a few checks a second.
-        std::thread::sleep(Duration::from_millis(100));
+        // A person, not a loop.
+        std::thread::sleep(Duration::from_millis(every_ms));
     }
     println!("{}", latencies.join(" "));
     Ok(())
@@ -118,7 +128,13 @@ fn orchestrate(
     let daemon_bin =
         arg(args, "--daemon").map_or_else(|| me.with_file_name("pwpolicyd"), PathBuf::from);
     let scratch = std::env::temp_dir().join(format!("pwpolicy-attack-{}", std::process::id()));
-    let (socket, mut daemon) = start_daemon(&daemon_bin, &scratch)?;
+    let daemon_args: Vec<String> = args
+        .iter()
+        .position(|a| a == "--")
+        .map(|i| args[i + 1..].to_vec())
+        .unwrap_or_default();
+    let every = arg(args, "--every").unwrap_or_else(|| "1000".to_owned());
+    let (socket, mut daemon) = start_daemon(&daemon_bin, &scratch, &daemon_args)?;
     let mut root = Service::new(socket.clone());
     for user in ["nobody", "daemon"] {
         for password in ["Old-Kettle-41", CURRENT] {
@@ -142,13 +158,17 @@ fn orchestrate(
     let secs = seconds.to_string();
     let conns = connections.to_string();
     println!(
-        "pwpolicyd under one user's {connections}-connection check loop, {seconds} s, {} cores, {}",
+        "pwpolicyd under one user's {connections}-connection check loop, {seconds} s, {} cores, {} {}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        daemon_bin.display()
+        daemon_bin.display(),
+        daemon_args.join(" ")
     );
     let rss_idle = rss_kib(daemon.id());
 
-    let quiet_victim = run_as("daemon", &["--role", "victim", "--seconds", &secs])?;
+    let quiet_victim = run_as(
+        "daemon",
+        &["--role", "victim", "--seconds", &secs, "--every", &every],
+    )?;
     let quiet_status = status_latencies(&socket, Duration::from_secs(seconds));
     let quiet = latencies(quiet_victim)?;
 
@@ -164,7 +184,10 @@ fn orchestrate(
         ],
     )?;
     std::thread::sleep(Duration::from_secs(1));
-    let loud_victim = run_as("daemon", &["--role", "victim", "--seconds", &secs])?;
+    let loud_victim = run_as(
+        "daemon",
+        &["--role", "victim", "--seconds", &secs, "--every", &every],
+    )?;
     let pid = daemon.id();
     let sampler = std::thread::spawn(move || {
         let (mut peak, end) = (0, Instant::now() + Duration::from_secs(seconds + 1));
@@ -260,6 +283,7 @@ fn rss_kib(pid: u32) -> u64 {
 fn start_daemon(
     daemon: &Path,
     scratch: &Path,
+    extra: &[String],
 ) -> Result<(PathBuf, Child), Box<dyn std::error::Error>> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(scratch.join("state"))?;
@@ -278,6 +302,7 @@ fn start_daemon(
             "--db",
         ])
         .arg(scratch.join("state/state.db"))
+        .args(extra)
         .env("PWPOLICYD_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
