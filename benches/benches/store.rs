@@ -36,7 +36,9 @@ fn report(c: &mut Criterion) {
             last_change: Some(now - Duration::from_secs((i as u64 * 7_919) % (120 * 86_400))),
         })
         .collect();
-    store.seed(&seeds, false, now).expect("seed users");
+    store
+        .seed(&seeds, false, now, &mut |_| {})
+        .expect("seed users");
     drop(seeds);
     let rules = Policy::default().expiry;
     let cutoff = now + time::Duration::days(30) - time::Duration::days(90);

@@ -394,3 +394,48 @@ fn a_terminal_gets_a_prompt_with_echo_off() {
         "the password was echoed: {shown}"
     );
 }
+
+#[test]
+fn policy_show_prints_every_key_and_a_header_that_does_not_lie() {
+    let dir = TestDir::new();
+    let show = |config: &std::path::Path| {
+        let out = pwpolicy_tests::run(
+            &pwpolicy_tests::pwpolicy(),
+            &["policy", "show", "--config", config.to_str().unwrap()],
+            b"",
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+        out.stdout
+    };
+    // Redirected into the file it reads: the shell has emptied the file, so
+    // the header must not claim its settings.
+    let target = dir.write("pwpolicy.toml", "");
+    let shown = show(&target);
+    assert!(
+        shown.starts_with("# effective policy: the built-in default (")
+            && shown.lines().next().unwrap().ends_with("sets nothing)"),
+        "{shown}"
+    );
+    for key in ["db", "account_on_error", "socket", "admin_group", "uid_min"] {
+        assert!(
+            shown.lines().any(|l| l.starts_with(&format!("# {key} = "))),
+            "unset key {key} missing:\n{shown}"
+        );
+    }
+    // What it prints is a valid policy file that reads back as the same policy.
+    std::fs::write(&target, &shown).unwrap();
+    let again = show(&target);
+    assert!(
+        again.starts_with("# effective policy, read from"),
+        "{again}"
+    );
+    assert_eq!(
+        shown.lines().skip(1).collect::<Vec<_>>(),
+        again.lines().skip(1).collect::<Vec<_>>()
+    );
+    // A set key is printed as set, not as a comment.
+    std::fs::write(&target, "[service]\nadmin_group = \"ops\"\n").unwrap();
+    let set = show(&target);
+    assert!(set.contains("admin_group = \"ops\""), "{set}");
+    assert!(!set.contains("# admin_group"), "{set}");
+}

@@ -25,6 +25,9 @@ pub struct LoadedPolicy {
     pub policy: Policy,
     /// The file it was read from; `None` for the built-in default.
     pub source: Option<PathBuf>,
+    /// The file sets no key (it is empty, or comments only, like the shipped
+    /// one): the policy is the built-in default.
+    pub sets_nothing: bool,
 }
 
 /// A policy file that cannot be used. Messages name the file (and the line).
@@ -81,6 +84,11 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedPolicy, PolicyFileError> {
         Ok(bytes) => Ok(LoadedPolicy {
             policy: parse(path, &bytes)?,
             source: Some(path.to_owned()),
+            // Parsed as UTF-8 above, so this view is exact.
+            sets_nothing: String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(str::trim)
+                .all(|l| l.is_empty() || l.starts_with('#')),
         }),
         Err(PolicyFileError::Read { source, .. })
             if source.kind() == ErrorKind::NotFound && explicit.is_none() =>
@@ -88,6 +96,7 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedPolicy, PolicyFileError> {
             Ok(LoadedPolicy {
                 policy: Policy::default(),
                 source: None,
+                sets_nothing: true,
             })
         }
         Err(e) => Err(e),

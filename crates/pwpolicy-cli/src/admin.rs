@@ -105,11 +105,30 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
         })?;
         people_only(parsed.seeds, &files, &policy)
     };
+    // A bar on a terminal only (indicatif hides it when stderr is piped).
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(seeds.len() as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    )
+    .with_style(
+        indicatif::ProgressStyle::with_template(
+            "importing {bar:40} {pos}/{len} accounts, {eta} left {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let summary = local_store(&args.sources, "import-shadow")?.seed(
         &seeds,
         args.overwrite,
         OffsetDateTime::now_utc(),
-    )?;
+        &mut |done| {
+            bar.set_position(done as u64);
+            if done == seeds.len() {
+                bar.set_message("committing");
+            }
+        },
+    );
+    bar.finish_and_clear();
+    let summary = summary?;
     println!(
         "Imported {}: {} added, {} updated, {} kept as they were; {} without a last-change date skipped.",
         args.file.display(),

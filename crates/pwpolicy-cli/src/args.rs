@@ -1,4 +1,7 @@
 //! Command-line syntax. Passwords are never accepted as arguments.
+//!
+//! A library module as well as the binary's, so that the packaging can
+//! generate pwpolicy(1) and the completions from the one definition.
 
 use std::path::PathBuf;
 
@@ -54,6 +57,12 @@ pub enum Command {
         /// What to do with the policy.
         #[command(subcommand)]
         command: PolicyCommand,
+    },
+    /// Print shell completions for pwpolicy (e.g. `pwpolicy completions bash >
+    /// /etc/bash_completion.d/pwpolicy`; the Debian package installs them).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 

@@ -7,7 +7,6 @@
 #![forbid(unsafe_code)]
 
 mod admin;
-mod args;
 mod batch;
 mod change;
 mod check;
@@ -21,9 +20,10 @@ mod store_access;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
-use args::{Cli, Command, HistoryCommand, PolicyCommand, UserCommand};
+use pwpolicy_cli::args;
+use pwpolicy_cli::args::{Cli, Command, HistoryCommand, PolicyCommand, UserCommand};
 
 /// Exit code for an accepted password (and for success in general).
 const EXIT_ACCEPTED: u8 = 0;
@@ -83,5 +83,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Policy {
             command: PolicyCommand::Check { file },
         } => policy_cmd::check(&file),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "pwpolicy",
+                &mut std::io::stdout(),
+            );
+            Ok(EXIT_ACCEPTED)
+        }
     }
 }

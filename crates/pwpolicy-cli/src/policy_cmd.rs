@@ -7,20 +7,88 @@ use anyhow::Context;
 use crate::config::{self, DEFAULT_POLICY_PATH};
 use crate::{EXIT_ACCEPTED, EXIT_REJECTED};
 
-/// Prints the effective policy as TOML, with where it came from as a comment.
+/// Keys with no value unless set, shown commented out after their section
+/// header, with what applies instead: `policy show` prints every key.
+const UNSET_KEYS: &[(&str, &str, &str)] = &[
+    (
+        "store",
+        "db",
+        "# db = \"/var/lib/pwpolicy/state.db\"   (unset: this default SQLite store)",
+    ),
+    (
+        "pam",
+        "account_on_error",
+        "# account_on_error = \"fail\"   (unset: as on_error)",
+    ),
+    (
+        "service",
+        "socket",
+        "# socket = \"/run/pwpolicy/pwpolicyd.sock\"   (unset: this default, used if it exists)",
+    ),
+    (
+        "service",
+        "admin_group",
+        "# admin_group = \"GROUP\"   (unset: only root administers through pwpolicyd)",
+    ),
+    (
+        "accounts",
+        "uid_min",
+        "# uid_min = 1000   (unset: UID_MIN of /etc/login.defs, 1000 if it has none)",
+    ),
+];
+
+/// Prints the effective policy as TOML — every key, the unset ones commented
+/// out — with where it came from as a comment.
 pub fn show(config_path: Option<&Path>) -> anyhow::Result<u8> {
     let loaded = config::load(config_path)?;
+    // Said from what was read, so that `policy show > FILE` (which empties
+    // FILE before it is read) does not claim FILE's settings.
     match &loaded.source {
-        Some(path) => println!("# effective policy, from {}", path.display()),
-        None => println!("# effective policy: built-in default ({DEFAULT_POLICY_PATH} is absent)"),
+        Some(path) if !loaded.sets_nothing => {
+            println!("# effective policy, read from {}", path.display());
+        }
+        Some(path) => println!(
+            "# effective policy: the built-in default ({} sets nothing)",
+            path.display()
+        ),
+        None => {
+            println!("# effective policy: the built-in default ({DEFAULT_POLICY_PATH} is absent)")
+        }
     }
     let mut policy = loaded.policy;
     // A database URL may carry a password: never print it.
     if let Some(db) = policy.store.db.as_mut() {
         *db = pwpolicy_store::Location::parse(db).to_string();
     }
-    print!("{}", policy.to_toml());
+    print!("{}", with_unset_keys(&policy, &policy.to_toml()));
     Ok(EXIT_ACCEPTED)
+}
+
+/// `toml` with a commented line for each of [`UNSET_KEYS`] the policy leaves unset.
+fn with_unset_keys(policy: &pwpolicy::Policy, toml: &str) -> String {
+    let unset = |section: &str, key: &str| match (section, key) {
+        ("store", "db") => policy.store.db.is_none(),
+        ("pam", "account_on_error") => policy.pam.account_on_error.is_none(),
+        ("service", "socket") => policy.service.socket.is_none(),
+        ("service", "admin_group") => policy.service.admin_group.is_none(),
+        ("accounts", "uid_min") => policy.accounts.uid_min.is_none(),
+        _ => false,
+    };
+    let mut out = String::with_capacity(toml.len() + 512);
+    for line in toml.lines() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
+            continue;
+        };
+        for (_, key, comment) in UNSET_KEYS.iter().filter(|(s, _, _)| *s == section) {
+            if unset(section, key) {
+                out.push_str(comment);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// Validates a policy file; an unreadable file is an error (exit 2), an invalid

@@ -345,13 +345,17 @@ impl<E: Engine> Store for E {
         seeds: &[Seed],
         overwrite: bool,
         now: OffsetDateTime,
+        progress: &mut dyn FnMut(usize),
     ) -> Result<SeedSummary, StoreError> {
         for seed in seeds {
             validate_user(&seed.name)?;
         }
         let mut tx = self.begin(Access::Write)?;
         let mut summary = SeedSummary::default();
-        for seed in seeds {
+        for (done, seed) in seeds.iter().enumerate() {
+            if done % 4096 == 0 {
+                progress(done);
+            }
             let expiry = Expiry {
                 last_change: seed.last_change.map(time_to),
                 must_change: seed.last_change.is_none(),
@@ -372,6 +376,7 @@ impl<E: Engine> Store for E {
                 summary.kept += 1;
             }
         }
+        progress(seeds.len());
         tx.commit()?;
         Ok(summary)
     }

@@ -148,7 +148,9 @@ pub trait Store: Send {
     ) -> Result<(), StoreError>;
 
     /// Seeds last-change dates for many users in one transaction; known users
-    /// keep their state unless `overwrite`.
+    /// keep their state unless `overwrite`. `progress` hears how many are
+    /// done, now and then (a million take seconds), and all of them before
+    /// the commit.
     ///
     /// # Errors
     ///
@@ -158,6 +160,7 @@ pub trait Store: Send {
         seeds: &[Seed],
         overwrite: bool,
         now: OffsetDateTime,
+        progress: &mut dyn FnMut(usize),
     ) -> Result<SeedSummary, StoreError>;
 }
 

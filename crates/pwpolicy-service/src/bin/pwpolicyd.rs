@@ -9,6 +9,7 @@
 
 #![deny(unsafe_code)]
 
+use std::io::IsTerminal;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,6 +21,7 @@ use std::os::unix::fs::DirBuilderExt;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use pwpolicy_service::cli::Args;
 use pwpolicy_service::limits::Rate;
 use pwpolicy_service::server::{ServerConfig, serve};
 use pwpolicy_service::{DEFAULT_SOCKET, ffi};
@@ -29,53 +31,8 @@ use tracing::{error, info};
 /// How the service opens its store: SQLite or PostgreSQL.
 const OPEN_STORE: pwpolicy_backend::Opener = pwpolicy_store_postgres::open;
 
-/// The pwpolicy service: answers policy, history and expiry questions on a Unix socket.
-#[derive(Debug, Parser)]
-#[command(name = "pwpolicyd", version, about)]
-struct Args {
-    /// Socket to listen on (ignored under socket activation) [default: the policy's `[service] socket`, else /run/pwpolicy/pwpolicyd.sock].
-    #[arg(long, value_name = "PATH")]
-    socket: Option<PathBuf>,
-    /// Policy file [default: /etc/security/pwpolicy.toml, or the built-in policy if absent].
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Store: a SQLite file or a postgres:// URL [default: the policy's `[store] db`, else /var/lib/pwpolicy/state.db].
-    #[arg(long, value_name = "FILE|URL")]
-    db: Option<String>,
-    /// Members of this group may do everything root may [default: the policy's `[service] admin_group`].
-    #[arg(long, value_name = "NAME")]
-    admin_group: Option<String>,
-    /// Connections served at once.
-    #[arg(long, default_value_t = 256)]
-    max_connections: usize,
-    /// Connections one non-root user may hold at once.
-    #[arg(long, default_value_t = 16)]
-    max_per_user: usize,
-    /// Seconds a connection may idle, or take to send one request.
-    #[arg(long, default_value_t = 10)]
-    timeout: u64,
-    /// argon2 runs (checks, commits) at once [default: the number of cores].
-    #[arg(long, value_name = "N")]
-    hash_slots: Option<usize>,
-    /// Checks and commits one ordinary user may make back to back.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    user_burst: u32,
-    /// Checks and commits per second for one ordinary user, after the burst.
-    #[arg(long, default_value_t = 1.0, value_name = "PER_SECOND")]
-    user_rate: f64,
-    /// Checks and commits root (every setuid PAM client) or an administrator may make back to back.
-    #[arg(long, default_value_t = 200, value_name = "N")]
-    admin_burst: u32,
-    /// Checks and commits per second for root or an administrator, after the burst.
-    #[arg(long, default_value_t = 50.0, value_name = "PER_SECOND")]
-    admin_rate: f64,
-}
-
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter())
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging();
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -83,6 +40,41 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Logs for whoever reads them: under systemd (`JOURNAL_STREAM` names our
+/// stderr) the journal's native protocol, each level its priority and no
+/// timestamps of our own; on a terminal, coloured lines; anywhere else (a
+/// file, a pipe), plain lines without colour codes.
+fn init_logging() {
+    use tracing_subscriber::prelude::*;
+    if stderr_is_journal()
+        && let Ok(journal) = tracing_journald::layer()
+    {
+        tracing_subscriber::registry()
+            .with(log_filter())
+            .with(journal.with_syslog_identifier("pwpolicyd".to_owned()))
+            .init();
+        return;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// Whether stderr is the journal stream systemd gave us (`JOURNAL_STREAM`
+/// is `DEVICE:INODE` of it), not a redirection made since.
+fn stderr_is_journal() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Some(stream) = std::env::var_os("JOURNAL_STREAM") else {
+        return false;
+    };
+    let Ok(meta) = std::fs::metadata("/proc/self/fd/2") else {
+        return false;
+    };
+    stream.to_str() == Some(&format!("{}:{}", meta.dev(), meta.ino()))
 }
 
 /// `PWPOLICYD_LOG` (default `info`), except that the PostgreSQL client never

@@ -347,7 +347,7 @@ pub fn seeding_adds_keeps_or_overwrites(f: &dyn Fixture) {
             last_change: None,
         },
     ];
-    let summary = store.seed(&seeds, false, T0).unwrap();
+    let summary = store.seed(&seeds, false, T0, &mut |_| {}).unwrap();
     assert_eq!((summary.added, summary.kept, summary.updated), (2, 1, 0));
     assert_eq!(store.user("known").unwrap().unwrap().last_change, Some(T0));
     assert_eq!(
@@ -355,7 +355,7 @@ pub fn seeding_adds_keeps_or_overwrites(f: &dyn Fixture) {
         Some(T0 - Duration::days(10))
     );
     assert!(store.user("forced").unwrap().unwrap().must_change);
-    let summary = store.seed(&seeds, true, T0).unwrap();
+    let summary = store.seed(&seeds, true, T0, &mut |_| {}).unwrap();
     assert_eq!((summary.added, summary.kept, summary.updated), (0, 0, 3));
     assert_eq!(
         store.user("known").unwrap().unwrap().last_change,
@@ -372,7 +372,7 @@ pub fn seeding_adds_keeps_or_overwrites(f: &dyn Fixture) {
             last_change: None,
         },
     ];
-    assert!(store.seed(&bad, false, T0).is_err());
+    assert!(store.seed(&bad, false, T0, &mut |_| {}).is_err());
     assert!(store.user("fine").unwrap().is_none());
 }
 

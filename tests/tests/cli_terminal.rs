@@ -1,0 +1,108 @@
+//! What `pwpolicy` and `pwpolicyd` print depends on who reads it: progress
+//! and colour on a terminal, plain text to a pipe, a file or the journal.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::fmt::Write as _;
+use std::process::{Command, Stdio};
+
+use pwpolicy_tests::sandbox::Pty;
+use pwpolicy_tests::{TestDir, binary, pwpolicy, pwpolicy_run, run};
+
+/// A shadow file of `n` people and the passwd beside it.
+fn accounts(dir: &TestDir, n: usize) -> std::path::PathBuf {
+    let (mut shadow, mut passwd) = (String::new(), String::new());
+    for i in 0..n {
+        writeln!(shadow, "user{i}:$y$j9T$salt$hash:20000:0:90:14:::").unwrap();
+        writeln!(
+            passwd,
+            "user{i}:x:{}:100::/home/user{i}:/bin/sh",
+            10_000 + i
+        )
+        .unwrap();
+    }
+    dir.write("passwd", &passwd);
+    dir.write("shadow", &shadow)
+}
+
+#[test]
+fn import_shadow_shows_progress_on_a_terminal_and_nothing_when_piped() {
+    let dir = TestDir::new();
+    let shadow = accounts(&dir, 20_000);
+    let import = |db: &str| {
+        vec![
+            "import-shadow".to_owned(),
+            shadow.display().to_string(),
+            "--db".to_owned(),
+            dir.path().join(db).display().to_string(),
+            "--config".to_owned(),
+            "/dev/null".to_owned(),
+        ]
+    };
+    let args = import("piped.db");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let piped = pwpolicy_run(&args, b"");
+    assert_eq!(piped.code, 0, "{piped:?}");
+    assert!(piped.stdout.contains("20000 added"), "{piped:?}");
+    assert!(
+        !piped.stderr.contains("importing") && !piped.stderr.contains('\u{1b}'),
+        "no progress to a pipe: {piped:?}"
+    );
+    let mut cmd = Command::new(pwpolicy());
+    cmd.args(import("terminal.db"));
+    let mut pty = Pty::spawn(cmd, "pwpolicy import-shadow");
+    pty.expect("importing");
+    let (transcript, code) = pty.finish();
+    assert_eq!(code, 0, "{transcript}");
+    assert!(transcript.contains("20000 added"), "{transcript}");
+}
+
+#[test]
+fn completions_for_each_shell_know_every_verb() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef pwpolicy"),
+        ("fish", "complete -c pwpolicy"),
+    ] {
+        let out = run(&pwpolicy(), &["completions", shell], b"");
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(out.stdout.contains(marker), "{shell}: {}", out.stdout);
+        for verb in ["check", "change", "import-shadow", "report", "completions"] {
+            assert!(out.stdout.contains(verb), "{shell} completion lacks {verb}");
+        }
+    }
+    let out = run(&pwpolicy(), &["completions", "tcsh"], b"");
+    assert_eq!(out.code, 2, "{out:?}");
+}
+
+#[test]
+fn pwpolicyd_writes_no_colour_codes_to_a_file_or_pipe() {
+    // Regression: ANSI colour codes landed in log files and the journal.
+    let dir = TestDir::new();
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(
+        &shared,
+        std::os::unix::fs::PermissionsExt::from_mode(0o1777),
+    )
+    .unwrap();
+    let out = Command::new(binary("pwpolicy-service", "pwpolicyd"))
+        .args(["--config", "/dev/null", "--db"])
+        .arg(shared.join("state.db"))
+        .args(["--socket"])
+        .arg(dir.path().join("pw.sock"))
+        .env("PWPOLICYD_LOG", "debug")
+        .env_remove("JOURNAL_STREAM")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the store cannot be opened: {stderr}"
+    );
+    assert!(stderr.contains("ERROR"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes in a pipe: {stderr:?}"
+    );
+}
