@@ -117,6 +117,23 @@ fn read_policy(explicit: Option<PathBuf>) -> Result<Policy, ConfigError> {
         .map_err(|e| ConfigError(e.to_string()))
 }
 
+/// Every module argument, as `name=VALUE` (a sample value) or `name`: the
+/// list pam_pwpolicy(8) documents; a test holds both to the parser above.
+pub const ARGUMENTS: &[&str] = &[
+    "config=/etc/security/pwpolicy.toml",
+    "db=/var/lib/pwpolicy/state.db",
+    "socket=/run/pwpolicy/pwpolicyd.sock",
+    "retry=3",
+    "use_authtok",
+    "commit",
+    "debug",
+    "enforce_for_root",
+    "audit",
+    "on_error=fail",
+    "account_on_error=ignore",
+    "unknown_user=enrol",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +181,22 @@ mod tests {
         for bad in ["retry=0", "retry=x", "on_error=maybe", "unknown_user=who"] {
             assert!(opts(&[bad]).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn every_argument_is_parsed_and_documented() {
+        let page = include_str!("../../packaging/man/pam_pwpolicy.8");
+        for arg in ARGUMENTS {
+            let o = Options::from_policy(Policy::default(), &[arg.to_string()]).unwrap();
+            // `config=` is read before the others; everything else is known.
+            assert!(o.unknown.is_empty(), "{arg} is not parsed: {:?}", o.unknown);
+            let name = arg.split('=').next().unwrap_or(arg);
+            assert!(
+                page.contains(&format!(".B {name}")) || page.contains(&format!("\\fB{name}")),
+                "pam_pwpolicy(8) does not document {name}"
+            );
+        }
+        let o = Options::from_policy(Policy::default(), &["no_such_argument".into()]).unwrap();
+        assert_eq!(o.unknown, ["no_such_argument"]);
     }
 }

@@ -7,7 +7,18 @@ use clap::Parser;
 
 /// The pwpolicy service: answers policy, history and expiry questions on a Unix socket.
 #[derive(Debug, Parser)]
-#[command(name = "pwpolicyd", version, about)]
+#[command(
+    name = "pwpolicyd",
+    version,
+    about = "The pwpolicy service: password policy, history and expiry answers on a Unix socket",
+    long_about = "The pwpolicy service: one per host, it owns the password history store (a \
+SQLite file or a PostgreSQL database) and answers the PAM module and the pwpolicy command over a \
+Unix socket. Who may ask what is decided from the kernel's peer credentials: root and the admin \
+group may do everything; anyone else may check a candidate for, and read the status of, their own \
+account. Under systemd the socket comes from pwpolicyd.socket (socket activation). SIGTERM or \
+SIGINT stop it gracefully. Checks and commits are rate-limited per caller and share a fair gate of \
+argon2 slots; see /usr/share/doc/pwpolicy/security.md."
+)]
 pub struct Args {
     /// Socket to listen on (ignored under socket activation) [default: the policy's `[service] socket`, else /run/pwpolicy/pwpolicyd.sock].
     #[arg(long, value_name = "PATH")]
