@@ -119,7 +119,8 @@ fn read_policy(explicit: Option<PathBuf>) -> Result<Policy, ConfigError> {
 
 /// Every module argument, as `name=VALUE` (a sample value) or `name`: the
 /// list pam_pwpolicy(8) documents; a test holds both to the parser above.
-pub const ARGUMENTS: &[&str] = &[
+#[cfg(test)]
+const ARGUMENTS: &[&str] = &[
     "config=/etc/security/pwpolicy.toml",
     "db=/var/lib/pwpolicy/state.db",
     "socket=/run/pwpolicy/pwpolicyd.sock",
