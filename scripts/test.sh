@@ -19,7 +19,9 @@ as_root() {
 PACKAGES=(gcc pkg-config python3 postgresql systemd libpam0g-dev libpam-modules libpam-pwquality pamtester util-linux
     libpwquality-dev libpasswdqc-dev gcc-mingw-w64-x86-64 wine64 wine
     # tests/tests/real_callers.rs drives the real PAM callers in a sandbox
-    login passwd libpam-runtime openssh-server openssh-client)
+    login passwd libpam-runtime openssh-server openssh-client
+    # the Debian package: built, linted, installed into a debootstrapped root
+    debootstrap lintian man-db groff-base)
 
 install_packages() {
     local missing=()
@@ -67,6 +69,12 @@ cargo fmt --all --check
 
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Debian package (scripts/build-deb.sh, lintian)"
+scripts/build-deb.sh
+# Errors and warnings fail the run; packaging/debian/lintian-overrides says
+# why each overridden tag does not apply.
+lintian --fail-on error,warning --tag-display-limit 0 target/debian/pwpolicy_*.deb
 
 step "cargo test (workspace)"
 cargo test --workspace --locked 2>&1 | tee "$scratch/cargo-test.log"

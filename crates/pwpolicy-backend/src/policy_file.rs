@@ -25,8 +25,8 @@ pub struct LoadedPolicy {
     pub policy: Policy,
     /// The file it was read from; `None` for the built-in default.
     pub source: Option<PathBuf>,
-    /// The file sets no key (it is empty, or comments only, like the shipped
-    /// one): the policy is the built-in default.
+    /// The file sets no key (it is empty, or section headers and comments
+    /// only, like the shipped one): the policy is the built-in default.
     pub sets_nothing: bool,
 }
 
@@ -84,11 +84,13 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedPolicy, PolicyFileError> {
         Ok(bytes) => Ok(LoadedPolicy {
             policy: parse(path, &bytes)?,
             source: Some(path.to_owned()),
-            // Parsed as UTF-8 above, so this view is exact.
+            // Parsed as UTF-8 above, so this view is exact. Section
+            // headers alone set nothing (the shipped file is all headers
+            // and comments).
             sets_nothing: String::from_utf8_lossy(&bytes)
                 .lines()
                 .map(str::trim)
-                .all(|l| l.is_empty() || l.starts_with('#')),
+                .all(|l| l.is_empty() || l.starts_with('#') || l.starts_with('[')),
         }),
         Err(PolicyFileError::Read { source, .. })
             if source.kind() == ErrorKind::NotFound && explicit.is_none() =>
