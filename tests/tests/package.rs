@@ -189,6 +189,12 @@ fn apt_install_makes_a_policy_enforcing_host_and_purge_undoes_it() {
     );
     assert_eq!(verify.code, 0, "{verify:?}");
     assert!(!verify.stderr.contains("pwpolicyd"), "{verify:?}");
+    // The policy file is optional, so systemd must not refuse to start the
+    // service without it (a path in ReadOnlyPaths= must exist unless "-").
+    let unit = root.read("/usr/lib/systemd/system/pwpolicyd.service");
+    for line in unit.lines().filter(|l| l.starts_with("ReadOnlyPaths=")) {
+        assert!(line.contains("=-/etc/security/pwpolicy.toml"), "{line}");
+    }
 
     // The real passwd, as alice, in a terminal: a password with her name is
     // refused, a good one accepted and recorded in the default store.
