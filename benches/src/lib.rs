@@ -35,6 +35,14 @@ pub fn mixed() -> Vec<Record<'static>> {
     parse(MIXED_TSV)
 }
 
+/// The value after `--name` in `args`, for the load tools' flags.
+pub fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

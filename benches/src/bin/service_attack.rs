@@ -22,17 +22,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pwpolicy_backend::{Backend, CheckRequest, CommitRequest, Service};
+use pwpolicy_benches::arg;
 use zeroize::Zeroizing;
 
 /// The attacker's current password, which it "guesses" over and over.
 const CURRENT: &str = "Blue-Kettle-42";
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();

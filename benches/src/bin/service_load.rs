@@ -15,19 +15,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Service};
+use pwpolicy_benches::arg;
 use zeroize::Zeroizing;
 
 /// What one client thread measured.
 struct Sample {
     latencies_us: Vec<u32>,
     errors: usize,
-}
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

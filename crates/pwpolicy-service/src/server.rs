@@ -92,6 +92,19 @@ enum Noted {
 }
 
 impl PerUidLog {
+    /// Logs a refusal (`what`: "forbidden", "rate-limited") unless this uid
+    /// has had its share of such lines this minute.
+    fn log(&self, peer: &Peer, op: &str, what: &str) {
+        match self.note(peer.uid) {
+            Noted::Log => warn!(uid = peer.uid, pid = peer.pid, op, "{what}"),
+            Noted::LastLogged => warn!(
+                uid = peer.uid,
+                "{what} requests from this uid: not logging more this minute"
+            ),
+            Noted::Quiet => {}
+        }
+    }
+
     fn note(&self, uid: u32) -> Noted {
         let now = Instant::now();
         let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -384,14 +397,7 @@ fn handle(
 ) -> io::Result<()> {
     let op = request.op();
     if let Err(why) = authorize(peer, &request) {
-        match shared.forbidden.note(peer.uid) {
-            Noted::Log => info!(uid = peer.uid, pid = peer.pid, op, "forbidden"),
-            Noted::LastLogged => warn!(
-                uid = peer.uid,
-                "forbidden requests from this uid: not logging more this minute"
-            ),
-            Noted::Quiet => {}
-        }
+        shared.forbidden.log(peer, op, "forbidden");
         return respond(stream, Err((ErrorKind::Forbidden, why.to_owned())));
     }
     if let Request::SetChanged { date, .. } = &request
@@ -414,14 +420,7 @@ fn handle(
                     .as_secs_f64()
                     .ceil()
                     .max(1.0);
-                match shared.throttled.note(peer.uid) {
-                    Noted::Log => warn!(uid = peer.uid, pid = peer.pid, op, "rate-limited"),
-                    Noted::LastLogged => warn!(
-                        uid = peer.uid,
-                        "rate-limited requests from this uid: not logging more this minute"
-                    ),
-                    Noted::Quiet => {}
-                }
+                shared.throttled.log(peer, op, "rate-limited");
                 return respond(
                     stream,
                     Err((
