@@ -59,6 +59,14 @@ impl Options {
             };
             let bad = |what: &str| ConfigError(format!("module argument `{arg}`: {what}"));
             match (key, value) {
+                // A known argument in the wrong shape is a mistake in the
+                // stack, not something to guess at: refuse it, naming it.
+                ("config" | "db" | "socket" | "retry", None | Some("")) => {
+                    return Err(bad(&format!("needs a value: {key}=…")));
+                }
+                ("use_authtok" | "commit" | "debug" | "enforce_for_root" | "audit", Some(_)) => {
+                    return Err(bad("takes no value"));
+                }
                 ("config", Some(_)) => {}
                 ("db", Some(db)) => store = Some(db.to_owned()),
                 ("socket", Some(path)) => service = Some(PathBuf::from(path)),
@@ -199,5 +207,22 @@ mod tests {
         }
         let o = Options::from_policy(Policy::default(), &["no_such_argument".into()]).unwrap();
         assert_eq!(o.unknown, ["no_such_argument"]);
+    }
+
+    #[test]
+    fn known_arguments_in_the_wrong_shape_are_errors() {
+        for arg in [
+            "db",
+            "db=",
+            "socket",
+            "retry",
+            "config=",
+            "debug=1",
+            "commit=yes",
+        ] {
+            let err = Options::from_policy(Policy::default(), &[arg.to_string()]);
+            let err = err.err().unwrap_or_else(|| panic!("{arg} was accepted"));
+            assert!(err.0.contains(&format!("`{arg}`")), "{arg}: {}", err.0);
+        }
     }
 }
