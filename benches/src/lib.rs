@@ -43,6 +43,53 @@ pub fn arg(args: &[String], name: &str) -> Option<String> {
         .cloned()
 }
 
+/// Starts `daemon` (a pwpolicyd) on a fresh store and socket in `scratch`,
+/// on the built-in policy (default argon2id cost, never the host's file),
+/// with `extra` arguments; returns the socket once it answers.
+///
+/// # Errors
+///
+/// When it cannot be started or does not listen within 20 s.
+pub fn start_pwpolicyd(
+    daemon: &std::path::Path,
+    scratch: &std::path::Path,
+    extra: &[String],
+) -> Result<(std::path::PathBuf, std::process::Child), Box<dyn std::error::Error>> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    std::fs::create_dir_all(scratch.join("state"))?;
+    std::fs::set_permissions(scratch, std::fs::Permissions::from_mode(0o755))?;
+    std::fs::set_permissions(
+        scratch.join("state"),
+        std::fs::Permissions::from_mode(0o700),
+    )?;
+    let socket = scratch.join("pwpolicyd.sock");
+    let child = Command::new(daemon)
+        .args([
+            "--socket",
+            socket.to_str().unwrap_or_default(),
+            "--config",
+            "/dev/null",
+            "--db",
+        ])
+        .arg(scratch.join("state/state.db"))
+        .args(extra)
+        .env("PWPOLICYD_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", daemon.display()))?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        if Instant::now() > deadline {
+            return Err("pwpolicyd did not start".into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok((socket, child))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -22,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pwpolicy_backend::{Backend, CheckRequest, CommitRequest, Service};
-use pwpolicy_benches::arg;
+use pwpolicy_benches::{arg, start_pwpolicyd};
 use zeroize::Zeroizing;
 
 /// The attacker's current password, which it "guesses" over and over.
@@ -128,7 +128,7 @@ fn orchestrate(
         .map(|i| args[i + 1..].to_vec())
         .unwrap_or_default();
     let every = arg(args, "--every").unwrap_or_else(|| "1000".to_owned());
-    let (socket, mut daemon) = start_daemon(&daemon_bin, &scratch, &daemon_args)?;
+    let (socket, mut daemon) = start_pwpolicyd(&daemon_bin, &scratch, &daemon_args)?;
     let mut root = Service::new(socket.clone());
     for user in ["nobody", "daemon"] {
         for password in ["Old-Kettle-41", CURRENT] {
@@ -272,42 +272,4 @@ fn rss_kib(pid: u32) -> u64 {
                 .and_then(|n| n.parse().ok())
         })
         .unwrap_or(0)
-}
-
-fn start_daemon(
-    daemon: &Path,
-    scratch: &Path,
-    extra: &[String],
-) -> Result<(PathBuf, Child), Box<dyn std::error::Error>> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(scratch.join("state"))?;
-    std::fs::set_permissions(scratch, std::fs::Permissions::from_mode(0o755))?;
-    std::fs::set_permissions(
-        scratch.join("state"),
-        std::fs::Permissions::from_mode(0o700),
-    )?;
-    let socket = scratch.join("pwpolicyd.sock");
-    let child = Command::new(daemon)
-        .args([
-            "--socket",
-            socket.to_str().unwrap_or_default(),
-            "--config",
-            "/dev/null",
-            "--db",
-        ])
-        .arg(scratch.join("state/state.db"))
-        .args(extra)
-        .env("PWPOLICYD_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", daemon.display()))?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
-        if Instant::now() > deadline {
-            return Err("pwpolicyd did not start".into());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok((socket, child))
 }

@@ -11,11 +11,10 @@
 //! a temporary directory, seeds 1,000 users, and stops it afterwards.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Service};
-use pwpolicy_benches::arg;
+use pwpolicy_benches::{arg, start_pwpolicyd};
 use zeroize::Zeroizing;
 
 /// What one client thread measured.
@@ -32,7 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (socket, mut daemon) = match arg(&args, "--socket") {
         Some(socket) => (PathBuf::from(socket), None),
         None => {
-            let (socket, child) = start_daemon(&scratch)?;
+            let daemon = std::env::current_exe()?.with_file_name("pwpolicyd");
+            let (socket, child) = start_pwpolicyd(&daemon, &scratch, &[])?;
             (socket, Some(child))
         }
     };
@@ -152,31 +152,4 @@ fn report(name: &str, samples: &[Sample], length: Duration) {
         all.last().copied().unwrap_or(0),
         all.len()
     );
-}
-
-fn start_daemon(scratch: &Path) -> Result<(PathBuf, Child), Box<dyn std::error::Error>> {
-    std::fs::create_dir_all(scratch.join("state"))?;
-    let daemon = std::env::current_exe()?.with_file_name("pwpolicyd");
-    let socket = scratch.join("pwpolicyd.sock");
-    let child = Command::new(&daemon)
-        .args(["--socket", socket.to_str().unwrap_or_default(), "--db"])
-        .arg(scratch.join("state/state.db"))
-        .env("PWPOLICYD_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| {
-            format!(
-                "cannot start {}: {e} (cargo build --release -p pwpolicy-service)",
-                daemon.display()
-            )
-        })?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
-        if Instant::now() > deadline {
-            return Err("pwpolicyd did not start".into());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok((socket, child))
 }

@@ -116,6 +116,12 @@ impl Facts {
     }
 }
 
+/// The gids of every group `user` (primary group `primary`) is in, from
+/// the name service (`getgrouplist`, grown until every group fits).
+pub fn group_ids(user: &str, primary: u32) -> Vec<u32> {
+    ffi::group_ids(user, primary)
+}
+
 /// `UID_MIN` of this host's login.defs, re-read only when the file changes
 /// (pwpolicyd asks on every request).
 pub fn host_uid_min() -> Option<u32> {

@@ -3,36 +3,40 @@
 use std::path::Path;
 
 use anyhow::Context;
+use pwpolicy::Policy;
 
 use crate::config::{self, DEFAULT_POLICY_PATH};
 use crate::{EXIT_ACCEPTED, EXIT_REJECTED};
 
-/// Keys with no value unless set, shown commented out after their section
-/// header, with what applies instead: `policy show` prints every key.
-const UNSET_KEYS: &[(&str, &str, &str)] = &[
+/// Keys with no value unless set: their section, whether `policy` leaves
+/// them unset, and the commented line `policy show` prints then, with what
+/// applies instead, so that it prints every key.
+type UnsetKey = (&'static str, fn(&Policy) -> bool, &'static str);
+
+const UNSET_KEYS: &[UnsetKey] = &[
     (
         "store",
-        "db",
+        |p| p.store.db.is_none(),
         "# db = \"/var/lib/pwpolicy/state.db\"   (unset: this default SQLite store)",
     ),
     (
         "pam",
-        "account_on_error",
+        |p| p.pam.account_on_error.is_none(),
         "# account_on_error = \"fail\"   (unset: as on_error)",
     ),
     (
         "service",
-        "socket",
+        |p| p.service.socket.is_none(),
         "# socket = \"/run/pwpolicy/pwpolicyd.sock\"   (unset: this default, used if it exists)",
     ),
     (
         "service",
-        "admin_group",
+        |p| p.service.admin_group.is_none(),
         "# admin_group = \"GROUP\"   (unset: only root administers through pwpolicyd)",
     ),
     (
         "accounts",
-        "uid_min",
+        |p| p.accounts.uid_min.is_none(),
         "# uid_min = 1000   (unset: UID_MIN of /etc/login.defs, 1000 if it has none)",
     ),
 ];
@@ -65,15 +69,7 @@ pub fn show(config_path: Option<&Path>) -> anyhow::Result<u8> {
 }
 
 /// `toml` with a commented line for each of [`UNSET_KEYS`] the policy leaves unset.
-fn with_unset_keys(policy: &pwpolicy::Policy, toml: &str) -> String {
-    let unset = |section: &str, key: &str| match (section, key) {
-        ("store", "db") => policy.store.db.is_none(),
-        ("pam", "account_on_error") => policy.pam.account_on_error.is_none(),
-        ("service", "socket") => policy.service.socket.is_none(),
-        ("service", "admin_group") => policy.service.admin_group.is_none(),
-        ("accounts", "uid_min") => policy.accounts.uid_min.is_none(),
-        _ => false,
-    };
+fn with_unset_keys(policy: &Policy, toml: &str) -> String {
     let mut out = String::with_capacity(toml.len() + 512);
     for line in toml.lines() {
         out.push_str(line);
@@ -81,8 +77,8 @@ fn with_unset_keys(policy: &pwpolicy::Policy, toml: &str) -> String {
         let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
             continue;
         };
-        for (_, key, comment) in UNSET_KEYS.iter().filter(|(s, _, _)| *s == section) {
-            if unset(section, key) {
+        for (_, unset, comment) in UNSET_KEYS.iter().filter(|(s, _, _)| *s == section) {
+            if unset(policy) {
                 out.push_str(comment);
                 out.push('\n');
             }

@@ -70,23 +70,6 @@ pub fn group_gid(name: &str) -> Option<u32> {
     (rc == 0 && !result.is_null()).then_some(grp.gr_gid)
 }
 
-/// Whether user `name` (primary group `primary`) is in group `gid`.
-pub fn in_group(name: &str, primary: u32, gid: u32) -> bool {
-    if primary == gid {
-        return true;
-    }
-    let Ok(cname) = CString::new(name) else {
-        return false;
-    };
-    let mut groups = vec![0 as libc::gid_t; 256];
-    let mut count = groups.len() as libc::c_int;
-    // SAFETY: `groups` holds `count` gids; getgrouplist writes at most that
-    // many and updates `count`.
-    let rc =
-        unsafe { libc::getgrouplist(cname.as_ptr(), primary, groups.as_mut_ptr(), &mut count) };
-    rc >= 0 && groups[..count.max(0) as usize].contains(&gid)
-}
-
 /// Binds a listening socket at `path` created with `mode` (through the
 /// umask, so no chmod by path afterwards can be redirected by a symlink).
 ///

@@ -138,9 +138,10 @@ impl Gate {
     fn mark_served(&mut self, payer: Payer) {
         self.served_count += 1;
         if self.served.len() > 4096 {
-            let waiting: Vec<&Payer> = self.waiting.iter().map(|(_, p)| p).collect();
-            let keep: std::collections::HashSet<Payer> = waiting.into_iter().cloned().collect();
-            self.served.retain(|p, _| keep.contains(p));
+            // Only the order among waiting payers matters; forget the rest.
+            let waiting = &self.waiting;
+            self.served
+                .retain(|p, _| waiting.iter().any(|(_, w)| w == p));
         }
         self.served.insert(payer, self.served_count);
     }

@@ -253,9 +253,10 @@ fn identify(shared: &Shared, stream: &UnixStream) -> io::Result<Peer> {
     let name = ffi::user_name(uid);
     let admin = uid == 0
         || shared.config.admin_gid.is_some_and(|admin| {
-            name.as_deref()
-                .is_some_and(|n| ffi::in_group(n, gid, admin))
-                || gid == admin
+            gid == admin
+                || name
+                    .as_deref()
+                    .is_some_and(|n| pwpolicy_backend::accounts::group_ids(n, gid).contains(&admin))
         });
     Ok(Peer {
         uid,
