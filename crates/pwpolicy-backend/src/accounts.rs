@@ -167,6 +167,10 @@ pub fn login_defs_uid_min(path: &Path) -> Option<u32> {
 pub struct AccountFiles {
     /// The passwd lines, in file order.
     pub users: Vec<PasswdLine>,
+    /// Where each name's first line is in `users`: `import-shadow` asks for
+    /// every account of a file of a million, so a scan per name would be
+    /// quadratic (it was: hours for 1M).
+    by_name: HashMap<String, usize>,
     groups: HashMap<String, Vec<String>>,
     /// `UID_MIN` of the login.defs beside the passwd file.
     pub login_defs_uid_min: Option<u32>,
@@ -220,8 +224,13 @@ impl AccountFiles {
             Ok(text) => groups_of(&text, &users).map_err(invalid(&group))?,
             Err(_) => HashMap::new(),
         };
+        let mut by_name = HashMap::with_capacity(users.len());
+        for (i, user) in users.iter().enumerate() {
+            by_name.entry(user.name.clone()).or_insert(i);
+        }
         Ok(AccountFiles {
             users,
+            by_name,
             groups,
             login_defs_uid_min: login_defs_uid_min(&dir.join("login.defs")),
         })
@@ -229,7 +238,7 @@ impl AccountFiles {
 
     /// What these files say of `name` (no shadow line); `None` if absent.
     pub fn facts(&self, name: &str) -> Option<Facts> {
-        let user = self.users.iter().find(|u| u.name == name)?;
+        let user = &self.users[*self.by_name.get(name)?];
         Some(self.facts_of(user))
     }
 
