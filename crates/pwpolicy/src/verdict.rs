@@ -83,6 +83,8 @@ pub enum Violation {
     ContainsNamePart,
     /// The password is in the user's history.
     Reused,
+    /// The password is in the breached-password list the policy names.
+    Breached,
     /// The current password is younger than the policy's minimum age.
     TooRecent {
         /// The policy's minimum age in days.
@@ -94,7 +96,8 @@ pub enum Violation {
 
 impl Violation {
     /// The stable code: `too_short`, `too_long`, `too_few_classes`,
-    /// `contains_account_name`, `contains_name_part`, `reused`, `too_recent`.
+    /// `contains_account_name`, `contains_name_part`, `reused`, `too_recent`,
+    /// `breached`.
     pub fn code(&self) -> &'static str {
         match self {
             Violation::TooShort { .. } => "too_short",
@@ -104,6 +107,7 @@ impl Violation {
             Violation::ContainsNamePart => "contains_name_part",
             Violation::Reused => "reused",
             Violation::TooRecent { .. } => "too_recent",
+            Violation::Breached => "breached",
         }
     }
 
@@ -156,6 +160,9 @@ impl fmt::Display for Violation {
             ),
             Violation::Reused => {
                 f.write_str("was used before: choose a password that has not been used")
+            }
+            Violation::Breached => {
+                f.write_str("appears in a list of breached passwords: choose another")
             }
             Violation::TooRecent {
                 min_age_days,
@@ -221,7 +228,10 @@ impl Serialize for Violation {
                 map.serialize_entry("min_age_days", min_age_days)?;
                 map.serialize_entry("allowed_from", &format_date(allowed_from.date()))?;
             }
-            Violation::ContainsAccountName | Violation::ContainsNamePart | Violation::Reused => {}
+            Violation::ContainsAccountName
+            | Violation::ContainsNamePart
+            | Violation::Reused
+            | Violation::Breached => {}
         }
         map.end()
     }

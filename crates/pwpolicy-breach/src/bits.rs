@@ -1,0 +1,156 @@
+//! Bits of a data page's stream, least significant first: the Rice code's
+//! writer (for the encoder) and reader (for lookups). The reader never
+//! trusts the stream: running off its end is an error, not a panic.
+
+/// Writes codes into a zeroed stream.
+pub struct BitWriter<'a> {
+    stream: &'a mut [u8],
+    /// Bits written so far.
+    pub pos: usize,
+}
+
+impl<'a> BitWriter<'a> {
+    /// A writer at bit `pos` of `stream`, which is zero from there on.
+    pub fn new(stream: &'a mut [u8], pos: usize) -> BitWriter<'a> {
+        BitWriter { stream, pos }
+    }
+
+    /// Bits of a Rice code for `value` with parameter `k`.
+    pub fn code_len(value: u64, k: u8) -> u64 {
+        (value >> k) + 1 + u64::from(k)
+    }
+
+    /// Writes `value` as a Rice code: `value >> k` zeros, a one, then the low
+    /// `k` bits. The caller has checked that [`BitWriter::code_len`] fits.
+    pub fn rice(&mut self, value: u64, k: u8) {
+        // The quotient is the zeros already in the stream.
+        self.pos += usize::try_from(value >> k).unwrap_or(usize::MAX);
+        self.bits(1, 1);
+        let mask = if k == 0 { 0 } else { u64::MAX >> (64 - k) };
+        self.bits(value & mask, usize::from(k));
+    }
+
+    fn bits(&mut self, mut value: u64, mut n: usize) {
+        while n > 0 {
+            let (byte, off) = (self.pos / 8, self.pos % 8);
+            let take = (8 - off).min(n);
+            let part = (value & ((1u64 << take) - 1)) as u8;
+            self.stream[byte] |= part << off;
+            value >>= take;
+            self.pos += take;
+            n -= take;
+        }
+    }
+}
+
+/// Reads Rice codes from a stream.
+pub struct BitReader<'a> {
+    stream: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader at bit `pos` of `stream`.
+    pub fn new(stream: &'a [u8], pos: usize) -> BitReader<'a> {
+        BitReader { stream, pos }
+    }
+
+    /// The 64 bits from byte `at`, zeros past the end.
+    fn word(&self, at: usize) -> u64 {
+        match self.stream.get(at..at + 8) {
+            Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            None => {
+                let mut b = [0u8; 8];
+                let tail = self.stream.get(at..).unwrap_or_default();
+                b[..tail.len()].copy_from_slice(tail);
+                u64::from_le_bytes(b)
+            }
+        }
+    }
+
+    /// The next Rice-coded value, or `None` when the code runs past the end
+    /// of the stream or does not fit in 64 bits (a damaged page).
+    #[inline]
+    pub fn rice(&mut self, k: u8) -> Option<u64> {
+        let mask = if k == 0 { 0 } else { u64::MAX >> (64 - k) };
+        let shift = self.pos & 7;
+        let w = self.word(self.pos >> 3) >> shift;
+        let zeros = w.trailing_zeros() as usize;
+        // The common case: the whole code is in this window (at least 57 bits).
+        if w != 0 && zeros + 1 + usize::from(k) <= 64 - shift {
+            self.pos += zeros + 1 + usize::from(k);
+            if self.pos > self.stream.len() * 8 {
+                return None;
+            }
+            let rest = (w >> zeros) >> 1;
+            return Some(((zeros as u64) << k) | (rest & mask));
+        }
+        self.rice_slow(k, mask)
+    }
+
+    fn rice_slow(&mut self, k: u8, mask: u64) -> Option<u64> {
+        let end = self.stream.len() * 8;
+        let mut quotient = 0u64;
+        loop {
+            let shift = self.pos & 7;
+            let w = self.word(self.pos >> 3) >> shift;
+            if w == 0 {
+                let skipped = 64 - shift;
+                quotient += skipped as u64;
+                self.pos += skipped;
+                if self.pos >= end {
+                    return None;
+                }
+                continue;
+            }
+            let zeros = w.trailing_zeros() as usize;
+            quotient += zeros as u64;
+            self.pos += zeros + 1;
+            break;
+        }
+        let w = self.word(self.pos >> 3) >> (self.pos & 7);
+        self.pos += usize::from(k);
+        if self.pos > end || quotient.leading_zeros() < u32::from(k) {
+            return None;
+        }
+        Some((quotient << k) | (w & mask))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn what_is_written_is_read(values in proptest::collection::vec(0u64..1 << 40, 1..200), k in 0u8..40) {
+            let mut stream = vec![0u8; 1 << 16];
+            let mut w = BitWriter::new(&mut stream, 0);
+            let mut fitted = Vec::new();
+            for &v in &values {
+                if w.pos as u64 + BitWriter::code_len(v, k) > (1 << 19) { break; }
+                w.rice(v, k);
+                fitted.push(v);
+            }
+            let mut r = BitReader::new(&stream, 0);
+            for &v in &fitted {
+                prop_assert_eq!(r.rice(k), Some(v));
+            }
+        }
+    }
+
+    #[test]
+    fn a_stream_of_zeros_is_an_error_not_a_loop() {
+        let stream = [0u8; 64];
+        assert_eq!(BitReader::new(&stream, 0).rice(29), None);
+        assert_eq!(BitReader::new(&stream, 500).rice(29), None);
+        let mut ones = [0u8; 4];
+        ones[3] = 0x80;
+        assert_eq!(
+            BitReader::new(&ones, 0).rice(29),
+            None,
+            "remainder past the end"
+        );
+    }
+}

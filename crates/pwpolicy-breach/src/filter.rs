@@ -1,0 +1,256 @@
+//! Reading a filter: membership of a key in the bytes of a filter file (the
+//! caller maps the file; this reads only the two pages a lookup needs).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+use zeroize::Zeroizing;
+
+use crate::FilterError;
+use crate::bits::BitReader;
+use crate::format::{
+    DATA_HEAD, DIR_ENTRIES, DIR_HEAD, Header, MAX_PAGE_SPAN, PAGE, SKIP_EVERY, SKIPS, fingerprint,
+    page_sum, u64_at,
+};
+
+/// An open filter over the bytes of its file.
+///
+/// A page's checksum is checked the first time a lookup reads it and then
+/// remembered (the file is immutable: it is replaced, never rewritten), so a
+/// long-lived filter pays for it once.
+#[derive(Debug)]
+pub struct Filter<'a> {
+    bytes: &'a [u8],
+    header: Header,
+    top: &'a [u8],
+    /// One bit a page: its checksum has been seen to match.
+    checked: Vec<AtomicU64>,
+}
+
+impl<'a> Filter<'a> {
+    /// Checks the header and the top index (a few KiB even at HIBP scale);
+    /// pages are checked when a lookup reads them.
+    ///
+    /// # Errors
+    ///
+    /// [`FilterError`] when the bytes are empty, not a filter, of another
+    /// version, truncated, or damaged where open reads.
+    pub fn open(bytes: &'a [u8]) -> Result<Filter<'a>, FilterError> {
+        let header = Header::decode(bytes)?;
+        // In range: decode checked the length against the counts.
+        let start = usize::try_from(header.top_offset()).map_err(|_| FilterError::TooLarge)?;
+        let top = &bytes[start..];
+        if xxhash_rust::xxh3::xxh3_64(top) != header.top_sum {
+            return Err(FilterError::Damaged("top index checksum"));
+        }
+        let pages = (header.data_pages + header.dir_pages + 1) as usize;
+        let checked = (0..pages.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
+        Ok(Filter {
+            bytes,
+            header,
+            top,
+            checked,
+        })
+    }
+
+    /// What the header says.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Bits of file per entry.
+    pub fn bits_per_entry(&self) -> f64 {
+        self.header.file_len as f64 * 8.0 / self.header.entries as f64
+    }
+
+    /// The chance that a key not in the list is reported as in it.
+    pub fn false_positive_rate(&self) -> f64 {
+        self.header.entries as f64 / self.header.universe as f64
+    }
+
+    /// Whether `password`, exactly as typed, is in the list, or (with
+    /// `nfkc`) its NFKC form is.
+    ///
+    /// # Errors
+    ///
+    /// [`FilterError::Damaged`] when a page it reads is damaged.
+    pub fn contains_password(&self, password: &str, nfkc: bool) -> Result<bool, FilterError> {
+        let kind = self.header.kind;
+        if self.contains(kind.prefix_of(password))? {
+            return Ok(true);
+        }
+        let normal_already =
+            password.is_ascii() || is_nfkc_quick(password.chars()) == IsNormalized::Yes;
+        if nfkc && !normal_already {
+            let normal = Zeroizing::new(password.nfkc().collect::<String>());
+            if *normal != password {
+                return self.contains(kind.prefix_of(&normal));
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether a key whose hash starts with `prefix` is in the list.
+    ///
+    /// # Errors
+    ///
+    /// [`FilterError::Damaged`] when a page it reads is damaged.
+    pub fn contains(&self, prefix: u64) -> Result<bool, FilterError> {
+        let f = fingerprint(prefix, self.header.universe);
+        let tops = self.top.len() / 8;
+        let t = partition_point(tops, |i| u64_at(self.top, i * 8) <= f);
+        let Some(t) = t.checked_sub(1) else {
+            return Ok(false);
+        };
+        let dir = self.dir_page(t)?;
+        let n = dir_count(dir);
+        let i = partition_point(n, |i| u64_at(dir, DIR_HEAD + i * 8) <= f);
+        // The top index named this page, so its first key is <= f: i >= 1.
+        let i = i.checked_sub(1).ok_or(FilterError::Damaged("directory"))?;
+        let base = u64_at(dir, DIR_HEAD + i * 8);
+        let page = self.data_page(t * DIR_ENTRIES + i)?;
+        find_in_page(page, base, f, self.header.rice_k)
+    }
+
+    /// Checks every byte: the whole-file checksum, then every page's
+    /// checksum and codes (what `breach info` reports on).
+    ///
+    /// # Errors
+    ///
+    /// [`FilterError::Damaged`] naming the first damage found.
+    pub fn verify(&self) -> Result<(), FilterError> {
+        if xxhash_rust::xxh3::xxh3_64(&self.bytes[PAGE..]) != self.header.body_sum {
+            return Err(FilterError::Damaged("file checksum"));
+        }
+        let mut entries = 0u64;
+        let mut previous: Option<u64> = None;
+        for t in 0..self.header.dir_pages as usize {
+            let dir = self.dir_page(t)?;
+            for i in 0..dir_count(dir) {
+                let base = u64_at(dir, DIR_HEAD + i * 8);
+                if previous.is_some_and(|p| p >= base) {
+                    return Err(FilterError::Damaged("directory order"));
+                }
+                let page = self.data_page(t * DIR_ENTRIES + i)?;
+                let last = walk_page(page, base, self.header.rice_k, None)?.1;
+                if last >= self.header.universe {
+                    return Err(FilterError::Damaged("key out of range"));
+                }
+                entries += u64::from(u16::from_le_bytes([page[4], page[5]]));
+                previous = Some(last);
+            }
+        }
+        if entries != self.header.entries {
+            return Err(FilterError::Damaged("entry count"));
+        }
+        Ok(())
+    }
+
+    fn page(&self, index: u64) -> &'a [u8] {
+        // In range: the header's counts match the file's length.
+        let at = (index * PAGE as u64) as usize;
+        &self.bytes[at..at + PAGE]
+    }
+
+    /// The page at `index` if its checksum matches.
+    fn checked_page(&self, index: u64, what: &'static str) -> Result<&'a [u8], FilterError> {
+        let page = self.page(index);
+        let (word, bit) = ((index / 64) as usize, 1u64 << (index % 64));
+        if self.checked[word].load(Ordering::Relaxed) & bit != 0 {
+            return Ok(page);
+        }
+        if u32::from_le_bytes([page[0], page[1], page[2], page[3]]) != page_sum(page) {
+            return Err(FilterError::Damaged(what));
+        }
+        self.checked[word].fetch_or(bit, Ordering::Relaxed);
+        Ok(page)
+    }
+
+    fn dir_page(&self, t: usize) -> Result<&'a [u8], FilterError> {
+        let page = self.checked_page(
+            1 + self.header.data_pages + t as u64,
+            "directory page checksum",
+        )?;
+        let pages = self.header.data_pages as usize;
+        let expected = (pages - t * DIR_ENTRIES).min(DIR_ENTRIES);
+        let top = u64_at(self.top, t * 8);
+        if dir_count(page) != expected || u64_at(page, DIR_HEAD) != top {
+            return Err(FilterError::Damaged("directory page"));
+        }
+        Ok(page)
+    }
+
+    fn data_page(&self, p: usize) -> Result<&'a [u8], FilterError> {
+        self.checked_page(1 + p as u64, "data page checksum")
+    }
+}
+
+fn dir_count(page: &[u8]) -> usize {
+    u32::from_le_bytes([page[4], page[5], page[6], page[7]]) as usize
+}
+
+/// The first index in `0..n` for which `pred` is false (`pred` true then false).
+fn partition_point(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) { lo = mid + 1 } else { hi = mid }
+    }
+    lo
+}
+
+/// Whether `f` is in the data page whose first key is `base`.
+fn find_in_page(page: &[u8], base: u64, f: u64, k: u8) -> Result<bool, FilterError> {
+    if f == base {
+        return Ok(true);
+    }
+    Ok(walk_page(page, base, k, Some(f))?.0)
+}
+
+/// Decodes the page's keys in order: up to `target` (starting from the last
+/// skip point below it), or all of them. Returns whether `target` is there
+/// and the last key decoded.
+fn walk_page(
+    page: &[u8],
+    base: u64,
+    k: u8,
+    target: Option<u64>,
+) -> Result<(bool, u64), FilterError> {
+    let damaged = FilterError::Damaged("data page");
+    let count = usize::from(u16::from_le_bytes([page[4], page[5]]));
+    let skips = usize::from(u16::from_le_bytes([page[6], page[7]]));
+    if count == 0 || skips != SKIPS.min((count - 1) / SKIP_EVERY) {
+        return Err(damaged);
+    }
+    let (mut key, mut pos, mut index) = (base, 0usize, 0usize);
+    if let Some(f) = target {
+        for j in 0..skips {
+            let point = u64_at(page, 8 + j * 8);
+            let at = base
+                .checked_add(point & MAX_PAGE_SPAN)
+                .ok_or(FilterError::Damaged("skip point"))?;
+            if at > f {
+                break;
+            }
+            if at == f {
+                return Ok((true, at));
+            }
+            (key, pos, index) = (at, (point >> 48) as usize, (j + 1) * SKIP_EVERY);
+        }
+    }
+    let mut reader = BitReader::new(&page[DATA_HEAD..], pos);
+    while index + 1 < count {
+        let gap = reader.rice(k).ok_or(FilterError::Damaged("data page"))?;
+        key = gap
+            .checked_add(1)
+            .and_then(|g| key.checked_add(g))
+            .ok_or(FilterError::Damaged("data page"))?;
+        index += 1;
+        if let Some(f) = target
+            && key >= f
+        {
+            return Ok((key == f, key));
+        }
+    }
+    Ok((false, key))
+}
