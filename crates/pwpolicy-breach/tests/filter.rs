@@ -1,6 +1,7 @@
 //! The filter against its promises: every member is found, non-members are
 //! reported at the stated rate, the size is what the format says, and a
 //! damaged file is refused, never read as "not breached".
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::io::Cursor;
 
