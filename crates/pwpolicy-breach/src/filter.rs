@@ -18,16 +18,18 @@ use crate::format::{
 /// A page's checksum is checked the first time a lookup reads it and then
 /// remembered (the file is immutable: it is replaced, never rewritten), so a
 /// long-lived filter pays for it once.
+/// `B` holds the bytes: a slice, a `Vec`, or (at the edges) a memory map.
 #[derive(Debug)]
-pub struct Filter<'a> {
-    bytes: &'a [u8],
+pub struct Filter<B> {
+    bytes: B,
     header: Header,
-    top: &'a [u8],
+    /// Where the top index starts.
+    top_at: usize,
     /// One bit a page: its checksum has been seen to match.
     checked: Vec<AtomicU64>,
 }
 
-impl<'a> Filter<'a> {
+impl<B: AsRef<[u8]>> Filter<B> {
     /// Checks the header and the top index (a few KiB even at HIBP scale);
     /// pages are checked when a lookup reads them.
     ///
@@ -35,12 +37,11 @@ impl<'a> Filter<'a> {
     ///
     /// [`FilterError`] when the bytes are empty, not a filter, of another
     /// version, truncated, or damaged where open reads.
-    pub fn open(bytes: &'a [u8]) -> Result<Filter<'a>, FilterError> {
-        let header = Header::decode(bytes)?;
+    pub fn open(bytes: B) -> Result<Filter<B>, FilterError> {
+        let header = Header::decode(bytes.as_ref())?;
         // In range: decode checked the length against the counts.
-        let start = usize::try_from(header.top_offset()).map_err(|_| FilterError::TooLarge)?;
-        let top = &bytes[start..];
-        if xxhash_rust::xxh3::xxh3_64(top) != header.top_sum {
+        let top_at = usize::try_from(header.top_offset()).map_err(|_| FilterError::TooLarge)?;
+        if xxhash_rust::xxh3::xxh3_64(&bytes.as_ref()[top_at..]) != header.top_sum {
             return Err(FilterError::Damaged("top index checksum"));
         }
         let pages = (header.data_pages + header.dir_pages + 1) as usize;
@@ -48,9 +49,13 @@ impl<'a> Filter<'a> {
         Ok(Filter {
             bytes,
             header,
-            top,
+            top_at,
             checked,
         })
+    }
+
+    fn top(&self) -> &[u8] {
+        &self.bytes.as_ref()[self.top_at..]
     }
 
     /// What the header says.
@@ -97,8 +102,8 @@ impl<'a> Filter<'a> {
     /// [`FilterError::Damaged`] when a page it reads is damaged.
     pub fn contains(&self, prefix: u64) -> Result<bool, FilterError> {
         let f = fingerprint(prefix, self.header.universe);
-        let tops = self.top.len() / 8;
-        let t = partition_point(tops, |i| u64_at(self.top, i * 8) <= f);
+        let top = self.top();
+        let t = partition_point(top.len() / 8, |i| u64_at(top, i * 8) <= f);
         let Some(t) = t.checked_sub(1) else {
             return Ok(false);
         };
@@ -119,7 +124,7 @@ impl<'a> Filter<'a> {
     ///
     /// [`FilterError::Damaged`] naming the first damage found.
     pub fn verify(&self) -> Result<(), FilterError> {
-        if xxhash_rust::xxh3::xxh3_64(&self.bytes[PAGE..]) != self.header.body_sum {
+        if xxhash_rust::xxh3::xxh3_64(&self.bytes.as_ref()[PAGE..]) != self.header.body_sum {
             return Err(FilterError::Damaged("file checksum"));
         }
         let mut entries = 0u64;
@@ -146,14 +151,14 @@ impl<'a> Filter<'a> {
         Ok(())
     }
 
-    fn page(&self, index: u64) -> &'a [u8] {
+    fn page(&self, index: u64) -> &[u8] {
         // In range: the header's counts match the file's length.
         let at = (index * PAGE as u64) as usize;
-        &self.bytes[at..at + PAGE]
+        &self.bytes.as_ref()[at..at + PAGE]
     }
 
     /// The page at `index` if its checksum matches.
-    fn checked_page(&self, index: u64, what: &'static str) -> Result<&'a [u8], FilterError> {
+    fn checked_page(&self, index: u64, what: &'static str) -> Result<&[u8], FilterError> {
         let page = self.page(index);
         let (word, bit) = ((index / 64) as usize, 1u64 << (index % 64));
         if self.checked[word].load(Ordering::Relaxed) & bit != 0 {
@@ -166,21 +171,21 @@ impl<'a> Filter<'a> {
         Ok(page)
     }
 
-    fn dir_page(&self, t: usize) -> Result<&'a [u8], FilterError> {
+    fn dir_page(&self, t: usize) -> Result<&[u8], FilterError> {
         let page = self.checked_page(
             1 + self.header.data_pages + t as u64,
             "directory page checksum",
         )?;
         let pages = self.header.data_pages as usize;
         let expected = (pages - t * DIR_ENTRIES).min(DIR_ENTRIES);
-        let top = u64_at(self.top, t * 8);
+        let top = u64_at(self.top(), t * 8);
         if dir_count(page) != expected || u64_at(page, DIR_HEAD) != top {
             return Err(FilterError::Damaged("directory page"));
         }
         Ok(page)
     }
 
-    fn data_page(&self, p: usize) -> Result<&'a [u8], FilterError> {
+    fn data_page(&self, p: usize) -> Result<&[u8], FilterError> {
         self.checked_page(1 + p as u64, "data page checksum")
     }
 }

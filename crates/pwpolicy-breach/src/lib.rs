@@ -79,6 +79,17 @@ pub enum FilterError {
     /// A filter with nothing in it would pass every password.
     #[error("holds no entries")]
     NoEntries,
+    /// Built leaving out passwords the policy wants refused.
+    #[error(
+        "built with --min-count {built}, but the policy's min_count is {required}: \
+         rebuild it with --min-count {required} or lower"
+    )]
+    TooSparse {
+        /// The filter's `--min-count`.
+        built: u64,
+        /// The policy's `min_count`.
+        required: u64,
+    },
     /// More keys than the format or the stated bound holds.
     #[error("too many entries for this false-positive rate")]
     TooLarge,
@@ -90,6 +101,22 @@ pub enum FilterError {
     Io(#[from] std::io::Error),
 }
 
+/// Whether a filter built with `header` holds what a policy asking for
+/// `min_count` wants refused: every password seen that often.
+///
+/// # Errors
+///
+/// [`FilterError::TooSparse`] when it was built with a higher `--min-count`.
+pub fn meets(header: &Header, min_count: Option<u64>) -> Result<(), FilterError> {
+    match min_count {
+        Some(required) if header.min_count > required => Err(FilterError::TooSparse {
+            built: header.min_count,
+            required,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Adds [`Violation::Breached`] to `verdict` when `password` (as typed, and
 /// with `nfkc` also its NFKC form) is in `filter`: the one place every front
 /// end asks.
@@ -98,9 +125,9 @@ pub enum FilterError {
 ///
 /// [`FilterError::Damaged`] when a page the lookup reads is damaged; the
 /// verdict is then unchanged and the caller must fail closed or say why not.
-pub fn screen(
+pub fn screen<B: AsRef<[u8]>>(
     verdict: &mut Verdict,
-    filter: &Filter<'_>,
+    filter: &Filter<B>,
     password: &str,
     nfkc: bool,
 ) -> Result<(), FilterError> {

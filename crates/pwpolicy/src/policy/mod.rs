@@ -56,6 +56,36 @@ pub struct Policy {
     pub service: ServiceSettings,
     /// Which accounts the policy applies to, and classes with their own settings.
     pub accounts: AccountRules,
+    /// Screening against a list of breached passwords (off unless a file is named).
+    pub breached: BreachedRules,
+}
+
+/// Screening against a list of breached passwords, built with
+/// `pwpolicy breach build` (read by the edges, which map the file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct BreachedRules {
+    /// The filter file; unset means no screening.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The list must hold every password seen at least this many times: a
+    /// filter built with a higher `--min-count` is refused as too sparse.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_count: Option<u64>,
+    /// Look a password up as typed and also in its NFKC form (what the other
+    /// rules see), so `ｐａｓｓｗｏｒｄ` is found as `password`.
+    pub nfkc: bool,
+}
+
+impl Default for BreachedRules {
+    fn default() -> Self {
+        BreachedRules {
+            file: None,
+            min_count: None,
+            nfkc: true,
+        }
+    }
 }
 
 /// Where the local policy service listens and who administers it.
@@ -81,6 +111,9 @@ pub struct FilterSettings {
     pub check_resets: bool,
     /// Report what would be refused, refuse nothing.
     pub audit: bool,
+    /// What to do when the breached-password list cannot be read: `fail`
+    /// refuses the change, `ignore` skips the list (logged).
+    pub on_error: OnError,
 }
 
 impl Default for FilterSettings {
@@ -88,6 +121,7 @@ impl Default for FilterSettings {
         FilterSettings {
             check_resets: true,
             audit: false,
+            on_error: OnError::Fail,
         }
     }
 }
@@ -134,7 +168,8 @@ impl Default for PamSettings {
     }
 }
 
-/// What the PAM module does when the store cannot be reached.
+/// What the PAM module (or the Windows filter) does when the store or the
+/// breached-password list cannot be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnError {

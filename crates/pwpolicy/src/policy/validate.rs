@@ -180,6 +180,25 @@ impl Policy {
                 ),
             );
         }
+        let b = &self.breached;
+        if b.file.as_deref().is_some_and(|f| f.trim().is_empty()) {
+            return invalid(
+                "breached.file",
+                None,
+                "is empty: name a filter built with `pwpolicy breach build`, or leave it out"
+                    .into(),
+            );
+        }
+        if b.min_count == Some(0) {
+            return invalid("breached.min_count", None, "must be at least 1".into());
+        }
+        if b.min_count.is_some() && b.file.is_none() {
+            return invalid(
+                "breached.min_count",
+                None,
+                "needs `file`: the list it applies to".into(),
+            );
+        }
         Ok(())
     }
 }

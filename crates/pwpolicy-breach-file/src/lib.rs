@@ -1,0 +1,201 @@
+//! A breached-password filter file, memory-mapped: opened once, looked up
+//! many times, and mapped again when the file at its path is replaced.
+//!
+//! Filters are immutable. A new one is built under a temporary name and
+//! renamed over the old (`pwpolicy breach build` does exactly that, and
+//! rsync and DFS-R replace files the same way), so a reader holding the old
+//! map keeps a whole, consistent file until it notices the change and maps
+//! the new one. Nothing here reads a page except the lookup's two.
+//!
+//! What it does not do: decide whether a file may be trusted (the caller
+//! opens it, with its ownership rules) or decide what a failure means (the
+//! caller's `on_error`).
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+#[allow(unsafe_code)] // the one FFI module: mapping a file
+mod map;
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use memmap2::Mmap;
+use pwpolicy_breach::{Filter, FilterError};
+use thiserror::Error;
+
+/// A filter file that cannot be used. Messages name the file.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum BreachFileError {
+    /// The file cannot be opened, read or mapped.
+    #[error("cannot read breached-password list {}: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The caller's rules refuse the file (e.g. root and a file others may write).
+    #[error("breached-password list {}: {reason}", .path.display())]
+    Untrusted {
+        /// The file.
+        path: PathBuf,
+        /// Which rule, and the fix.
+        reason: String,
+    },
+    /// The file is not a usable filter.
+    #[error("breached-password list {}: {source}", .path.display())]
+    Filter {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: FilterError,
+    },
+}
+
+/// How a caller opens the file: with its own ownership rules.
+pub type Opener = fn(&Path) -> Result<File, BreachFileError>;
+
+/// Opens `path` for reading, with no rules beyond the operating system's.
+///
+/// # Errors
+///
+/// [`BreachFileError::Read`].
+pub fn open_plain(path: &Path) -> Result<File, BreachFileError> {
+    File::open(path).map_err(|source| BreachFileError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// A mapped filter and the file version it came from.
+#[derive(Debug)]
+pub struct MappedFilter {
+    filter: Filter<Mmap>,
+    path: PathBuf,
+    stamp: Stamp,
+}
+
+impl MappedFilter {
+    /// Maps the filter at `path`, opened with `open`.
+    ///
+    /// # Errors
+    ///
+    /// [`BreachFileError`] when it cannot be opened, or is empty, truncated,
+    /// of another version or damaged where opening reads.
+    pub fn open(path: &Path, open: Opener) -> Result<MappedFilter, BreachFileError> {
+        let file = open(path)?;
+        let read_error = |source| BreachFileError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let meta = file.metadata().map_err(read_error)?;
+        let filter_error = |source| BreachFileError::Filter {
+            path: path.to_owned(),
+            source,
+        };
+        if meta.len() == 0 {
+            return Err(filter_error(FilterError::Empty));
+        }
+        let bytes = map::map(&file).map_err(read_error)?;
+        Ok(MappedFilter {
+            filter: Filter::open(bytes).map_err(filter_error)?,
+            path: path.to_owned(),
+            stamp: Stamp::of(&meta),
+        })
+    }
+
+    /// The filter.
+    pub fn filter(&self) -> &Filter<Mmap> {
+        &self.filter
+    }
+
+    /// The path it was opened by.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A lookup error, naming this file.
+    pub fn error(&self, source: FilterError) -> BreachFileError {
+        BreachFileError::Filter {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// What identifies one version of a file: a replaced file has another
+/// inode (or file index), and usually another time and length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.dev(), meta.ino())
+            },
+        }
+    }
+}
+
+/// The filter at a path, mapped again when the file there is replaced.
+/// Each [`Watched::current`] costs one `stat`; a failed reopen is reported
+/// every time, and the old map is not used in its place (a file that was
+/// replaced by a broken one is an error, not yesterday's list).
+#[derive(Debug)]
+pub struct Watched {
+    path: PathBuf,
+    open: Opener,
+    current: Mutex<Option<Arc<MappedFilter>>>,
+}
+
+impl Watched {
+    /// Watches `path`, opening it with `open` (nothing is opened yet).
+    pub fn new(path: impl Into<PathBuf>, open: Opener) -> Watched {
+        Watched {
+            path: path.into(),
+            open,
+            current: Mutex::new(None),
+        }
+    }
+
+    /// The path watched.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The filter now at the path.
+    ///
+    /// # Errors
+    ///
+    /// [`BreachFileError`] when the file is missing or unusable.
+    pub fn current(&self) -> Result<Arc<MappedFilter>, BreachFileError> {
+        let meta = std::fs::metadata(&self.path).map_err(|source| BreachFileError::Read {
+            path: self.path.clone(),
+            source,
+        })?;
+        let now = Stamp::of(&meta);
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mapped) = current.as_ref().filter(|m| m.stamp == now) {
+            return Ok(Arc::clone(mapped));
+        }
+        *current = None;
+        let mapped = Arc::new(MappedFilter::open(&self.path, self.open)?);
+        *current = Some(Arc::clone(&mapped));
+        Ok(mapped)
+    }
+}

@@ -1,0 +1,20 @@
+//! The one `unsafe` of this crate: mapping a file.
+
+use std::fs::File;
+
+use memmap2::Mmap;
+
+/// A read-only map of all of `file`.
+///
+/// # Errors
+///
+/// The operating system's, e.g. for an empty file (the caller reports an
+/// empty file before mapping).
+pub fn map(file: &File) -> std::io::Result<Mmap> {
+    // SAFETY: the map is read-only and private to this process, and filter
+    // files are published by rename (see the crate docs), so the mapped
+    // inode is never written while it is mapped. Truncating it in place
+    // anyway could fault a reader (SIGBUS): the documented way to update a
+    // filter never does.
+    unsafe { Mmap::map(file) }
+}
