@@ -7,16 +7,31 @@
 use pwpolicy::{Names, Password, Policy};
 use pwpolicy_backend::accounts::Facts;
 use pwpolicy_backend::{
-    Backend, BackendError, CheckRequest, CommitRequest, Finding, Local, Source, State, choose,
+    Backend, BackendError, CheckRequest, CommitRequest, Finding, Lists, Local, Source, State,
+    choose,
 };
 use zeroize::Zeroizing;
 
 use crate::options::Options;
 
-/// The policy's text rules alone (length, classes, names): no history needed.
-pub fn text_rules(policy: &Policy, user: &str, full_name: &str, password: &str) -> Vec<Finding> {
-    let verdict = policy.check(&Password::new(password), &Names::new(user, full_name));
-    verdict.violations().iter().map(Finding::from).collect()
+/// What needs no store: the text rules (length, classes, names) and the
+/// breached-password list. `Err` carries the text rules' findings and why
+/// the list could not be read (`on_error=ignore` then goes on without it).
+pub fn text_rules(
+    policy: &Policy,
+    user: &str,
+    full_name: &str,
+    password: &str,
+) -> Result<Vec<Finding>, (Vec<Finding>, String)> {
+    let findings =
+        |verdict: &pwpolicy::Verdict| verdict.violations().iter().map(Finding::from).collect();
+    match Lists::new().text_verdict(policy, user, full_name, password) {
+        Ok(verdict) => Ok(findings(&verdict)),
+        Err(e) => {
+            let verdict = policy.check(&Password::new(password), &Names::new(user, full_name));
+            Err((findings(&verdict), e.to_string()))
+        }
+    }
 }
 
 /// The store or service could not answer (the detail is for the log).

@@ -84,8 +84,20 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
             match backend.judge(&user, &facts.full_name, &password, caller.min_age_applies()) {
                 Ok(found) => found,
                 Err(e) => match unavailable(session, opts, &e) {
-                    // on_error=ignore: the text rules still apply, without history.
-                    Outcome::Ignore => text_rules(policy, &user, &facts.full_name, &password),
+                    // on_error=ignore: the text rules still apply, and the
+                    // breached list if it is the store that failed.
+                    Outcome::Ignore => {
+                        match text_rules(policy, &user, &facts.full_name, &password) {
+                            Ok(found) => found,
+                            Err((found, why)) => {
+                                session.log(
+                                    Priority::Err,
+                                    &format!("{why}; on_error=ignore: not screened against it"),
+                                );
+                                found
+                            }
+                        }
+                    }
                     outcome => return outcome,
                 },
             };
@@ -209,7 +221,7 @@ fn hand_on(session: &mut Session<'_>, password: &str, user: &str, why: &str) -> 
 fn unavailable(session: &Session<'_>, opts: &Options, e: &Unavailable) -> Outcome {
     session.log(
         Priority::Err,
-        &format!("password history unavailable: {}", e.0),
+        &format!("cannot check the new password: {}", e.0),
     );
     match opts.policy.pam.on_error {
         OnError::Fail => {

@@ -15,6 +15,9 @@ pub enum BackendError {
     /// The store could not be opened, read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The policy's breached-password list cannot be used.
+    #[error(transparent)]
+    Breached(#[from] pwpolicy_breach_file::BreachFileError),
     /// The service is not running or its socket cannot be reached.
     #[error("cannot reach the pwpolicy service at {}: {source}", .socket.display())]
     Unreachable {
@@ -51,17 +54,22 @@ pub enum BackendError {
 }
 
 impl BackendError {
-    /// Whether the store or service is unavailable (as opposed to a refusal
-    /// or a mistake in the request): what PAM's `on_error` is about.
+    /// Whether the store, the service or the breached-password list is
+    /// unavailable (as opposed to a refusal or a mistake in the request):
+    /// what PAM's `on_error` is about.
     pub fn is_unavailable(&self) -> bool {
         match self {
             BackendError::Store(_)
+            | BackendError::Breached(_)
             | BackendError::Unreachable { .. }
             | BackendError::Lost { .. }
             | BackendError::Protocol => true,
             BackendError::Refused { kind, .. } => matches!(
                 kind,
-                ErrorKind::StoreUnavailable | ErrorKind::Busy | ErrorKind::Internal
+                ErrorKind::StoreUnavailable
+                    | ErrorKind::ListUnavailable
+                    | ErrorKind::Busy
+                    | ErrorKind::Internal
             ),
             BackendError::NeedUser | BackendError::InvalidDate(_) => false,
         }

@@ -29,6 +29,7 @@
 pub mod accounts;
 pub mod answer;
 mod backend;
+mod breached;
 mod error;
 mod ffi;
 mod local;
@@ -41,6 +42,7 @@ pub use answer::{CheckAnswer, CommitAnswer, Finding, ReportRow, State, Status};
 pub use backend::{
     Absence, Backend, CheckRequest, CommitRequest, Source, Sources, choose, choose_with,
 };
+pub use breached::Lists;
 pub use error::BackendError;
 pub use local::{Local, Opener};
 pub use protocol::DEFAULT_SOCKET;

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use crate::accounts::Facts;
 use crate::answer::{CheckAnswer, CommitAnswer, Finding, ReportRow, Status};
 use crate::backend::{Absence, Backend, CheckRequest, CommitRequest};
+use crate::breached::Lists;
 use crate::error::BackendError;
 use crate::ops;
 
@@ -54,6 +55,8 @@ pub struct Local {
     absence: Option<Absence>,
     /// The open store, and whether it was opened for writing.
     store: Option<(Box<dyn Store>, OpenMode)>,
+    /// The breached-password lists mapped so far.
+    lists: Arc<Lists>,
 }
 
 impl Local {
@@ -74,6 +77,7 @@ impl Local {
             missing_is_empty: false,
             absence: None,
             store: None,
+            lists: Arc::default(),
         }
     }
 
@@ -87,7 +91,15 @@ impl Local {
             store: Some((store, OpenMode::ReadWrite)),
             policy,
             open,
+            lists: Arc::default(),
         }
+    }
+
+    /// Looks passwords up in lists already mapped (pwpolicyd keeps one
+    /// [`Lists`] for all its requests).
+    pub fn with_lists(mut self, lists: Arc<Lists>) -> Local {
+        self.lists = lists;
+        self
     }
 
     /// Reads a store that does not exist yet as empty, even a named one (the
@@ -170,7 +182,7 @@ impl Local {
         };
         let store = store.filter(|_| request.user.is_some());
         let checked = store.is_some();
-        let verdict = ops::check(
+        let mut verdict = ops::check(
             store,
             &coverage.policy,
             request.user.unwrap_or(""),
@@ -182,6 +194,8 @@ impl Local {
             },
             OffsetDateTime::now_utc(),
         )?;
+        self.lists
+            .screen(&coverage.policy.breached, &mut verdict, request.password)?;
         Ok(CheckAnswer::of(
             verdict.violations().iter().map(Finding::from).collect(),
             checked,

@@ -243,6 +243,8 @@ pub enum ErrorKind {
     Forbidden,
     /// The store could not be reached or read.
     StoreUnavailable,
+    /// The policy's breached-password list could not be read.
+    ListUnavailable,
     /// Too many connections: try again.
     Busy,
     /// Something else went wrong in the service.

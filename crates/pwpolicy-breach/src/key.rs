@@ -87,18 +87,38 @@ fn first8(digest: &[u8]) -> [u8; 8] {
 /// The first 64 bits of a hash written in hex (either case), when all of
 /// `hex` is hex digits; the caller checks the length.
 pub fn hex_prefix(hex: &[u8]) -> Option<u64> {
-    if hex.len() < 16 || !hex.iter().all(u8::is_ascii_hexdigit) {
+    if hex.len() < 16 {
         return None;
     }
-    Some(hex[..16].iter().fold(0u64, |acc, &c| {
-        let digit = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => c - b'A' + 10,
-        };
-        (acc << 4) | u64::from(digit)
-    }))
+    // Every digit checked (a table lookup each), the first 16 kept.
+    let mut invalid = 0u8;
+    let mut acc = 0u64;
+    for (i, &c) in hex.iter().enumerate() {
+        let v = HEX[usize::from(c)];
+        invalid |= v;
+        if i < 16 {
+            acc = (acc << 4) | u64::from(v & 0x0F);
+        }
+    }
+    (invalid & 0xF0 == 0).then_some(acc)
 }
+
+/// Each byte's hex value, or `0xFF` for a byte that is not a hex digit.
+const HEX: [u8; 256] = {
+    let mut table = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

@@ -58,6 +58,13 @@ pub enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Build, inspect and use breached-password filters (HIBP's Pwned
+    /// Passwords files, or plain lists).
+    Breach {
+        /// What to do with a filter.
+        #[command(subcommand)]
+        command: BreachCommand,
+    },
     /// Print shell completions for pwpolicy (e.g. `pwpolicy completions bash >
     /// /etc/bash_completion.d/pwpolicy`; the Debian package installs them).
     Completions {
@@ -275,4 +282,124 @@ pub enum PolicyCommand {
         /// The policy file to validate.
         file: PathBuf,
     },
+}
+
+/// `pwpolicy breach` verbs.
+#[derive(Debug, Subcommand)]
+pub enum BreachCommand {
+    /// Build a filter from HIBP `HASH:COUNT` files (SHA-1 or NTLM, either
+    /// case, LF or CRLF) or plain password lists, one a line.
+    ///
+    /// Each input's format is detected from its first line. The filter is
+    /// written to a temporary file beside FILE and renamed over it when
+    /// complete, so readers never see half a filter.
+    Build(BreachBuildArgs),
+    /// Show what a filter holds, and check every byte of it.
+    Info(BreachInfoArgs),
+    /// Look up a password read from standard input (first line): exit 1 if
+    /// the filter has it, 0 if not.
+    Lookup(BreachFilterArgs),
+    /// List the accounts whose NT hash is in an NTLM filter, from pwdump
+    /// lines (`user:rid:lmhash:nthash:::`): exit 1 if any is, 0 if none.
+    Audit(BreachAuditArgs),
+}
+
+/// What the inputs of `breach build` are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// Detect per file from its first line.
+    Auto,
+    /// HIBP SHA-1 `HASH:COUNT` lines.
+    Sha1,
+    /// HIBP NTLM `HASH:COUNT` lines.
+    Ntlm,
+    /// Passwords, one a line.
+    Plain,
+}
+
+/// The hash a filter keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyArg {
+    /// SHA-1 of the UTF-8 password (HIBP's SHA-1 set).
+    Sha1,
+    /// NTLM: MD4 of the UTF-16LE password (HIBP's NTLM set; what Active Directory stores).
+    Ntlm,
+}
+
+/// Arguments of `pwpolicy breach build`.
+#[derive(Debug, Args)]
+pub struct BreachBuildArgs {
+    /// The filter to write (replaced atomically).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// HIBP files or password lists.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The inputs' format [default: detected per file].
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub format: InputFormatArg,
+    /// The hash the filter keeps when every input is a plain list [default:
+    /// sha1]; HIBP inputs decide it themselves.
+    #[arg(long, value_enum)]
+    pub key: Option<KeyArg>,
+    /// Keep only hashes seen at least N times (the `:COUNT` of HIBP lines;
+    /// lines without a count count once, plain passwords are always kept).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_count: u64,
+    /// The false-positive rate: the chance that a password not in the
+    /// inputs is reported as breached.
+    #[arg(long, value_name = "RATE", default_value = "1e-9")]
+    pub fp_rate: f64,
+    /// Memory for sorting [default: 1G]; larger inputs are sorted in runs
+    /// on disk (8 bytes an entry, in --tmp-dir).
+    #[arg(long, value_name = "SIZE", default_value = "1G")]
+    pub memory: String,
+    /// Where sorted runs go [default: the output's directory].
+    #[arg(long, value_name = "DIR")]
+    pub tmp_dir: Option<PathBuf>,
+    /// Build even when some lines are bad (they are still listed).
+    #[arg(long)]
+    pub skip_bad_lines: bool,
+}
+
+/// Arguments of `pwpolicy breach info`.
+#[derive(Debug, Args)]
+pub struct BreachInfoArgs {
+    /// The filter.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Check only the header and the top index, not every page.
+    #[arg(long)]
+    pub quick: bool,
+}
+
+/// Which filter `breach lookup` asks.
+#[derive(Debug, Args)]
+pub struct BreachFilterArgs {
+    /// The filter [default: the policy's `[breached] file`].
+    #[arg(long, value_name = "FILE")]
+    pub filter: Option<PathBuf>,
+    /// Policy file, for its `[breached]` section.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Arguments of `pwpolicy breach audit`.
+#[derive(Debug, Args)]
+pub struct BreachAuditArgs {
+    /// The NTLM filter [default: the policy's `[breached] file`].
+    #[arg(long, value_name = "FILE")]
+    pub filter: Option<PathBuf>,
+    /// Policy file, for its `[breached]` section.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// pwdump-format lines (`user:rid:lmhash:nthash:::`; `-` for standard input).
+    #[arg(value_name = "HASHFILE")]
+    pub hashes: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -3,7 +3,8 @@
 use std::io::{BufRead, Write};
 
 use anyhow::Context;
-use pwpolicy::{Names, Password, Policy};
+use pwpolicy::Policy;
+use pwpolicy_backend::Lists;
 use serde::Deserialize;
 use serde_json::json;
 use zeroize::Zeroize;
@@ -34,13 +35,15 @@ impl Drop for Record {
 
 /// `--batch`: one JSON verdict per input line, in order. Bad lines get an
 /// `error` object and do not stop the run. Exit 0 if all were accepted, 1 if
-/// any was rejected, 2 if any line was bad.
+/// any was rejected, 2 if any line was bad. A breached-password list that
+/// cannot be read ends the run with an error.
 pub fn batch(
     policy: &Policy,
     input: &mut impl BufRead,
     out: &mut impl Write,
 ) -> anyhow::Result<u8> {
     let (mut rejected, mut errors) = (false, false);
+    let lists = Lists::new();
     for number in 1.. {
         let Some(raw) =
             input::read_raw(input, BATCH_LINE_LIMIT).context("cannot read standard input")?
@@ -67,11 +70,14 @@ pub fn batch(
             Line::Text(text) if text.trim().is_empty() => continue,
             Line::Text(text) => match serde_json::from_str::<Record>(&text) {
                 Ok(record) => {
-                    let names = Names::new(
+                    // A list that cannot be read stops the run: every
+                    // verdict after it would be unscreened.
+                    let verdict = lists.text_verdict(
+                        policy,
                         record.user.as_deref().unwrap_or(""),
                         record.full_name.as_deref().unwrap_or(""),
-                    );
-                    let verdict = policy.check(&Password::new(&record.password), &names);
+                        &record.password,
+                    )?;
                     rejected |= !verdict.is_accepted();
                     let mut value = render::verdict_json(&verdict, false);
                     value["line"] = json!(number);

@@ -40,7 +40,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 password: &text,
                 enforce_min_age: true,
             })
-            .context("cannot check the password history")?,
+            .context("cannot check the password")?,
     };
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -8,6 +8,7 @@
 
 mod admin;
 mod batch;
+mod breach;
 mod change;
 mod check;
 mod config;
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use pwpolicy_cli::args;
-use pwpolicy_cli::args::{Cli, Command, HistoryCommand, PolicyCommand, UserCommand};
+use pwpolicy_cli::args::{BreachCommand, Cli, Command, HistoryCommand, PolicyCommand, UserCommand};
 
 /// Exit code for an accepted password (and for success in general).
 const EXIT_ACCEPTED: u8 = 0;
@@ -57,6 +58,12 @@ fn wants_json(command: &Command) -> bool {
         Command::Status(a) => a.json,
         Command::Report(a) => a.output.format() == args::ReportFormat::Json,
         Command::List(a) => a.output.format() == args::ReportFormat::Json,
+        Command::Breach {
+            command: BreachCommand::Info(a),
+        } => a.json,
+        Command::Breach {
+            command: BreachCommand::Audit(a),
+        } => a.json,
         _ => false,
     }
 }
@@ -83,6 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Policy {
             command: PolicyCommand::Check { file },
         } => policy_cmd::check(&file),
+        Command::Breach { command } => breach::run(command),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -15,7 +15,9 @@ use pwpolicy_backend::protocol::{
     Answer, Envelope, ErrorKind, MAX_FRAME, PROTOCOL_VERSION, REPORT_PAGE_BYTES, Refusal,
     ReportPage, Request, Response, VersionOnly, encode_answer, write_frame,
 };
-use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Local, Opener, ops};
+use pwpolicy_backend::{
+    Backend, BackendError, CheckRequest, CommitRequest, Lists, Local, Opener, ops,
+};
 use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
 use time::OffsetDateTime;
 use tracing::{info, warn};
@@ -73,6 +75,8 @@ struct Shared {
     pool: Mutex<Vec<Box<dyn Store>>>,
     active: AtomicUsize,
     per_user: Mutex<HashMap<u32, usize>>,
+    /// The breached-password list, mapped once for every request.
+    lists: Arc<Lists>,
 }
 
 /// Refusals (forbidden, rate-limited) logged per uid per minute; past that
@@ -145,6 +149,7 @@ pub fn serve(
         pool: Mutex::new(Vec::new()),
         active: AtomicUsize::new(0),
         per_user: Mutex::new(HashMap::new()),
+        lists: Arc::new(Lists::new()),
     });
     // Wait with a timeout rather than block in accept, so a stop is seen
     // even when nothing can connect to wake us (the socket path removed).
@@ -438,7 +443,8 @@ fn handle(
         Ok(store) => store,
         Err(e) => return respond(stream, Err(backend_error(e.into()))),
     };
-    let mut local = Local::over(Arc::clone(&shared.config.policy), store, shared.config.open);
+    let mut local = Local::over(Arc::clone(&shared.config.policy), store, shared.config.open)
+        .with_lists(Arc::clone(&shared.lists));
     let mut io_failed = None;
     let result = execute(&mut local, peer, request, &mut |page| {
         respond(stream, Ok(Answer::Report(page))).map_err(|e| {
@@ -500,6 +506,7 @@ fn backend_error(e: BackendError) -> (ErrorKind, String) {
         BackendError::Store(StoreError::InvalidUser(_)) | BackendError::InvalidDate(_) => {
             (ErrorKind::BadRequest, e.to_string())
         }
+        BackendError::Breached(_) => (ErrorKind::ListUnavailable, e.to_string()),
         other => (ErrorKind::StoreUnavailable, other.to_string()),
     }
 }
