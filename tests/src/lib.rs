@@ -147,12 +147,35 @@ pub fn hermetic(args: &[&str]) -> Vec<String> {
     let mut full: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     let reads_policy = !matches!(
         args,
-        [] | ["policy", "check", ..] | ["--help" | "--version", ..]
+        [] | ["policy", "check", ..]
+            | ["breach", "build" | "info", ..]
+            | ["--help" | "--version", ..]
     );
     if reads_policy && !args.contains(&"--config") {
         full.extend(["--config".to_owned(), "/dev/null".to_owned()]);
     }
     full
+}
+
+/// A breached-password filter holding `passwords` (keys `sha1` or `ntlm`),
+/// built by the real `pwpolicy breach build` as `name` in `dir`.
+pub fn breach_filter(dir: &TestDir, name: &str, passwords: &[&str], key: &str) -> PathBuf {
+    let list = dir.write(&format!("{name}.list"), &(passwords.join("\n") + "\n"));
+    let out = dir.path().join(name);
+    let built = pwpolicy_run(
+        &[
+            "breach",
+            "build",
+            "--key",
+            key,
+            "--output",
+            out.to_str().expect("UTF-8 temp path"),
+            list.to_str().expect("UTF-8 temp path"),
+        ],
+        b"",
+    );
+    assert_eq!(built.code, 0, "breach build: {built:?}");
+    out
 }
 
 /// A scratch directory removed on drop.
