@@ -1138,3 +1138,74 @@ fn the_module_carries_no_database_client_or_async_runtime() {
         );
     }
 }
+
+#[test]
+fn a_breached_password_is_refused_and_a_broken_list_fails_closed_or_is_skipped() {
+    let pam = Pam::new();
+    let list = pwpolicy_tests::breach_filter(
+        &pam.dir,
+        "breached.pwbf",
+        &["Winter2025!", "P@ssw0rd123"],
+        "sha1",
+    );
+    let policy = format!(
+        "[history]\nmemory_kib = 64\niterations = 1\n[breached]\nfile = \"{}\"\n",
+        list.display()
+    );
+    std::fs::write(&pam.config, &policy).unwrap();
+    pam.standard("pw", "enforce_for_root retry=1", "pam_permit.so");
+    let v = pam.run("pw", "erin", "chauthtok", &["Winter2025!", "Winter2025!"]);
+    assert_eq!(result(&v), MAXTRIES, "{v}");
+    assert_eq!(
+        said(&v, "error"),
+        ["BAD PASSWORD: appears in a list of breached passwords: choose another"]
+    );
+    assert_eq!(pam.status("erin")["state"], "unknown", "nothing recorded");
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &["Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+
+    // A damaged list: every data page has a flipped byte, so any lookup
+    // reads damage. on_error=fail (the default) refuses the change.
+    let mut bytes = std::fs::read(&list).unwrap();
+    for page in (4096..bytes.len() - 4096).step_by(4096) {
+        bytes[page + 200] ^= 0x40;
+    }
+    std::fs::write(&list, &bytes).unwrap();
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &["Other-Kettle-43", "Other-Kettle-43"],
+    );
+    assert_eq!(result(&v), AUTHINFO_UNAVAIL, "{v}");
+    // With on_error=ignore the text rules still apply and the list is skipped.
+    pam.standard(
+        "open",
+        "enforce_for_root retry=1 on_error=ignore",
+        "pam_permit.so",
+    );
+    let v = pam.run(
+        "open",
+        "erin",
+        "chauthtok",
+        &["Other-Kettle-44", "Other-Kettle-44"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    let v = pam.run("open", "erin", "chauthtok", &["erin", "erin"]);
+    assert_eq!(result(&v), MAXTRIES, "text rules still apply: {v}");
+
+    // Missing entirely: the same.
+    std::fs::remove_file(&list).unwrap();
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &["Other-Kettle-45", "Other-Kettle-45"],
+    );
+    assert_eq!(result(&v), AUTHINFO_UNAVAIL, "{v}");
+}
