@@ -1204,3 +1204,58 @@ fn one_user_is_rate_limited_and_root_per_account() {
         assert!(answer.is_ok(), "root, account {i}: {answer:?}");
     }
 }
+
+#[test]
+fn pwpolicyd_screens_against_its_list_and_follows_a_replaced_one() {
+    let (dir, db) = scratch();
+    let scratch_dir = TestDir::new();
+    let list = dir.path().join("breached.pwbf");
+    let publish = |passwords: &[&str]| {
+        // Built elsewhere and renamed into place, as the docs tell admins to.
+        let built = pwpolicy_tests::breach_filter(&scratch_dir, "new.pwbf", passwords, "sha1");
+        std::fs::rename(&built, &list).unwrap();
+    };
+    publish(&["Winter2025!"]);
+    std::fs::write(
+        dir.path().join("policy.toml"),
+        format!(
+            "[history]\nmemory_kib = 64\niterations = 1\n[breached]\nfile = \"{}\"\n",
+            list.display()
+        ),
+    )
+    .unwrap();
+    let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+    let check = |password: &str| {
+        daemon.cli(
+            false,
+            &["check", "--user", "erin", "--json"],
+            &format!("{password}\n"),
+        )
+    };
+    let out = check("Winter2025!");
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.json()["violations"][0]["code"], "breached");
+    assert_eq!(check("Spring2026!x").code, 0);
+    // The same change through the service refuses it too.
+    let out = daemon.cli(
+        false,
+        &["change", "--user", "erin", "--json"],
+        "Winter2025!\n",
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+
+    publish(&["Spring2026!x"]);
+    assert_eq!(check("Spring2026!x").code, 1, "the new list is used");
+    assert_eq!(check("Winter2025!").code, 0, "the old one is not");
+
+    // A broken replacement is an error from the service, never a pass.
+    let broken = scratch_dir.write("broken.pwbf", "not a filter\n");
+    std::fs::rename(&broken, &list).unwrap();
+    let out = check("Blue-Kettle-42");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("breached-password list"),
+        "{}",
+        out.stderr
+    );
+}
