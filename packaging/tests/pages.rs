@@ -110,6 +110,8 @@ fn policy_keys() -> Vec<String> {
         "service.socket",
         "service.admin_group",
         "accounts.uid_min",
+        "breached.file",
+        "breached.min_count",
     ] {
         keys.push(key.to_owned());
     }
@@ -197,5 +199,10 @@ fn the_shipped_policy_file_is_the_built_in_policy() {
     policy.service.admin_group = None;
     assert_eq!(policy.accounts.uid_min.take(), Some(1000));
     policy.pam.account_on_error = None;
+    assert_eq!(
+        policy.breached.file.take().as_deref(),
+        Some("/var/lib/pwpolicy/breached.pwbf")
+    );
+    assert_eq!(policy.breached.min_count.take(), Some(1));
     assert_eq!(policy, pwpolicy::Policy::default());
 }

@@ -58,7 +58,9 @@ pub const DEFAULT_ONE_IN: u64 = 1_000_000_000;
 pub const MAX_RICE_K: u8 = 48;
 
 /// Where the header's own checksum sits; it covers the bytes before it.
-const HEADER_SUM_AT: usize = 120;
+pub const HEADER_SUM_AT: usize = 120;
+/// Where the header keeps the top index's checksum.
+pub const TOP_SUM_AT: usize = 80;
 
 /// The header of a filter file: what it holds and how it is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -39,6 +39,16 @@ const UNSET_KEYS: &[UnsetKey] = &[
         |p| p.accounts.uid_min.is_none(),
         "# uid_min = 1000   (unset: UID_MIN of /etc/login.defs, 1000 if it has none)",
     ),
+    (
+        "breached",
+        |p| p.breached.file.is_none(),
+        "# file = \"/var/lib/pwpolicy/breached.pwbf\"   (unset: no breached-password screening)",
+    ),
+    (
+        "breached",
+        |p| p.breached.min_count.is_none(),
+        "# min_count = 1   (unset: a filter built with any --min-count will do)",
+    ),
 ];
 
 /// Prints the effective policy as TOML — every key, the unset ones commented
