@@ -113,6 +113,7 @@ mod tests {
                 min_age_days: 1,
                 allowed_from: std::time::SystemTime::UNIX_EPOCH.into(),
             },
+            Violation::Breached,
         ]
     }
 

@@ -1,17 +1,20 @@
 //! The filter's decisions: which policy is in force (reloaded when its file
-//! changes; the built-in default when there is no file or a broken one) and
-//! whether a password passes it.
+//! changes; the built-in default when there is no file or a broken one),
+//! which breached-password list it names, and whether a password passes
+//! both.
 //!
-//! No operating-system calls and no global state: the exports hand in the
-//! registry's answer and where reports go, and keep the process-wide engine.
+//! No operating-system calls beyond reading files and no global state: the
+//! exports hand in the registry's answer and where reports go, and keep the
+//! process-wide engine.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
-use pwpolicy::{Names, Password, Policy, Verdict};
+use pwpolicy::{Names, OnError, Password, Policy, Verdict};
 
+use crate::breached::{HOLD, List};
 use crate::error::Error;
 use crate::report::{Level, Report};
 
@@ -23,10 +26,12 @@ type Stamp = Option<(SystemTime, u64)>;
 
 struct Loaded {
     policy: Arc<Policy>,
+    /// The list `policy` names (`[breached] file`), if any.
+    list: Option<Arc<List>>,
     stamp: Stamp,
 }
 
-/// The policy in force and where it comes from.
+/// The policy in force, where it comes from, and the list it names.
 pub struct Engine {
     path: Option<PathBuf>,
     loaded: RwLock<Loaded>,
@@ -65,6 +70,7 @@ impl Engine {
             path,
             loaded: RwLock::new(Loaded {
                 policy: Arc::new(Policy::default()),
+                list: None,
                 stamp: None,
             }),
             report,
@@ -74,23 +80,57 @@ impl Engine {
     }
 
     /// The policy in force, reloading it first if its file changed.
+    #[cfg(test)]
     pub fn policy(&self) -> Arc<Policy> {
+        self.in_force().0
+    }
+
+    /// The policy in force and the list it names, reloading first if the
+    /// policy file changed.
+    fn in_force(&self) -> (Arc<Policy>, Option<Arc<List>>) {
         self.reload_if_changed(false);
         let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
-        Arc::clone(&loaded.policy)
+        (Arc::clone(&loaded.policy), loaded.list.clone())
+    }
+
+    /// Opens the policy's breached-password list, if it names one, and
+    /// reports what is wrong with it: what LSASS's `InitializeChangeNotify`
+    /// does, so a missing list shows in the event log at boot rather than at
+    /// the first refused change.
+    pub fn check_list(&self) {
+        let (policy, list) = self.in_force();
+        if let Some(Err(e)) = list.as_deref().map(List::open) {
+            let (level, consequence) = match (policy.filter.on_error, policy.filter.audit) {
+                (OnError::Fail, false) => (
+                    Level::Error,
+                    "password changes are refused until it is fixed (filter.on_error = fail)",
+                ),
+                (OnError::Fail, true) => (
+                    Level::Warning,
+                    "changes would be refused, but audit mode refuses nothing (filter.on_error = fail)",
+                ),
+                (OnError::Ignore, _) => (
+                    Level::Warning,
+                    "passwords are checked without it (filter.on_error = ignore)",
+                ),
+            };
+            (self.report)(level, &format!("{e}: {consequence}"));
+        }
     }
 
     /// What `PasswordFilter` answers under the policy in force: [`decide`].
+    /// `password` is as typed (the list holds what people typed).
     pub fn decide(
         &self,
         account: &str,
         full_name: &str,
-        password: &Password,
+        password: &str,
         set_operation: bool,
     ) -> bool {
-        let policy = self.policy();
+        let (policy, list) = self.in_force();
         decide(
             &policy,
+            list.as_deref(),
             account,
             full_name,
             password,
@@ -112,7 +152,10 @@ impl Engine {
         if !first && loaded.stamp == now {
             return; // another thread reloaded meanwhile
         }
-        loaded.policy = Arc::new(read(path, now.is_some(), self.report));
+        let policy = read(path, now.is_some(), self.report);
+        // Same file, same map; another file (or none) drops the old map.
+        loaded.list = List::new(&policy.breached, HOLD, loaded.list.as_deref()).map(Arc::new);
+        loaded.policy = Arc::new(policy);
         loaded.stamp = now;
     }
 }
@@ -152,28 +195,63 @@ fn read(path: &Path, exists: bool, report: Report) -> Policy {
     })
 }
 
-/// What `PasswordFilter` answers: whether `password` may be set, telling
-/// `report` about each refusal (and, in audit mode, each "would refuse").
+/// What `PasswordFilter` answers: whether `password` (as typed) may be set
+/// under `policy` and, after its text rules, the breached-password `list`,
+/// telling `report` about each refusal (and, in audit mode, each "would
+/// refuse"). A list that cannot be read refuses the change under
+/// `on_error = fail` and is skipped under `ignore`, reported either way.
 pub fn decide(
     policy: &Policy,
+    list: Option<&List>,
     account: &str,
     full_name: &str,
-    password: &Password,
+    password: &str,
     set_operation: bool,
     report: Report,
 ) -> bool {
     if set_operation && !policy.filter.check_resets {
         return true;
     }
-    let verdict = policy.check(password, &Names::new(account, full_name));
-    if verdict.is_accepted() {
-        return true;
-    }
+    let mut verdict = policy.check(&Password::new(password), &Names::new(account, full_name));
     let what = if set_operation {
         "password reset"
     } else {
         "password change"
     };
+    if let Some(Err(e)) = list.map(|list| list.screen(&mut verdict, password)) {
+        const UNREAD: &str = "the breached-password list cannot be read";
+        match (policy.filter.on_error, policy.filter.audit) {
+            (OnError::Ignore, _) => report(
+                Level::Warning,
+                &format!(
+                    "checking the {what} for {account} without the breached-password list \
+                     (filter.on_error = ignore): {e}"
+                ),
+            ),
+            (OnError::Fail, false) => {
+                report(
+                    Level::Error,
+                    &format!(
+                        "refused the {what} for {account}: {UNREAD} (filter.on_error = fail): {e}"
+                    ),
+                );
+                return false;
+            }
+            (OnError::Fail, true) => {
+                report(
+                    Level::Warning,
+                    &format!(
+                        "audit: would refuse the {what} for {account}: {UNREAD} \
+                         (filter.on_error = fail): {e}"
+                    ),
+                );
+                return true;
+            }
+        }
+    }
+    if verdict.is_accepted() {
+        return true;
+    }
     if policy.filter.audit {
         report(
             Level::Info,
@@ -227,18 +305,205 @@ mod tests {
 
     #[test]
     fn resets_and_audit() {
-        let weak = Password::new("weak");
+        let weak = "weak";
         let mut policy = Policy::default();
-        assert!(!decide(&policy, "erin", "", &weak, false, quiet));
+        assert!(!decide(&policy, None, "erin", "", weak, false, quiet));
         assert!(
-            !decide(&policy, "erin", "", &weak, true, quiet),
+            !decide(&policy, None, "erin", "", weak, true, quiet),
             "resets are checked by default"
         );
         policy.filter.check_resets = false;
-        assert!(decide(&policy, "erin", "", &weak, true, quiet));
-        assert!(!decide(&policy, "erin", "", &weak, false, quiet));
+        assert!(decide(&policy, None, "erin", "", weak, true, quiet));
+        assert!(!decide(&policy, None, "erin", "", weak, false, quiet));
         policy.filter.audit = true;
-        assert!(decide(&policy, "erin", "", &weak, false, quiet));
+        assert!(decide(&policy, None, "erin", "", weak, false, quiet));
+    }
+
+    thread_local! {
+        static REPORTED: std::cell::RefCell<Vec<(Level, String)>> = const {
+            std::cell::RefCell::new(Vec::new())
+        };
+    }
+
+    /// A [`Report`] that keeps this thread's lines for [`reported`].
+    fn keep(level: Level, message: &str) {
+        REPORTED.with(|r| r.borrow_mut().push((level, message.to_owned())));
+    }
+
+    /// The lines [`keep`] kept since the last call.
+    fn reported() -> Vec<(Level, String)> {
+        REPORTED.with(|r| std::mem::take(&mut *r.borrow_mut()))
+    }
+
+    /// A policy naming the list at `path`, and that list.
+    fn with_list(path: &Path) -> (Policy, List) {
+        let mut policy = Policy::default();
+        policy.breached.file = Some(path.to_str().unwrap().to_owned());
+        let list = List::new(&policy.breached, HOLD, None).unwrap();
+        (policy, list)
+    }
+
+    const MEMBER: &str = "Summer2024!";
+    const GOOD: &str = "Blue-Kettle-42";
+
+    #[test]
+    fn a_listed_password_is_refused_and_reported_by_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("list.pwbf");
+        crate::breached::write_filter(&path, &[MEMBER], 1);
+        let (mut policy, list) = with_list(&path);
+        assert!(decide(&policy, Some(&list), "erin", "", GOOD, false, keep));
+        assert_eq!(reported(), []);
+        assert!(!decide(
+            &policy,
+            Some(&list),
+            "erin",
+            "",
+            MEMBER,
+            false,
+            keep
+        ));
+        assert_eq!(
+            reported(),
+            [(
+                Level::Info,
+                "refused the password change for erin: breached".to_owned()
+            )]
+        );
+        // As typed: a full-width form of a listed password is found too (nfkc).
+        let wide: String = MEMBER
+            .chars()
+            .map(|c| char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap())
+            .collect();
+        assert!(!decide(
+            &policy,
+            Some(&list),
+            "erin",
+            "",
+            &wide,
+            false,
+            keep
+        ));
+        reported();
+        policy.filter.audit = true;
+        assert!(decide(&policy, Some(&list), "erin", "", MEMBER, true, keep));
+        assert_eq!(
+            reported(),
+            [(
+                Level::Info,
+                "audit: would refuse the password reset for erin: breached".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_list_that_cannot_be_read_follows_on_error_and_never_shows_the_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing.pwbf");
+        let (mut policy, list) = with_list(&path);
+        let shown = path.display().to_string();
+
+        assert!(!decide(&policy, Some(&list), "erin", "", GOOD, false, keep));
+        let lines = reported();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let (level, line) = &lines[0];
+        assert_eq!(*level, Level::Error);
+        assert!(
+            line.starts_with("refused the password change for erin: the breached-password list cannot be read (filter.on_error = fail): cannot read breached-password list ")
+                && line.contains(&shown),
+            "{line}"
+        );
+
+        policy.filter.audit = true;
+        assert!(decide(&policy, Some(&list), "erin", "", GOOD, false, keep));
+        let lines = reported();
+        assert!(
+            lines.len() == 1
+                && lines[0].0 == Level::Warning
+                && lines[0].1.starts_with("audit: would refuse"),
+            "{lines:?}"
+        );
+        policy.filter.audit = false;
+
+        policy.filter.on_error = OnError::Ignore;
+        assert!(decide(&policy, Some(&list), "erin", "", GOOD, false, keep));
+        let lines = reported();
+        assert!(
+            lines.len() == 1
+                && lines[0].0 == Level::Warning
+                && lines[0].1.starts_with("checking the password change for erin without the breached-password list (filter.on_error = ignore): ")
+                && lines[0].1.contains(&shown),
+            "{lines:?}"
+        );
+        assert!(
+            !decide(&policy, Some(&list), "erin", "", "weak", false, keep),
+            "ignore skips the list, not the text rules"
+        );
+        let lines = reported();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(
+            lines[1].1,
+            "refused the password change for erin: too_short, too_few_classes"
+        );
+
+        // Damaged where the lookup reads: the same, naming the damage.
+        crate::breached::write_filter(&path, &[MEMBER], 1);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[4096 + 100] ^= 0x40; // inside the only data page
+        std::fs::write(&path, &bytes).unwrap();
+        policy.filter.on_error = OnError::Fail;
+        let list = List::new(&policy.breached, HOLD, None).unwrap();
+        assert!(!decide(
+            &policy,
+            Some(&list),
+            "erin",
+            "",
+            MEMBER,
+            false,
+            keep
+        ));
+        let lines = reported();
+        assert!(
+            lines.len() == 1 && lines[0].1.contains("damaged (data page checksum)"),
+            "{lines:?}"
+        );
+        for (_, line) in lines {
+            assert!(!line.contains(MEMBER) && !line.contains(GOOD), "{line}");
+        }
+    }
+
+    #[test]
+    fn the_engine_follows_the_policy_to_another_list_and_reports_a_broken_one_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.pwbf"), dir.path().join("b.pwbf"));
+        crate::breached::write_filter(&a, &[MEMBER], 1);
+        crate::breached::write_filter(&b, &[GOOD], 1);
+        let policy = dir.path().join("policy.toml");
+        let names = |list: &Path| format!("[breached]\nfile = {:?}\n", list.to_str().unwrap());
+        std::fs::write(&policy, names(&a)).unwrap();
+        let engine = Engine::new(Some(policy.clone()), keep);
+        engine.check_list();
+        assert_eq!(reported(), []);
+        assert!(!engine.decide("erin", "", MEMBER, false));
+        assert!(engine.decide("erin", "", GOOD, false));
+        std::fs::write(&policy, names(&b) + "# now the other list\n").unwrap();
+        assert!(engine.decide("erin", "", MEMBER, false));
+        assert!(!engine.decide("erin", "", GOOD, false));
+        std::fs::write(&policy, "# no list at all\n").unwrap();
+        assert!(engine.decide("erin", "", GOOD, false));
+        reported();
+        std::fs::write(&policy, names(&dir.path().join("gone.pwbf"))).unwrap();
+        engine.check_list();
+        let lines = reported();
+        assert!(
+            lines.len() == 1
+                && lines[0].0 == Level::Error
+                && lines[0].1.contains("gone.pwbf")
+                && lines[0].1.ends_with(
+                    "password changes are refused until it is fixed (filter.on_error = fail)"
+                ),
+            "{lines:?}"
+        );
     }
 
     #[test]

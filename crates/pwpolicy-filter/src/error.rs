@@ -38,6 +38,10 @@ pub enum Error {
         /// What is wrong, naming the line.
         reason: String,
     },
+    /// The policy's breached-password list cannot be used: missing,
+    /// unreadable, not a filter, damaged, or built sparser than the policy's
+    /// `min_count`. The message names the file and says why.
+    BreachedList(String),
     /// The filter itself failed: a panic was caught at the boundary.
     Internal,
 }
@@ -54,6 +58,7 @@ impl fmt::Display for Error {
             }
             Error::PolicyNotUtf8 { path } => write!(f, "{}: not UTF-8", path.display()),
             Error::InvalidPolicy { path, reason } => write!(f, "{}: {reason}", path.display()),
+            Error::BreachedList(message) => f.write_str(message),
             Error::Internal => f.write_str("internal error"),
         }
     }
@@ -73,11 +78,19 @@ pub enum Status {
     NotUtf8,
     /// `PWPOLICY_E_INTERNAL` (-3): the library itself failed.
     Internal,
+    /// `PWPOLICY_E_LIST` (-4): the breached-password list cannot be read.
+    List,
 }
 
 impl Status {
     /// Every status, in the header's order.
-    pub const ALL: [Status; 4] = [Status::Ok, Status::Null, Status::NotUtf8, Status::Internal];
+    pub const ALL: [Status; 5] = [
+        Status::Ok,
+        Status::Null,
+        Status::NotUtf8,
+        Status::Internal,
+        Status::List,
+    ];
 
     /// The status of an outcome: the one mapping from [`Error`] to the C
     /// API's return codes.
@@ -86,6 +99,7 @@ impl Status {
             Ok(_) => Status::Ok,
             Err(Error::Null(_)) => Status::Null,
             Err(Error::NotUtf8 | Error::OddLength | Error::UnpairedSurrogate) => Status::NotUtf8,
+            Err(Error::BreachedList(_)) => Status::List,
             // A policy file's problems reach C callers as a NULL policy and a
             // message (`pwpolicy_policy_load`), never as a code; were one to
             // get here, it would be the library's fault.
@@ -105,6 +119,7 @@ impl Status {
             Status::Null => -1,
             Status::NotUtf8 => -2,
             Status::Internal => -3,
+            Status::List => -4,
         }
     }
 
@@ -115,6 +130,7 @@ impl Status {
             -1 => Some(Status::Null),
             -2 => Some(Status::NotUtf8),
             -3 => Some(Status::Internal),
+            -4 => Some(Status::List),
             _ => None,
         }
     }
@@ -170,6 +186,14 @@ mod tests {
                 },
                 Status::Internal,
             ),
+            (
+                Error::BreachedList(
+                    "breached-password list /var/lib/pwpolicy/hibp.pwbf: \
+                     damaged (data page checksum): rebuild it or copy it again"
+                        .into(),
+                ),
+                Status::List,
+            ),
             (Error::Internal, Status::Internal),
         ];
         // Stops compiling when a variant is added without a row above.
@@ -182,6 +206,7 @@ mod tests {
                 | Error::CannotRead { .. }
                 | Error::PolicyNotUtf8 { .. }
                 | Error::InvalidPolicy { .. }
+                | Error::BreachedList(_)
                 | Error::Internal => {}
             }
         }
@@ -246,6 +271,7 @@ mod tests {
             (Status::Null, "PWPOLICY_E_NULL"),
             (Status::NotUtf8, "PWPOLICY_E_NOT_UTF8"),
             (Status::Internal, "PWPOLICY_E_INTERNAL"),
+            (Status::List, "PWPOLICY_E_LIST"),
         ];
         let defined: Vec<(String, i64)> = header::defines()
             .into_iter()

@@ -6,12 +6,17 @@
 //! domain; this library answers with exactly the verdict of the pwpolicy core,
 //! so Windows and Linux enforce one policy. It runs inside LSASS as SYSTEM, so
 //! it never panics across the boundary, never blocks on anything but a
-//! `stat` of its policy file, keeps no password after returning (copies are
-//! wiped), and never refuses less than the built-in default policy: a missing
-//! file means the default, a broken one is reported and the default enforced.
+//! `stat` of its policy file and a lookup in its breached-password list (a
+//! `stat`, or on Windows an open, and two page reads), keeps no password
+//! after returning (copies are wiped), and never refuses less than the
+//! built-in default policy: a missing file means the default, a broken one
+//! is reported and the default enforced. A breached-password list that
+//! cannot be read refuses the change, or with `[filter] on_error = "ignore"`
+//! is skipped; either is reported.
 //!
 //! What it does not do: keep password history (Active Directory does) or
-//! hash anything, so a check costs microseconds.
+//! hash passwords, so a check costs microseconds (plus the list's two page
+//! reads when they are not in memory).
 //!
 //! The policy file is `PWPOLICY_CONFIG`, else the registry value
 //! `HKLM\SOFTWARE\pwpolicy\ConfigPath`, else
@@ -42,12 +47,15 @@
 //! Layers, each depending only on those below it: the exports ([`ffi`]: the
 //! LSA entry points and the C API, with the registry and event-log calls as
 //! leaves beneath them) → the engine (which policy is in force, what the filter
-//! decides), the violation-code table and the UTF-16 decoding → the pwpolicy
-//! core. Every `unsafe` is in [`ffi`].
+//! decides), the violation-code table and the UTF-16 decoding → the
+//! breached-password list (how long its file stays open) → the pwpolicy
+//! core, pwpolicy-breach and pwpolicy-breach-file. Every `unsafe` is in
+//! [`ffi`].
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod breached;
 mod codes;
 mod decode;
 mod engine;

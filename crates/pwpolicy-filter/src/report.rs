@@ -9,10 +9,12 @@
 pub enum Level {
     /// A refusal, or an audit-mode "would refuse".
     Info,
-    /// A broken policy file (the default policy is enforced instead), or a
-    /// password that could not be read (refused).
+    /// A broken policy file (the default policy is enforced instead), a
+    /// password that could not be read (refused), or a breached-password list
+    /// that cannot be read under `on_error = ignore` or in audit mode.
     Warning,
-    /// The filter itself failed.
+    /// The filter itself failed, or refuses changes because the
+    /// breached-password list cannot be read (`on_error = fail`).
     Error,
 }
 

@@ -1,5 +1,6 @@
-//! The C API of `include/pwpolicy.h`: a policy handle, a check, and the
-//! names of the violation bits.
+//! The C API of `include/pwpolicy.h`: a policy handle (with its
+//! breached-password list, if it names one), a check, and the names of the
+//! violation bits.
 
 use std::ffi::{CStr, c_char, c_int, c_uint};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -7,12 +8,29 @@ use std::path::Path;
 
 use pwpolicy::{Names, Password, Policy};
 
+use crate::breached::{HOLD, List};
 use crate::codes;
 use crate::engine;
 use crate::error::{Error, Status};
 
-/// An opaque policy for C callers.
-pub struct PwpolicyPolicy(Policy);
+/// An opaque policy for C callers: the rules and the list they name.
+pub struct PwpolicyPolicy {
+    policy: Policy,
+    list: Option<List>,
+}
+
+impl PwpolicyPolicy {
+    /// A policy and its list, which must open now: a C caller that loads a
+    /// policy whose list is missing or damaged gets no policy, not one that
+    /// quietly screens against nothing.
+    fn new(policy: Policy) -> Result<PwpolicyPolicy, Error> {
+        let list = List::new(&policy.breached, HOLD, None);
+        if let Some(list) = &list {
+            list.open()?;
+        }
+        Ok(PwpolicyPolicy { policy, list })
+    }
+}
 
 /// The outcome of `pwpolicy_check_utf8`.
 #[repr(C)]
@@ -27,12 +45,20 @@ pub struct PwpolicyResult {
 /// The built-in default policy. Free with `pwpolicy_policy_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn pwpolicy_policy_default() -> *mut PwpolicyPolicy {
-    catch_unwind(|| Box::into_raw(Box::new(PwpolicyPolicy(Policy::default()))))
-        .unwrap_or(std::ptr::null_mut())
+    catch_unwind(|| {
+        let policy = PwpolicyPolicy {
+            policy: Policy::default(),
+            list: None,
+        };
+        Box::into_raw(Box::new(policy))
+    })
+    .unwrap_or(std::ptr::null_mut())
 }
 
-/// A policy from a TOML file, or NULL with the reason (naming the line) in
-/// `err` (truncated to `err_len` bytes, NUL-terminated; `err` may be NULL).
+/// A policy from a TOML file, or NULL with the reason (naming the line, or
+/// the breached-password list and what is wrong with it) in `err`
+/// (truncated to `err_len` bytes, NUL-terminated; `err` may be NULL). A
+/// `[breached] file` is opened here and must be usable.
 ///
 /// # Safety
 ///
@@ -49,11 +75,11 @@ pub unsafe extern "C" fn pwpolicy_policy_load(
         }
         // SAFETY: non-null and NUL-terminated by contract.
         let path = unsafe { CStr::from_ptr(path) }.to_string_lossy();
-        engine::load(Path::new(&*path))
+        PwpolicyPolicy::new(engine::load(Path::new(&*path))?)
     }))
     .unwrap_or(Err(Error::Internal));
     match outcome {
-        Ok(policy) => Box::into_raw(Box::new(PwpolicyPolicy(policy))),
+        Ok(policy) => Box::into_raw(Box::new(policy)),
         Err(e) => {
             // SAFETY: forwarded contract on `err`.
             unsafe { write_c_string(err, err_len, &e.to_string()) };
@@ -108,10 +134,13 @@ unsafe fn utf8<'a>(p: *const c_char) -> Result<&'a str, Error> {
         .map_err(|_| Error::NotUtf8)
 }
 
-/// Checks a UTF-8 password. Returns 0 (`PWPOLICY_OK`) and fills `out`; -1
-/// (`PWPOLICY_E_NULL`) when an argument is NULL (`user` and `full_name` may
-/// be NULL), -2 (`PWPOLICY_E_NOT_UTF8`) when a string is not UTF-8, -3
-/// (`PWPOLICY_E_INTERNAL`) on an internal error.
+/// Checks a UTF-8 password, and looks it up in the policy's breached list.
+/// Returns 0 (`PWPOLICY_OK`) and fills `out`; -1 (`PWPOLICY_E_NULL`) when an
+/// argument is NULL (`user` and `full_name` may be NULL), -2
+/// (`PWPOLICY_E_NOT_UTF8`) when a string is not UTF-8, -3
+/// (`PWPOLICY_E_INTERNAL`) on an internal error, -4 (`PWPOLICY_E_LIST`) when
+/// the list cannot be read; `out` then says "not accepted" with the text
+/// rules' violations, so a caller that ignores the code still refuses.
 ///
 /// # Safety
 ///
@@ -139,15 +168,18 @@ pub unsafe extern "C" fn pwpolicy_check_utf8(
         // for the call.
         let (user, full, pw) = unsafe { (utf8(user)?, utf8(full_name)?, utf8(password)?) };
         // SAFETY: `policy` is a live PwpolicyPolicy by contract.
-        let policy = unsafe { &(*policy).0 };
-        let verdict = policy.check(&Password::new(pw), &Names::new(user, full));
+        let PwpolicyPolicy { policy, list } = unsafe { &*policy };
+        let mut verdict = policy.check(&Password::new(pw), &Names::new(user, full));
+        let screened = list
+            .as_ref()
+            .map_or(Ok(()), |list| list.screen(&mut verdict, pw));
         let result = PwpolicyResult {
-            accepted: c_int::from(verdict.is_accepted()),
+            accepted: c_int::from(screened.is_ok() && verdict.is_accepted()),
             violations: codes::bits(&verdict),
         };
         // SAFETY: `out` is writable by contract.
         unsafe { out.write(result) };
-        Ok(())
+        screened
     }))
     .unwrap_or(Err(Error::Internal));
     Status::of(&outcome).raw()
@@ -233,5 +265,83 @@ mod tests {
         // SAFETY: written NUL-terminated above.
         let message = unsafe { CStr::from_ptr(err.as_ptr()) };
         assert!(message.to_str().unwrap().contains("cannot read"));
+    }
+
+    /// Checks `password` (a C string literal) under `policy`.
+    fn check(policy: *const PwpolicyPolicy, password: &CStr) -> (c_int, PwpolicyResult) {
+        let mut out = PwpolicyResult::default();
+        // SAFETY: a live policy, a NUL-terminated password, a writable result.
+        let rc = unsafe {
+            pwpolicy_check_utf8(
+                policy,
+                std::ptr::null(),
+                std::ptr::null(),
+                password.as_ptr(),
+                &mut out,
+            )
+        };
+        (rc, out)
+    }
+
+    /// Loads the policy file at `path`: the policy, or the message.
+    fn load(path: &Path) -> Result<*mut PwpolicyPolicy, String> {
+        let path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        let mut err = [0 as c_char; 512];
+        // SAFETY: NUL-terminated path; `err` writable for its length.
+        let policy = unsafe { pwpolicy_policy_load(path.as_ptr(), err.as_mut_ptr(), err.len()) };
+        if policy.is_null() {
+            // SAFETY: written NUL-terminated on failure.
+            let message = unsafe { CStr::from_ptr(err.as_ptr()) };
+            return Err(message.to_str().unwrap().to_owned());
+        }
+        Ok(policy)
+    }
+
+    #[test]
+    fn the_breached_list_from_the_c_api_fails_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("list.pwbf");
+        crate::breached::write_filter(&list, &["Summer2024!"], 1);
+        let toml = dir.path().join("policy.toml");
+        std::fs::write(
+            &toml,
+            format!("[breached]\nfile = {:?}\n", list.to_str().unwrap()),
+        )
+        .unwrap();
+        let policy = load(&toml).unwrap();
+        let (rc, out) = check(policy, c"Summer2024!");
+        assert_eq!(
+            (rc, out.accepted, out.violations),
+            (0, 0, codes::bit("breached"))
+        );
+        let (rc, out) = check(policy, c"Blue-Kettle-42");
+        assert_eq!((rc, out.accepted, out.violations), (0, 1, 0));
+        // Replaced by a damaged copy: an error, and "not accepted" for careless callers.
+        let mut bytes = std::fs::read(&list).unwrap();
+        bytes[4096 + 100] ^= 1;
+        let temp = dir.path().join("list.tmp");
+        std::fs::write(&temp, &bytes).unwrap();
+        std::fs::rename(&temp, &list).unwrap();
+        let (rc, out) = check(policy, c"Summer2024!");
+        assert_eq!((rc, out.accepted), (Status::List.raw(), 0));
+        // SAFETY: from pwpolicy_policy_load, not used again.
+        unsafe { pwpolicy_policy_free(policy) };
+        // Loading it now fails only when opening reads the damage; a truncated
+        // file fails at once, naming the file.
+        std::fs::write(&list, &bytes[..4096]).unwrap();
+        let message = load(&toml).unwrap_err();
+        assert!(
+            message.starts_with(&format!(
+                "breached-password list {}: truncated",
+                list.display()
+            )),
+            "{message}"
+        );
+        std::fs::remove_file(&list).unwrap();
+        let message = load(&toml).unwrap_err();
+        assert!(
+            message.starts_with("cannot read breached-password list"),
+            "{message}"
+        );
     }
 }

@@ -3,7 +3,6 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use pwpolicy::Password;
 use zeroize::Zeroizing;
 
 use super::{engine, log};
@@ -83,15 +82,16 @@ unsafe fn password_text(s: *const UnicodeString) -> Result<Zeroizing<String>, Er
     decode::password(&units)
 }
 
-/// Called once when LSASS loads the filter: loads the policy (reporting a
-/// broken file) and says the filter is ready.
+/// Called once when LSASS loads the filter: loads the policy and opens its
+/// breached-password list (reporting a broken file or list) and says the
+/// filter is ready.
 ///
 /// Always TRUE, even if loading failed: LSASS would otherwise not use the
 /// filter at all, and every later call enforces at least the default policy.
 #[unsafe(no_mangle)]
 pub extern "system" fn InitializeChangeNotify() -> Boolean {
     catch_unwind(|| {
-        let _ = engine().policy();
+        engine().check_list();
         TRUE
     })
     .unwrap_or(TRUE)
@@ -119,9 +119,8 @@ pub unsafe extern "system" fn PasswordFilter(
         // SAFETY: the caller's contract, forwarded.
         let (account, full) = unsafe { (name(account_name), name(full_name)) };
         // SAFETY: the caller's contract, forwarded.
-        let checked = unsafe { password_text(password) }.map(|text| {
-            engine().decide(&account, &full, &Password::new(&text), set_operation != 0)
-        });
+        let checked = unsafe { password_text(password) }
+            .map(|text| engine().decide(&account, &full, &text, set_operation != 0));
         if let Err(e) = &checked {
             log::report(
                 Level::Warning,
