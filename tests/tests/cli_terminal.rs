@@ -106,3 +106,37 @@ fn pwpolicyd_writes_no_colour_codes_to_a_file_or_pipe() {
         "colour codes in a pipe: {stderr:?}"
     );
 }
+
+#[test]
+fn breach_build_shows_progress_on_a_terminal_and_nothing_when_piped() {
+    let dir = TestDir::new();
+    let mut list = String::new();
+    for i in 0..300_000 {
+        writeln!(list, "leaked-{i}").unwrap();
+    }
+    let input = dir.write("list.txt", &list);
+    let build = |name: &str| {
+        vec![
+            "breach".to_owned(),
+            "build".to_owned(),
+            "--output".to_owned(),
+            dir.path().join(name).display().to_string(),
+            input.display().to_string(),
+        ]
+    };
+    let args = build("piped.pwbf");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let piped = pwpolicy_run(&args, b"");
+    assert_eq!(piped.code, 0, "{piped:?}");
+    assert!(
+        !piped.stderr.contains("reading") && !piped.stderr.contains('\u{1b}'),
+        "no progress to a pipe: {piped:?}"
+    );
+    let mut cmd = Command::new(pwpolicy());
+    cmd.args(build("terminal.pwbf"));
+    let mut pty = Pty::spawn(cmd, "pwpolicy breach build");
+    pty.expect("reading");
+    let (transcript, code) = pty.finish();
+    assert_eq!(code, 0, "{transcript}");
+    assert!(transcript.contains("300,000 sha1 keys"), "{transcript}");
+}
