@@ -189,6 +189,16 @@ impl Policy {
                     .into(),
             );
         }
+        if b.file
+            .as_deref()
+            .is_some_and(|f| !std::path::Path::new(f).is_absolute())
+        {
+            return invalid(
+                "breached.file",
+                None,
+                "must be an absolute path: PAM and the services run from any directory".into(),
+            );
+        }
         if b.min_count == Some(0) {
             return invalid("breached.min_count", None, "must be at least 1".into());
         }
@@ -293,6 +303,30 @@ mod tests {
         // A shorter maximum age clamps the inherited warning window.
         Policy::from_toml("[[accounts.class]]\nname = \"a\"\nusers = [\"x\"]\nmax_age_days = 7\n")
             .unwrap();
+    }
+
+    #[test]
+    fn a_breached_list_needs_an_absolute_path_and_a_real_count() {
+        for (text, says) in [
+            ("[breached]\nfile = \"\"\n", "is empty"),
+            ("[breached]\nfile = \"lists/hibp.pwbf\"\n", "absolute path"),
+            (
+                "[breached]\nfile = \"/l.pwbf\"\nmin_count = 0\n",
+                "at least 1",
+            ),
+            ("[breached]\nmin_count = 10\n", "needs `file`"),
+            (
+                "[breached]\nfile = \"/l.pwbf\"\nmincount = 10\n",
+                "unknown field",
+            ),
+        ] {
+            let err = Policy::from_toml(text).unwrap_err().to_string();
+            assert!(err.contains(says) && err.contains("line "), "{text}: {err}");
+        }
+        let p =
+            Policy::from_toml("[breached]\nfile = \"/var/lib/pwpolicy/b.pwbf\"\nmin_count = 5\n")
+                .unwrap();
+        assert_eq!((p.breached.min_count, p.breached.nfkc), (Some(5), true));
     }
 
     #[test]
