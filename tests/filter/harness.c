@@ -4,12 +4,18 @@
  * InitializeChangeNotify, PasswordFilter and PasswordChangeNotify, and runs
  * every case of a vector file through PasswordFilter from several threads.
  *
- *   harness LIBRARY CASES [THREADS] [ROUNDS]
+ *   harness LIBRARY CASES [THREADS] [ROUNDS] [NEW TARGET CASES_AFTER]
  *
  * CASES has one case per line: EXPECT<TAB>ACCOUNT<TAB>FULLNAME<TAB>PASSWORD,
  * EXPECT 1 (accept) or 0 (refuse), the strings as hex of their UTF-8 bytes
  * (so any character, tab or newline survives). Prints "N passed, M failed"
  * and exits non-zero when anything failed.
+ *
+ * With NEW TARGET CASES_AFTER, after the threads are done it publishes a new
+ * file as administrators do, in this process and between two calls: renames
+ * NEW over TARGET (MoveFileExW with MOVEFILE_REPLACE_EXISTING on Windows,
+ * rename(2) elsewhere), prints "renamed" (or why not, counted as a failure),
+ * then runs CASES_AFTER once.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -84,6 +90,7 @@ static int load_cases(const char *path) {
     if (!f) return -1;
     static char line[65536];
     size_t cap = 64;
+    ncases = 0;
     cases = malloc(cap * sizeof(Case));
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = 0;
@@ -135,8 +142,8 @@ static void *worker(void *out) {
 #endif
 
 int main(int argc, char **argv) {
-    if (argc < 3) {
-        fprintf(stderr, "usage: harness LIBRARY CASES [THREADS] [ROUNDS]\n");
+    if (argc < 3 || (argc > 5 && argc != 8)) {
+        fprintf(stderr, "usage: harness LIBRARY CASES [THREADS] [ROUNDS] [NEW TARGET CASES_AFTER]\n");
         return 2;
     }
     int threads = argc > 3 ? atoi(argv[3]) : 1;
@@ -206,6 +213,28 @@ int main(int argc, char **argv) {
     for (int t = 0; t < threads; t++) {
         failed += results[t];
         passed += (long)(ncases * (size_t)rounds) - results[t];
+    }
+    if (argc == 8) {
+#ifdef _WIN32
+        wchar_t from[1024], to[1024];
+        MultiByteToWideChar(CP_UTF8, 0, argv[5], -1, from, 1024);
+        MultiByteToWideChar(CP_UTF8, 0, argv[6], -1, to, 1024);
+        int renamed = MoveFileExW(from, to, MOVEFILE_REPLACE_EXISTING) != 0;
+        if (!renamed) printf("rename failed: error %lu\n", GetLastError());
+#else
+        int renamed = rename(argv[5], argv[6]) == 0;
+        if (!renamed) perror("rename failed");
+#endif
+        if (renamed) puts("renamed");
+        else failed++;
+        if (load_cases(argv[7]) != 0) {
+            fprintf(stderr, "cannot read cases from %s\n", argv[7]);
+            return 2;
+        }
+        rounds = 1;
+        long wrong = run_cases();
+        failed += wrong;
+        passed += (long)ncases - wrong;
     }
     printf("%ld passed, %ld failed\n", passed, failed);
     return failed ? 1 : 0;

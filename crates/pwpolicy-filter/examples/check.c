@@ -5,6 +5,9 @@
  *   cc -I crates/pwpolicy-filter/include check.c -L target/release -lpwpolicyfilt -o check
  *   echo 'Hagens2024!' | LD_LIBRARY_PATH=target/release ./check ehagens "Erin M. Hagens"
  *
+ * With a policy file naming a [breached] list, a password in it is refused
+ * ("refused: breached") and a list that cannot be read is an error.
+ *
  * Exit status: 0 accepted, 1 refused, 2 error (as `pwpolicy check`).
  */
 #include <stdio.h>
@@ -35,6 +38,10 @@ int main(int argc, char **argv) {
     int rc = pwpolicy_check_utf8(policy, user, full_name, password, &result);
     memset(password, 0, sizeof password); /* do not keep the password around */
     pwpolicy_policy_free(policy);
+    if (rc == PWPOLICY_E_LIST) {
+        fprintf(stderr, "check: the breached-password list cannot be read\n");
+        return 2;
+    }
     if (rc != 0) {
         fprintf(stderr, "check: error %d\n", rc);
         return 2;

@@ -123,12 +123,13 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
     mapped.filter().verify().map_err(|e| mapped.error(e))?;
     let filter: &Filter<_> = mapped.filter();
     println!(
-        "{}: {} {} keys from {} lines in {} inputs{}",
+        "{}: {} {} keys from {} lines of {} input{}{}",
         args.output.display(),
         thousands(header.entries),
         kind,
         thousands(tally.lines),
         inputs.len(),
+        if inputs.len() == 1 { "" } else { "s" },
         if tally.below_min_count > 0 {
             format!(
                 " ({} seen fewer than {} times left out)",
