@@ -21,7 +21,9 @@ PACKAGES=(gcc pkg-config python3 postgresql systemd libpam0g-dev libpam-modules 
     # tests/tests/real_callers.rs drives the real PAM callers in a sandbox
     login passwd libpam-runtime openssh-server openssh-client
     # the Debian package: built, linted, installed into a debootstrapped root
-    debootstrap lintian man-db groff-base)
+    debootstrap lintian man-db groff-base
+    # tests/tests/samba.rs provisions a Samba AD DC for the run
+    samba samba-ad-dc samba-ad-provision winbind)
 
 install_packages() {
     local missing=()
