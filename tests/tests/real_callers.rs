@@ -681,3 +681,43 @@ fn an_unreachable_store_refuses_password_changes_unless_on_error_is_ignore() {
     sb.write_policy("");
     assert_eq!(history_entries(&sb.status("alice")), entries);
 }
+
+#[test]
+fn passwd_run_by_the_user_refuses_a_breached_password_before_the_retype() {
+    let Some(sb) = sandbox(
+        "passwd_run_by_the_user_refuses_a_breached_password_before_the_retype",
+        &["passwd", "runuser"],
+    ) else {
+        return;
+    };
+    // A list built by root beside the store, as an administrator would.
+    let list_text = sb.path().join("leaked.txt");
+    std::fs::write(&list_text, "Winter2025!x\nletmein\n").unwrap();
+    let list = sb.path().join("breached.pwbf");
+    let built = pwpolicy_tests::pwpolicy_run(
+        &[
+            "breach",
+            "build",
+            "--output",
+            list.to_str().unwrap(),
+            list_text.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(built.code, 0, "{built:?}");
+    sb.write_policy(&format!("[breached]\nfile = \"{}\"\n", list.display()));
+    sb.add_person("alice", "Alice Liddell", ALICE_OLD);
+    let hash = sb.shadow_hash("alice");
+
+    let mut pty = sb.spawn("runuser", &["-u", "alice", "--", "passwd"]);
+    pty.answer(CURRENT, ALICE_OLD);
+    pty.answer(NEW, "Winter2025!x");
+    refused_and_asked_again(&mut pty, "appears in a list of breached passwords");
+    assert_eq!(sb.shadow_hash("alice"), hash, "nothing changed yet");
+    pty.send_secret(ALICE_NEW);
+    pty.answer(RETYPE, ALICE_NEW);
+    pty.expect("password updated successfully");
+    let (_, code) = pty.finish();
+    assert_eq!(code, 0, "{}", pty.transcript());
+    assert_ne!(sb.shadow_hash("alice"), hash);
+}
