@@ -424,3 +424,59 @@ fn audit_lists_the_accounts_whose_nt_hash_is_breached() {
         out.stderr
     );
 }
+
+/// Pages of `file` in the page cache (util-linux's fincore).
+fn resident_pages(file: &Path) -> u64 {
+    let out = pwpolicy_tests::run(
+        Path::new("fincore"),
+        &["--raw", "--noheadings", "--output", "PAGES", s(file)],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    out.stdout.trim().parse().unwrap()
+}
+
+/// Drops `file` from the page cache (`dd iflag=nocache`: fadvise DONTNEED).
+fn evict(file: &Path) {
+    let out = pwpolicy_tests::run(
+        Path::new("dd"),
+        &[
+            &format!("if={}", s(file)),
+            "iflag=nocache",
+            "count=0",
+            "status=none",
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        resident_pages(file),
+        0,
+        "could not evict {}",
+        file.display()
+    );
+}
+
+#[test]
+fn a_cold_lookup_reads_two_pages_and_opening_two_more() {
+    let dir = TestDir::new();
+    let list: String = (0..300_000).map(|i| format!("leaked-{i}\n")).collect();
+    let input = dir.write("list.txt", &list);
+    let filter = dir.path().join("f.pwbf");
+    assert_eq!(build(&["--output", s(&filter), s(&input)]).code, 0);
+    assert!(
+        std::fs::metadata(&filter).unwrap().len() > 1 << 20,
+        "large enough to tell"
+    );
+    evict(&filter);
+    let out = pwpolicy_run(&["breach", "info", "--quick", s(&filter)], b"");
+    assert_eq!(out.code, 0, "{out:?}");
+    // The header page and the top index's page; no read-around.
+    assert_eq!(resident_pages(&filter), 2, "opening");
+    for (password, found) in [("leaked-123456", 1), ("not-leaked", 0)] {
+        evict(&filter);
+        assert_eq!(lookup(&filter, password), found);
+        // Opening's two, then one directory page and one data page.
+        assert_eq!(resident_pages(&filter), 4, "{password}");
+    }
+}

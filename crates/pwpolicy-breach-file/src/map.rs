@@ -16,5 +16,11 @@ pub fn map(file: &File) -> std::io::Result<Mmap> {
     // inode is never written while it is mapped. Truncating it in place
     // anyway could fault a reader (SIGBUS): the documented way to update a
     // filter never does.
-    unsafe { Mmap::map(file) }
+    let map = unsafe { Mmap::map(file) }?;
+    // Lookups touch two random pages: without this the kernel's read-around
+    // turns the first fault into a read of up to read_ahead_kb (often the
+    // whole file). Advice only; a kernel that ignores it is still correct.
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Random);
+    Ok(map)
 }
