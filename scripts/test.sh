@@ -97,6 +97,11 @@ if [ -x benches/peers/run.sh ]; then
     ROUNDS="${PEER_ROUNDS:-1}" benches/peers/run.sh
 fi
 
+if [ -x benches/peers/breach.sh ]; then
+    step "breached-filter peer run against pwqfilter (smoke size)"
+    N="${PEER_BREACH_N:-100000}" LOOKUPS=100000 ROUNDS=1 benches/peers/breach.sh
+fi
+
 step "all checks passed"
 # One closing line for the whole suite (cargo prints one per test binary,
 # and its last one is often a crate with no doctests).

@@ -8,6 +8,10 @@ SHA-1 lines are the hashes of the passwords `bench-0` .. `bench-{N-1}`, so a
 run can look members up by password; NTLM lines are random (Python's
 hashlib has no MD4 under OpenSSL 3). Counts follow a rough power law, so
 `--min-count` has something to drop. Deterministic: the same N, the same file.
+
+It holds every hash in memory: for millions of lines use the Rust generator,
+`cargo run --release -p pwpolicy-benches --bin breach_corpus -- N` (the same
+SHA-1 hashes, sorted in bounded memory; counts drawn differently).
 """
 import hashlib
 import random
