@@ -119,6 +119,20 @@ impl MappedFilter {
         &self.path
     }
 
+    /// Checks every byte ([`Filter::verify`]), reading the file in order:
+    /// the map is told to read ahead for this (lookups want no read-ahead),
+    /// so a cold multi-GB filter is read at disk speed, not page by page.
+    ///
+    /// # Errors
+    ///
+    /// [`BreachFileError::Filter`] naming the first damage found.
+    pub fn verify(&self) -> Result<(), BreachFileError> {
+        map::sequential(self.filter.bytes(), true);
+        let verified = self.filter.verify().map_err(|e| self.error(e));
+        map::sequential(self.filter.bytes(), false);
+        verified
+    }
+
     /// A lookup error, naming this file.
     pub fn error(&self, source: FilterError) -> BreachFileError {
         BreachFileError::Filter {

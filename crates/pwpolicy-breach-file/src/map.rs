@@ -24,3 +24,15 @@ pub fn map(file: &File) -> std::io::Result<Mmap> {
     let _ = map.advise(memmap2::Advice::Random);
     Ok(map)
 }
+
+/// Read-ahead for a whole-file pass (`on`), or back to random access.
+pub fn sequential(map: &Mmap, on: bool) {
+    #[cfg(unix)]
+    let _ = map.advise(if on {
+        memmap2::Advice::Sequential
+    } else {
+        memmap2::Advice::Random
+    });
+    #[cfg(not(unix))]
+    let _ = (map, on);
+}

@@ -58,6 +58,11 @@ impl<B: AsRef<[u8]>> Filter<B> {
         &self.bytes.as_ref()[self.top_at..]
     }
 
+    /// The bytes it reads.
+    pub fn bytes(&self) -> &B {
+        &self.bytes
+    }
+
     /// What the header says.
     pub fn header(&self) -> &Header {
         &self.header

@@ -120,7 +120,7 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
     // Read back what was written, every page: a bad disk shows now, not at a login.
     let mapped =
         pwpolicy_breach_file::MappedFilter::open(&args.output, pwpolicy_breach_file::open_plain)?;
-    mapped.filter().verify().map_err(|e| mapped.error(e))?;
+    mapped.verify()?;
     let filter: &Filter<_> = mapped.filter();
     println!(
         "{}: {} {} keys from {} lines of {} input{}{}",
@@ -145,7 +145,10 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
         "built in {:.2} s{}",
         started.elapsed().as_secs_f64(),
         if spilled > 0 {
-            format!(" ({spilled} sorted runs on disk)")
+            format!(
+                " ({spilled} sorted run{} on disk)",
+                if spilled == 1 { "" } else { "s" }
+            )
         } else {
             String::new()
         }

@@ -52,7 +52,7 @@ fn info(args: &BreachInfoArgs) -> anyhow::Result<u8> {
     let verified = if args.quick {
         false
     } else {
-        filter.verify().map_err(|e| mapped.error(e))?;
+        mapped.verify()?;
         true
     };
     let h = filter.header();
