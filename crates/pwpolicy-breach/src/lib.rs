@@ -3,7 +3,7 @@
 //! "has this password been breached?" reading two pages.
 //!
 //! A filter stores each key's 64-bit hash prefix scaled to a fingerprint, sorted
-//! and Rice-coded in 4 KiB pages ([`format`]): about 31.7 bits an entry at a
+//! and Rice-coded in 4 KiB pages ([`mod@format`]): about 31.7 bits an entry at a
 //! false-positive rate of one in a billion. It is a set, not a map: counts are
 //! only used at build time (`min_count`).
 //!
