@@ -43,19 +43,38 @@ impl<'a> BitWriter<'a> {
     }
 }
 
-/// Reads Rice codes from a stream.
+/// Reads Rice codes from a stream through a 64-bit buffer refilled a word
+/// at a time: the refill's load does not wait on the code before it, so
+/// decoding runs at the speed of a shift and a `tzcnt` per code.
 pub struct BitReader<'a> {
     stream: &'a [u8],
-    pos: usize,
+    /// Bits not yet taken, least significant first (above `avail`, a copy
+    /// of what follows, or zeros).
+    buf: u64,
+    /// Valid bits in `buf` (56 to 63 after a refill).
+    avail: u32,
+    /// The next byte of `stream` to load.
+    next: usize,
 }
 
 impl<'a> BitReader<'a> {
     /// A reader at bit `pos` of `stream`.
     pub fn new(stream: &'a [u8], pos: usize) -> BitReader<'a> {
-        BitReader { stream, pos }
+        let mut r = BitReader {
+            stream,
+            buf: 0,
+            avail: 0,
+            next: pos / 8,
+        };
+        r.refill();
+        let skip = (pos % 8) as u32;
+        r.buf >>= skip;
+        r.avail -= skip;
+        r
     }
 
     /// The 64 bits from byte `at`, zeros past the end.
+    #[inline]
     fn word(&self, at: usize) -> u64 {
         match self.stream.get(at..at + 8) {
             Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
@@ -68,52 +87,82 @@ impl<'a> BitReader<'a> {
         }
     }
 
+    /// Tops the buffer up to at least 56 bits. Bits a load brings beyond
+    /// the whole bytes it takes are the stream's next bits, which the next
+    /// load ORs in again: harmless.
+    #[inline]
+    fn refill(&mut self) {
+        self.buf |= self.word(self.next) << self.avail;
+        let take = (63 - self.avail) / 8;
+        self.next += take as usize;
+        self.avail += take * 8;
+    }
+
+    /// Bits taken so far, counted from the stream's start.
+    fn pos(&self) -> usize {
+        self.next * 8 - self.avail as usize
+    }
+
     /// The next Rice-coded value, or `None` when the code runs past the end
     /// of the stream or does not fit in 64 bits (a damaged page).
     #[inline]
     pub fn rice(&mut self, k: u8) -> Option<u64> {
-        let mask = if k == 0 { 0 } else { u64::MAX >> (64 - k) };
-        let shift = self.pos & 7;
-        let w = self.word(self.pos >> 3) >> shift;
-        let zeros = w.trailing_zeros() as usize;
-        // The common case: the whole code is in this window (at least 57 bits).
-        if w != 0 && zeros + 1 + usize::from(k) <= 64 - shift {
-            self.pos += zeros + 1 + usize::from(k);
-            if self.pos > self.stream.len() * 8 {
+        let k32 = u32::from(k);
+        let zeros = self.buf.trailing_zeros();
+        // The common case: the whole code is in the buffer.
+        if zeros + 1 + k32 <= self.avail {
+            let mask = if k == 0 { 0 } else { u64::MAX >> (64 - k) };
+            let rest = self.buf >> (zeros + 1);
+            let value = (u64::from(zeros) << k) | (rest & mask);
+            self.buf = rest >> k;
+            self.avail -= zeros + 1 + k32;
+            self.refill();
+            if self.pos() > self.stream.len() * 8 {
                 return None;
             }
-            let rest = (w >> zeros) >> 1;
-            return Some(((zeros as u64) << k) | (rest & mask));
+            return Some(value);
         }
-        self.rice_slow(k, mask)
+        self.rice_slow(k)
     }
 
-    fn rice_slow(&mut self, k: u8, mask: u64) -> Option<u64> {
+    /// A code longer than the buffer: a long run of zeros (or damage).
+    fn rice_slow(&mut self, k: u8) -> Option<u64> {
         let end = self.stream.len() * 8;
         let mut quotient = 0u64;
-        loop {
-            let shift = self.pos & 7;
-            let w = self.word(self.pos >> 3) >> shift;
-            if w == 0 {
-                let skipped = 64 - shift;
-                quotient += skipped as u64;
-                self.pos += skipped;
-                if self.pos >= end {
-                    return None;
-                }
-                continue;
+        // Only the `avail` low bits are taken yet (those above are a copy
+        // of what comes next).
+        self.buf &= (1u64 << self.avail) - 1;
+        while self.buf == 0 {
+            quotient += u64::from(self.avail);
+            self.avail = 0;
+            self.refill();
+            self.buf &= (1u64 << self.avail) - 1;
+            if self.pos() >= end {
+                return None;
             }
-            let zeros = w.trailing_zeros() as usize;
-            quotient += zeros as u64;
-            self.pos += zeros + 1;
-            break;
         }
-        let w = self.word(self.pos >> 3) >> (self.pos & 7);
-        self.pos += usize::from(k);
-        if self.pos > end || quotient.leading_zeros() < u32::from(k) {
+        let zeros = self.buf.trailing_zeros();
+        if zeros + 1 > self.avail {
             return None;
         }
-        Some((quotient << k) | (w & mask))
+        quotient += u64::from(zeros);
+        self.buf >>= zeros;
+        self.buf >>= 1;
+        self.avail -= zeros + 1;
+        self.refill();
+        let k32 = u32::from(k);
+        if k32 > self.avail || quotient.leading_zeros() < k32 {
+            return None;
+        }
+        let mask = if k == 0 { 0 } else { u64::MAX >> (64 - k) };
+        let value = (quotient << k) | (self.buf & mask);
+        self.buf = if k32 == 64 { 0 } else { self.buf >> k };
+        self.avail -= k32;
+        self.refill();
+        if self.pos() > end {
+            return None;
+        }
+        Some(value)
     }
 }
 
