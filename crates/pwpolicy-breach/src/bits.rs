@@ -99,13 +99,13 @@ impl<'a> BitReader<'a> {
     }
 
     /// Bits taken so far, counted from the stream's start.
-    fn pos(&self) -> usize {
+    pub fn pos(&self) -> usize {
         self.next * 8 - self.avail as usize
     }
 
     /// The next Rice-coded value, or `None` when the code runs past the end
     /// of the stream or does not fit in 64 bits (a damaged page).
-    #[inline]
+    #[inline(always)]
     pub fn rice(&mut self, k: u8) -> Option<u64> {
         let k32 = u32::from(k);
         let zeros = self.buf.trailing_zeros();

@@ -9,8 +9,8 @@ use xxhash_rust::xxh3::Xxh3;
 use crate::FilterError;
 use crate::bits::BitWriter;
 use crate::format::{
-    DATA_BITS, DATA_HEAD, DIR_ENTRIES, DIR_HEAD, Header, MAX_PAGE_ENTRIES, MAX_PAGE_SPAN, PAGE,
-    SKIP_EVERY, SKIPS, fingerprint, page_sum, rice_k,
+    DATA_HEAD, DIR_ENTRIES, DIR_HEAD, Header, MAX_PAGE_ENTRIES, MAX_SUBS, PAGE, fingerprint,
+    page_sum, rice_k, sub_width,
 };
 use crate::key::KeyKind;
 
@@ -34,15 +34,21 @@ pub struct Encoder<W: Write + Seek> {
     universe: u64,
     bound: u64,
     k: u8,
+    width: u64,
     page: Box<[u8; PAGE]>,
-    /// Bits used in the page's stream.
+    /// The open page's code stream, before it is placed after the table.
+    stream: Box<[u8; PAGE]>,
+    /// Bits used in the stream.
     pos: usize,
     /// Entries in the open page (0: none open).
     count: usize,
     base: u64,
     last: u64,
     last_prefix: u64,
-    skips: usize,
+    /// The sub-range of `last`.
+    sub: u64,
+    /// Where the codes of sub-ranges 1, 2, … begin in the stream.
+    subs: Vec<u16>,
     /// The first fingerprint of every data page written.
     dir: Vec<u64>,
     body: Xxh3,
@@ -77,13 +83,16 @@ impl<W: Write + Seek> Encoder<W> {
             universe,
             bound,
             k: rice_k(settings.one_in),
+            width: sub_width(settings.one_in),
             page: Box::new([0u8; PAGE]),
+            stream: Box::new([0u8; PAGE]),
             pos: 0,
             count: 0,
             base: 0,
             last: 0,
             last_prefix: 0,
-            skips: 0,
+            sub: 0,
+            subs: Vec::with_capacity(MAX_SUBS),
             dir: Vec::new(),
             body: Xxh3::new(),
             entries: 0,
@@ -109,29 +118,39 @@ impl<W: Write + Seek> Encoder<W> {
         if f == self.last {
             return Ok(());
         }
-        let value = f - self.last - 1;
+        let sub = (f - self.base) / self.width;
+        // Within its sub-range a key is coded from the one before; the
+        // first of a later sub-range from that sub-range's start.
+        let value = if sub == self.sub {
+            f - self.last - 1
+        } else {
+            f - (self.base + sub * self.width)
+        };
+        let new_subs = usize::try_from(sub - self.sub).unwrap_or(usize::MAX);
         let len = BitWriter::code_len(value, self.k);
-        let fits = (self.pos as u64).saturating_add(len) <= DATA_BITS as u64
-            && f - self.base <= MAX_PAGE_SPAN
+        let table = DATA_HEAD + 2 * self.subs.len().saturating_add(new_subs);
+        let fits = self.subs.len().saturating_add(new_subs) <= MAX_SUBS
+            && (table as u64 * 8)
+                .saturating_add(self.pos as u64)
+                .saturating_add(len)
+                <= PAGE as u64 * 8
             && self.count < MAX_PAGE_ENTRIES;
         if !fits {
             self.close_page()?;
             self.open_page(f);
             return Ok(());
         }
-        let mut w = BitWriter::new(&mut self.page[DATA_HEAD..], self.pos);
+        for _ in 0..new_subs {
+            // Fits in a u16: the stream is shorter than a page.
+            self.subs.push(self.pos as u16);
+        }
+        let mut w = BitWriter::new(&mut self.stream[..], self.pos);
         w.rice(value, self.k);
         self.pos = w.pos;
         self.last = f;
+        self.sub = sub;
         self.entries += 1;
-        let index = self.count;
         self.count += 1;
-        if index.is_multiple_of(SKIP_EVERY) && index / SKIP_EVERY <= SKIPS {
-            let at = 8 + self.skips * 8;
-            let point = ((self.pos as u64) << 48) | (f - self.base);
-            self.page[at..at + 8].copy_from_slice(&point.to_le_bytes());
-            self.skips += 1;
-        }
         Ok(())
     }
 
@@ -140,14 +159,24 @@ impl<W: Write + Seek> Encoder<W> {
         self.last = f;
         self.count = 1;
         self.pos = 0;
-        self.skips = 0;
+        self.sub = 0;
+        self.subs.clear();
         self.entries += 1;
     }
 
     fn close_page(&mut self) -> Result<(), FilterError> {
         let count = u16::try_from(self.count).map_err(|_| FilterError::TooLarge)?;
         self.page[4..6].copy_from_slice(&count.to_le_bytes());
-        self.page[6..8].copy_from_slice(&(self.skips as u16).to_le_bytes());
+        self.page[6..8].copy_from_slice(&(self.pos as u16).to_le_bytes());
+        self.page[8] = self.subs.len() as u8;
+        for (i, at) in self.subs.iter().enumerate() {
+            let o = DATA_HEAD + 2 * i;
+            self.page[o..o + 2].copy_from_slice(&at.to_le_bytes());
+        }
+        let start = DATA_HEAD + 2 * self.subs.len();
+        let bytes = self.pos.div_ceil(8);
+        self.page[start..start + bytes].copy_from_slice(&self.stream[..bytes]);
+        self.stream[..bytes].fill(0);
         let sum = page_sum(&self.page[..]);
         self.page[0..4].copy_from_slice(&sum.to_le_bytes());
         self.emit_page()?;
@@ -211,6 +240,7 @@ impl<W: Write + Seek> Encoder<W> {
             body_sum: self.body.digest(),
             top_sum: xxhash_rust::xxh3::xxh3_64(&top),
             created: self.settings.created,
+            sub_width: self.width,
         };
         header.file_len = header.expected_len().ok_or(FilterError::TooLarge)?;
         self.out.seek(SeekFrom::Start(0))?;

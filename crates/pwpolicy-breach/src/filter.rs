@@ -9,8 +9,7 @@ use zeroize::Zeroizing;
 use crate::FilterError;
 use crate::bits::BitReader;
 use crate::format::{
-    DATA_HEAD, DIR_ENTRIES, DIR_HEAD, Header, MAX_PAGE_SPAN, PAGE, SKIP_EVERY, SKIPS, fingerprint,
-    page_sum, u64_at,
+    DATA_HEAD, DIR_ENTRIES, DIR_HEAD, Header, PAGE, fingerprint, page_sum, u64_at,
 };
 
 /// An open filter over the bytes of its file.
@@ -119,7 +118,8 @@ impl<B: AsRef<[u8]>> Filter<B> {
         let i = i.checked_sub(1).ok_or(FilterError::Damaged("directory"))?;
         let base = u64_at(dir, DIR_HEAD + i * 8);
         let page = self.data_page(t * DIR_ENTRIES + i)?;
-        find_in_page(page, base, f, self.header.rice_k)
+        let page = DataPage::read(page, base, self.header.sub_width)?;
+        page.find(f, self.header.rice_k)
     }
 
     /// Checks every byte: the whole-file checksum, then every page's
@@ -142,11 +142,12 @@ impl<B: AsRef<[u8]>> Filter<B> {
                     return Err(FilterError::Damaged("directory order"));
                 }
                 let page = self.data_page(t * DIR_ENTRIES + i)?;
-                let last = walk_page(page, base, self.header.rice_k, None)?.1;
+                let page = DataPage::read(page, base, self.header.sub_width)?;
+                let last = page.walk(self.header.rice_k)?;
                 if last >= self.header.universe {
                     return Err(FilterError::Damaged("key out of range"));
                 }
-                entries += u64::from(u16::from_le_bytes([page[4], page[5]]));
+                entries += page.count;
                 previous = Some(last);
             }
         }
@@ -238,58 +239,124 @@ fn partition_point(n: usize, pred: impl Fn(usize) -> bool) -> usize {
     lo
 }
 
-/// Whether `f` is in the data page whose first key is `base`.
-fn find_in_page(page: &[u8], base: u64, f: u64, k: u8) -> Result<bool, FilterError> {
-    if f == base {
-        return Ok(true);
-    }
-    Ok(walk_page(page, base, k, Some(f))?.0)
+/// A data page's fields, checked against each other and the page's size.
+struct DataPage<'a> {
+    base: u64,
+    width: u64,
+    /// Entries, the first key included.
+    count: u64,
+    /// Where the codes of sub-ranges 1, 2, … begin.
+    subs: &'a [u8],
+    stream: &'a [u8],
+    /// Bits of codes in `stream`.
+    bits: usize,
 }
 
-/// Decodes the page's keys in order: up to `target` (starting from the last
-/// skip point below it), or all of them. Returns whether `target` is there
-/// and the last key decoded.
-fn walk_page(
-    page: &[u8],
-    base: u64,
-    k: u8,
-    target: Option<u64>,
-) -> Result<(bool, u64), FilterError> {
+impl<'a> DataPage<'a> {
+    fn read(page: &'a [u8], base: u64, width: u64) -> Result<DataPage<'a>, FilterError> {
+        let damaged = FilterError::Damaged("data page");
+        let count = u64::from(u16::from_le_bytes([page[4], page[5]]));
+        let bits = usize::from(u16::from_le_bytes([page[6], page[7]]));
+        let subs = usize::from(page[8]);
+        let start = DATA_HEAD + 2 * subs;
+        if count == 0 || start + bits.div_ceil(8) > PAGE || width == 0 {
+            return Err(damaged);
+        }
+        Ok(DataPage {
+            base,
+            width,
+            count,
+            subs: &page[DATA_HEAD..start],
+            stream: &page[start..start + bits.div_ceil(8)],
+            bits,
+        })
+    }
+
+    fn sub_count(&self) -> u64 {
+        (self.subs.len() / 2) as u64
+    }
+
+    /// Where sub-range `j`'s codes begin and end in the stream, and the
+    /// key its first code counts from.
+    fn sub_range(&self, j: u64) -> Result<(usize, usize, u64), FilterError> {
+        let damaged = FilterError::Damaged("data page sub-range");
+        let at = |j: u64| {
+            let o = 2 * (j as usize - 1);
+            usize::from(u16::from_le_bytes([self.subs[o], self.subs[o + 1]]))
+        };
+        let start = if j == 0 { 0 } else { at(j) };
+        let end = if j == self.sub_count() {
+            self.bits
+        } else {
+            at(j + 1)
+        };
+        // The key before the sub-range's first: its first code is counted
+        // from the sub-range's start.
+        let before = if j == 0 {
+            Some(self.base)
+        } else {
+            j.checked_mul(self.width)
+                .and_then(|o| self.base.checked_add(o))
+                .and_then(|s| s.checked_sub(1))
+        };
+        match before {
+            Some(before) if start <= end && end <= self.bits => Ok((start, end, before)),
+            _ => Err(damaged),
+        }
+    }
+
+    /// Whether `f` (at or above the first key) is in the page.
+    fn find(&self, f: u64, k: u8) -> Result<bool, FilterError> {
+        if f == self.base {
+            return Ok(true);
+        }
+        let j = (f - self.base) / self.width;
+        if j > self.sub_count() {
+            return Ok(false);
+        }
+        let (start, end, mut key) = self.sub_range(j)?;
+        let mut reader = BitReader::new(self.stream, start);
+        while reader.pos() < end {
+            key = next_key(&mut reader, key, k, end)?;
+            if key >= f {
+                return Ok(key == f);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Decodes every key, checking order, sub-ranges and count; returns the last.
+    fn walk(&self, k: u8) -> Result<u64, FilterError> {
+        let damaged = FilterError::Damaged("data page");
+        let (mut seen, mut last) = (1u64, self.base);
+        for j in 0..=self.sub_count() {
+            let (start, end, mut key) = self.sub_range(j)?;
+            let limit = (j + 1).saturating_mul(self.width).saturating_add(self.base);
+            let mut reader = BitReader::new(self.stream, start);
+            while reader.pos() < end {
+                key = next_key(&mut reader, key, k, end)?;
+                if key <= last || key >= limit {
+                    return Err(damaged);
+                }
+                (last, seen) = (key, seen + 1);
+            }
+        }
+        if seen != self.count {
+            return Err(damaged);
+        }
+        Ok(last)
+    }
+}
+
+/// The key after `key`: one Rice code, which must end by `end`.
+#[inline(always)]
+fn next_key(reader: &mut BitReader<'_>, key: u64, k: u8, end: usize) -> Result<u64, FilterError> {
     let damaged = FilterError::Damaged("data page");
-    let count = usize::from(u16::from_le_bytes([page[4], page[5]]));
-    let skips = usize::from(u16::from_le_bytes([page[6], page[7]]));
-    if count == 0 || skips != SKIPS.min((count - 1) / SKIP_EVERY) {
-        return Err(damaged);
+    let gap = reader.rice(k).ok_or(damaged)?;
+    if reader.pos() > end {
+        return Err(FilterError::Damaged("data page"));
     }
-    let (mut key, mut pos, mut index) = (base, 0usize, 0usize);
-    if let Some(f) = target {
-        for j in 0..skips {
-            let point = u64_at(page, 8 + j * 8);
-            let at = base
-                .checked_add(point & MAX_PAGE_SPAN)
-                .ok_or(FilterError::Damaged("skip point"))?;
-            if at > f {
-                break;
-            }
-            if at == f {
-                return Ok((true, at));
-            }
-            (key, pos, index) = (at, (point >> 48) as usize, (j + 1) * SKIP_EVERY);
-        }
-    }
-    let mut reader = BitReader::new(&page[DATA_HEAD..], pos);
-    while index + 1 < count {
-        let gap = reader.rice(k).ok_or(FilterError::Damaged("data page"))?;
-        key = gap
-            .checked_add(1)
-            .and_then(|g| key.checked_add(g))
-            .ok_or(FilterError::Damaged("data page"))?;
-        index += 1;
-        if let Some(f) = target
-            && key >= f
-        {
-            return Ok((key == f, key));
-        }
-    }
-    Ok((false, key))
+    gap.checked_add(1)
+        .and_then(|g| key.checked_add(g))
+        .ok_or(FilterError::Damaged("data page"))
 }

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! page 0                header: magic, version, key kind, parameters, counts, checksums
-//! pages 1 ..= D         data pages: sorted fingerprints, Rice-coded gaps
+//! pages 1 ..= D         data pages: sorted fingerprints, Rice-coded gaps in sub-ranges
 //! pages D+1 ..= D+R     directory pages: the first fingerprint of each data page
 //! tail                  top index: the first fingerprint of each directory page
 //! ```
@@ -31,17 +31,18 @@ pub const MAGIC: [u8; 8] = *b"\x89PWBF\r\n\x1a";
 /// The format this crate writes and reads.
 pub const VERSION: u32 = 1;
 
-/// Bytes at the start of a data page before its bit stream.
-pub const DATA_HEAD: usize = 32;
-/// Skip points per data page: every [`SKIP_EVERY`] entries, where decoding
-/// may resume (the entry's key and the bit offset after its code).
-pub const SKIPS: usize = 3;
-/// Entries between skip points.
-pub const SKIP_EVERY: usize = 256;
-/// Bits of a data page's stream.
-pub const DATA_BITS: usize = (PAGE - DATA_HEAD) * 8;
-/// Largest key offset from a page's first key a skip point can hold.
-pub const MAX_PAGE_SPAN: u64 = (1 << 48) - 1;
+/// Bytes at the start of a data page before its sub-range table: checksum,
+/// entry count, stream length in bits, number of sub-ranges after the first.
+pub const DATA_HEAD: usize = 9;
+/// Expected entries in a sub-range. A page's keys fall in sub-ranges of
+/// fixed width (`SUB_ENTRIES` mean gaps) from its first key; the first code
+/// of each sub-range is counted from the sub-range's start, not from the
+/// key before (gaps are memoryless, so this costs no bits), and the page
+/// records where each sub-range's codes begin (2 bytes). A lookup decodes
+/// only its own sub-range: 32 codes on average.
+pub const SUB_ENTRIES: u64 = 64;
+/// Most sub-ranges after the first in a page (the count is a `u8`).
+pub const MAX_SUBS: usize = u8::MAX as usize;
 /// Most entries in a data page (the count is a `u16`).
 pub const MAX_PAGE_ENTRIES: usize = u16::MAX as usize;
 
@@ -89,6 +90,8 @@ pub struct Header {
     pub top_sum: u64,
     /// When it was built, seconds since the Unix epoch (informational).
     pub created: u64,
+    /// The width of a data page's sub-ranges, in fingerprints.
+    pub sub_width: u64,
 }
 
 impl Header {
@@ -125,6 +128,7 @@ impl Header {
             self.body_sum,
             self.top_sum,
             self.created,
+            self.sub_width,
         ];
         for (i, v) in fields.iter().enumerate() {
             let at = 16 + i * 8;
@@ -172,6 +176,7 @@ impl Header {
             body_sum: field(7),
             top_sum: field(8),
             created: field(9),
+            sub_width: field(10),
         };
         header.check(bytes.len() as u64)?;
         Ok(header)
@@ -183,6 +188,7 @@ impl Header {
         }
         let consistent = self.rice_k <= MAX_RICE_K
             && self.one_in >= 2
+            && self.sub_width >= 1
             && self.universe >= self.entries
             && self.data_pages >= 1
             && self.data_pages <= self.entries
@@ -199,6 +205,12 @@ impl Header {
         }
         Ok(())
     }
+}
+
+/// The sub-range width for a false-positive rate of 1 in `one_in`: gaps
+/// average `one_in`, so a sub-range holds [`SUB_ENTRIES`] keys on average.
+pub fn sub_width(one_in: u64) -> u64 {
+    one_in.saturating_mul(SUB_ENTRIES)
 }
 
 /// The Rice parameter for a false-positive rate of 1 in `one_in`: gaps then
@@ -261,6 +273,7 @@ mod tests {
             body_sum: 7,
             top_sum: 9,
             created: 1_790_000_000,
+            sub_width: 64 * DEFAULT_ONE_IN,
         };
         h.file_len = h.expected_len().unwrap();
         let mut file = vec![0u8; h.file_len as usize];
