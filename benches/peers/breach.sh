@@ -47,26 +47,9 @@ die() {
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer, got '$rounds'"
 
 # --- packages -------------------------------------------------------------
-packages=(passwdqc)
-missing=()
-for pkg in "${packages[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-        missing+=("$pkg")
-    fi
-done
-if ((${#missing[@]})); then
-    command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them"
-    sudo=()
-    if ((EUID != 0)); then
-        command -v sudo >/dev/null || die "missing ${missing[*]}: run as root or install sudo"
-        sudo=(sudo)
-    fi
-    echo "breach.sh: installing ${missing[*]}" >&2
-    # Only refresh the package lists when something has to be installed.
-    "${sudo[@]}" apt-get update -q >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
-fi
+# shellcheck source=packages.sh
+source "$here/packages.sh"
+need_packages breach.sh passwdqc
 command -v pwqfilter >/dev/null || die "passwdqc is installed but pwqfilter is not on PATH"
 command -v cargo >/dev/null || die "cargo not found (install Rust with rustup)"
 gnu_time=""

@@ -31,26 +31,9 @@ die() {
 corpus="$(cd "$(dirname "$corpus")" && pwd)/$(basename "$corpus")"
 
 # --- packages -------------------------------------------------------------
-packages=(gcc libc6-dev libpwquality-dev libpasswdqc-dev)
-missing=()
-for pkg in "${packages[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-        missing+=("$pkg")
-    fi
-done
-if ((${#missing[@]})); then
-    command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them"
-    sudo=()
-    if ((EUID != 0)); then
-        command -v sudo >/dev/null || die "missing ${missing[*]}: run as root or install sudo"
-        sudo=(sudo)
-    fi
-    echo "run.sh: installing ${missing[*]}" >&2
-    # Only refresh the package lists when something has to be installed.
-    "${sudo[@]}" apt-get update -q >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
-fi
+# shellcheck source=packages.sh
+source "$here/packages.sh"
+need_packages run.sh gcc libc6-dev libpwquality-dev libpasswdqc-dev
 command -v cargo >/dev/null || die "cargo not found (install Rust with rustup)"
 
 # --- build ----------------------------------------------------------------
