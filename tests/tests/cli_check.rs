@@ -439,3 +439,68 @@ fn policy_show_prints_every_key_and_a_header_that_does_not_lie() {
     assert!(set.contains("admin_group = \"ops\""), "{set}");
     assert!(!set.contains("# admin_group"), "{set}");
 }
+
+/// `pwpolicy check --samba` with Samba's environment and `password` on stdin.
+fn samba_check(env: &[(&str, &str)], password: &[u8]) -> (i32, String, String) {
+    use std::io::Write as _;
+    let mut cmd = std::process::Command::new(pwpolicy_tests::pwpolicy());
+    cmd.args(["check", "--samba", "--config", "/dev/null"])
+        .env_remove("SAMBA_CPS_ACCOUNT_NAME")
+        .env_remove("SAMBA_CPS_FULL_NAME")
+        .env_remove("SAMBA_CPS_USER_PRINCIPAL_NAME")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn pwpolicy");
+    child
+        .stdin
+        .take()
+        .expect("stdin pipe")
+        .write_all(password)
+        .expect("write the password");
+    let out = child.wait_with_output().expect("wait for pwpolicy");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_samba_reads_samba_s_variables_and_all_of_stdin_and_refuses_on_any_error() {
+    let erin = [
+        ("SAMBA_CPS_ACCOUNT_NAME", "ehagens"),
+        ("SAMBA_CPS_FULL_NAME", "Erin M. Hagens"),
+    ];
+    assert_eq!(samba_check(&erin, b"Blue-Kettle-42").0, 0);
+    let (code, out, _) = samba_check(&erin, b"Hagens-2024!");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("contains_name_part"), "{out}");
+    // The principal name's local part is an account name too.
+    let upn = [
+        ("SAMBA_CPS_ACCOUNT_NAME", "eh"),
+        ("SAMBA_CPS_USER_PRINCIPAL_NAME", "erinhag@pwtest.lan"),
+    ];
+    let (code, out, _) = samba_check(&upn, b"Xerinhag-2024");
+    assert_eq!(code, 1);
+    assert!(out.contains("contains_account_name"), "{out}");
+    // All of stdin is the password: a newline is part of it, not an end.
+    assert_eq!(samba_check(&erin, b"Blue-Kettle-42\nmore").0, 0);
+    // Errors refuse, and say why without the password.
+    let (code, _, err) = samba_check(&[], b"Blue-Kettle-42");
+    assert_eq!(code, 2);
+    assert!(err.contains("SAMBA_CPS_ACCOUNT_NAME is not set"), "{err}");
+    let (code, _, err) = samba_check(&erin, b"Blue-\xffKettle");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not UTF-8") && !err.contains("Kettle"),
+        "{err}"
+    );
+    let (code, _, err) = samba_check(&erin, b"Blue\0Kettle-42");
+    assert_eq!(code, 2);
+    assert!(err.contains("NUL"), "{err}");
+    let (code, out, _) = samba_check(&erin, &vec![b'a'; 10_000]);
+    assert_eq!(code, 1);
+    assert!(out.contains("too_long"), "{out}");
+}

@@ -1,5 +1,7 @@
-//! A real Samba AD DC, provisioned for this run (`samba-tool domain
-//! provision --targetdir`): its accounts' NT hashes exported with
+//! A real Samba AD DC, provisioned for each test (`samba-tool domain
+//! provision --targetdir`, no daemon): `pwpolicy check --samba` as its check
+//! password script, as `docs/samba.md` sets it up, through `samba-tool user
+//! create` and `setpassword`; and its accounts' NT hashes exported with
 //! `scripts/samba-nt-hashes.sh` and audited against an NTLM filter, as
 //! `docs/breached.md` tells administrators to.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
@@ -128,4 +130,123 @@ fn a_samba_dcs_accounts_with_breached_passwords_are_found_by_their_nt_hashes() {
     );
     assert_eq!(v["no_hash"], 1, "Guest: {v}");
     assert_eq!(v["bad_lines"], serde_json::json!([]), "{v}");
+}
+
+/// Runs samba-tool; `Ok` when it succeeded, `Err(stderr)` when not.
+fn try_samba_tool(conf: &Path, args: &[&str]) -> Result<(), String> {
+    let out = Command::new("samba-tool")
+        .args(args)
+        .arg(format!("--configfile={}", conf.display()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn samba_tool_sets_passwords_through_check_password_script_with_the_shared_verdicts() {
+    let test = "samba_tool_sets_passwords_through_check_password_script_with_the_shared_verdicts";
+    if !samba_or_skip(test) {
+        return;
+    }
+    let dir = TestDir::new();
+    let conf = provision(dir.path());
+    // Only pwpolicy decides: Samba's own length, history and age off;
+    // complexity stays on, which is what makes Samba run the script.
+    samba_tool(
+        &conf,
+        &[
+            "domain",
+            "passwordsettings",
+            "set",
+            "--complexity=on",
+            "--min-pwd-length=0",
+            "--history-length=0",
+            "--min-pwd-age=0",
+        ],
+    );
+    // The line docs/samba.md gives, with this test's policy file.
+    let policy = dir.path().join("policy.toml");
+    let smb = std::fs::read_to_string(&conf).unwrap();
+    let line = format!(
+        "\tcheck password script = {} check --samba --config {}\n",
+        pwpolicy_tests::pwpolicy().display(),
+        policy.display()
+    );
+    std::fs::write(
+        &conf,
+        smb.replacen("[global]\n", &format!("[global]\n{line}"), 1),
+    )
+    .unwrap();
+
+    let mut mismatches = Vec::new();
+    for (i, case) in pwpolicy_tests::vectors::load().case.iter().enumerate() {
+        std::fs::write(&policy, &case.policy).unwrap();
+        let user = if case.user.is_empty() {
+            format!("zzq{i}")
+        } else {
+            case.user.clone()
+        };
+        let mut args = vec!["user", "create", user.as_str(), case.password.as_str()];
+        let given = format!("--given-name={}", case.full_name);
+        if !case.full_name.is_empty() {
+            args.push(&given);
+        }
+        let accepted = try_samba_tool(&conf, &args).is_ok();
+        if accepted {
+            samba_tool(&conf, &["user", "delete", &user]);
+        }
+        if accepted != case.expect.is_empty() {
+            mismatches.push(format!(
+                "{}: samba accepted={accepted}, expected {:?}",
+                case.name, case.expect
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+
+    // The script decides, not Samba's own complexity check, which would
+    // refuse a password of one class that this policy allows.
+    std::fs::write(&policy, "[quality]\nmin_classes = 0\n").unwrap();
+    samba_tool(&conf, &["user", "create", "solo", "onlylowercaseletters"]);
+    // And a refusal from the script refuses the change.
+    std::fs::write(&policy, "[quality]\nmin_length = 30\n").unwrap();
+    let refused = try_samba_tool(&conf, &["user", "create", "longer", "Blue-Kettle-42"]);
+    assert!(refused.is_err(), "the script's refusal must refuse");
+
+    // A user's password set later goes through the script too.
+    std::fs::write(&policy, "").unwrap();
+    samba_tool(
+        &conf,
+        &[
+            "user",
+            "create",
+            "ehagens",
+            "Blue-Kettle-42",
+            "--given-name=Erin M. Hagens",
+        ],
+    );
+    let refused = try_samba_tool(
+        &conf,
+        &[
+            "user",
+            "setpassword",
+            "ehagens",
+            "--newpassword=Hagens-2024!",
+        ],
+    );
+    assert!(refused.is_err(), "a full-name part must be refused");
+    samba_tool(
+        &conf,
+        &[
+            "user",
+            "setpassword",
+            "ehagens",
+            "--newpassword=Copper-Kite-36",
+        ],
+    );
 }

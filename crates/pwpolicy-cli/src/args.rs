@@ -106,6 +106,12 @@ pub struct CheckArgs {
     /// Read JSON Lines {"user", "full_name", "password"} and write one JSON verdict per line.
     #[arg(long, conflicts_with_all = ["user", "full_name"])]
     pub batch: bool,
+    /// Be Samba AD DC's `check password script`: the account from
+    /// SAMBA_CPS_ACCOUNT_NAME, the full name from SAMBA_CPS_FULL_NAME, the
+    /// principal name from SAMBA_CPS_USER_PRINCIPAL_NAME, the password all of
+    /// standard input (no newline); exit 0 accepts, anything else refuses.
+    #[arg(long, conflicts_with_all = ["user", "full_name", "batch", "db", "socket"])]
+    pub samba: bool,
 }
 
 /// Arguments of `pwpolicy change`.

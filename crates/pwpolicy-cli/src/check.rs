@@ -19,6 +19,9 @@ use crate::{EXIT_ACCEPTED, EXIT_ERROR, EXIT_REJECTED};
 /// Runs `pwpolicy check`.
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
+    if args.samba {
+        return crate::samba::check(&policy, args.json, &mut std::io::stdin().lock());
+    }
     if args.batch {
         return crate::batch::batch(
             &policy,

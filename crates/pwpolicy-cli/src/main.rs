@@ -16,6 +16,7 @@ mod input;
 mod list;
 mod policy_cmd;
 mod render;
+mod samba;
 mod status;
 mod store_access;
 
