@@ -40,6 +40,10 @@ fn samba_or_skip(test: &str) -> bool {
 /// A provisioned DC in `dir`; returns its smb.conf.
 fn provision(dir: &Path) -> PathBuf {
     let target = dir.join("dc");
+    // An empty configuration to start from, so the host's own
+    // /etc/samba/smb.conf is never read.
+    let empty = dir.join("empty.conf");
+    std::fs::write(&empty, "").unwrap();
     let out = Command::new("samba-tool")
         .args([
             "domain",
@@ -50,6 +54,7 @@ fn provision(dir: &Path) -> PathBuf {
         .args(["--realm=PWTEST.LAN", "--domain=PWTEST", "--use-rfc2307"])
         .arg("--adminpass=Adm1n-Pass-Word!")
         .arg(format!("--targetdir={}", target.display()))
+        .arg(format!("--configfile={}", empty.display()))
         .output()
         .unwrap();
     assert!(
