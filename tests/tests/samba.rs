@@ -255,3 +255,120 @@ fn samba_tool_sets_passwords_through_check_password_script_with_the_shared_verdi
         ],
     );
 }
+
+/// A DC's `samba` daemon on loopback, stopped (with its children) on drop.
+struct Daemon(std::process::Child);
+
+impl Daemon {
+    fn start(conf: &Path) -> Daemon {
+        use std::os::unix::process::CommandExt;
+        let child = Command::new("samba")
+            .args(["-i", "-s", conf.to_str().unwrap()])
+            .process_group(0)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let daemon = Daemon(child);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        // LDAP and SMB both up.
+        while ["127.0.0.1:389", "127.0.0.1:445"]
+            .iter()
+            .any(|a| std::net::TcpStream::connect(a).is_err())
+        {
+            assert!(std::time::Instant::now() < deadline, "samba did not start");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        daemon
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// A user's own change over SMB (SAMR, as a Windows client makes it).
+fn smbpasswd(conf: &Path, user: &str, old: &str, new: &str) -> bool {
+    use std::io::Write as _;
+    let mut child = Command::new("smbpasswd")
+        .args([
+            "-s",
+            "-r",
+            "127.0.0.1",
+            "-U",
+            user,
+            "-c",
+            conf.to_str().unwrap(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    write!(child.stdin.take().unwrap(), "{old}\n{new}\n{new}\n").unwrap();
+    child.wait().unwrap().success()
+}
+
+#[test]
+fn the_running_dc_runs_the_script_for_ldap_resets_and_users_own_changes() {
+    let test = "the_running_dc_runs_the_script_for_ldap_resets_and_users_own_changes";
+    if !samba_or_skip(test) || which("samba").is_none() || which("smbpasswd").is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test}: CI must have samba and smbpasswd"
+        );
+        return;
+    }
+    let dir = TestDir::new();
+    let conf = provision(dir.path());
+    // Samba's own rules out of the way: a refusal below is the script's.
+    samba_tool(
+        &conf,
+        &[
+            "domain",
+            "passwordsettings",
+            "set",
+            "--complexity=on",
+            "--min-pwd-length=0",
+            "--history-length=0",
+            "--min-pwd-age=0",
+        ],
+    );
+    let policy = dir.write("policy.toml", "");
+    let smb = std::fs::read_to_string(&conf).unwrap();
+    let global = format!(
+        "[global]\n\tinterfaces = lo\n\tbind interfaces only = yes\n\
+         \tcheck password script = {} check --samba --config {}\n",
+        pwpolicy_tests::pwpolicy().display(),
+        policy.display()
+    );
+    std::fs::write(&conf, smb.replacen("[global]\n", &global, 1)).unwrap();
+    samba_tool(&conf, &["user", "create", "erin", "Blue-Kettle-42"]);
+    let _daemon = Daemon::start(&conf);
+
+    // An administrator's reset over LDAP.
+    let reset = |password: &str| {
+        try_samba_tool(
+            &conf,
+            &[
+                "user",
+                "setpassword",
+                "erin",
+                &format!("--newpassword={password}"),
+                "-H",
+                "ldap://127.0.0.1",
+                "-UAdministrator%Adm1n-Pass-Word!",
+            ],
+        )
+    };
+    assert!(reset("Xerin-2024!").is_err(), "holds the account name");
+    reset("Copper-Kite-36").unwrap();
+    // The user's own change over SMB.
+    assert!(!smbpasswd(&conf, "erin", "Copper-Kite-36", "Xerin-2025!"));
+    assert!(smbpasswd(&conf, "erin", "Copper-Kite-36", "Zebra-Cloud-58"));
+}
