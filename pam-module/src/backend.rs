@@ -23,14 +23,12 @@ pub fn text_rules(
     full_name: &str,
     password: &str,
 ) -> Result<Vec<Finding>, (Vec<Finding>, String)> {
-    let findings =
-        |verdict: &pwpolicy::Verdict| verdict.violations().iter().map(Finding::from).collect();
-    match Lists::new().text_verdict(policy, user, full_name, password) {
-        Ok(verdict) => Ok(findings(&verdict)),
-        Err(e) => {
-            let verdict = policy.check(&Password::new(password), &Names::new(user, full_name));
-            Err((findings(&verdict), e.to_string()))
-        }
+    let mut verdict = policy.check(&Password::new(password), &Names::new(user, full_name));
+    let screened = Lists::new().screen(&policy.breached, &mut verdict, password);
+    let findings = verdict.violations().iter().map(Finding::from).collect();
+    match screened {
+        Ok(()) => Ok(findings),
+        Err(e) => Err((findings, e.to_string())),
     }
 }
 

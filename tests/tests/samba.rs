@@ -78,6 +78,33 @@ fn samba_tool(conf: &Path, args: &[&str]) {
     );
 }
 
+/// Makes `pwpolicy check --samba --config POLICY` the DC's check password
+/// script, the line docs/samba.md gives (plus `global`, more `[global]`
+/// lines), and turns Samba's own length, history and age off, so that
+/// every verdict is the script's. Complexity stays on: it is what makes
+/// Samba run the script.
+fn script_decides(conf: &Path, policy: &Path, global: &str) {
+    samba_tool(
+        conf,
+        &[
+            "domain",
+            "passwordsettings",
+            "set",
+            "--complexity=on",
+            "--min-pwd-length=0",
+            "--history-length=0",
+            "--min-pwd-age=0",
+        ],
+    );
+    let smb = std::fs::read_to_string(conf).unwrap();
+    let lines = format!(
+        "[global]\n{global}\tcheck password script = {} check --samba --config {}\n",
+        pwpolicy_tests::pwpolicy().display(),
+        policy.display()
+    );
+    std::fs::write(conf, smb.replacen("[global]\n", &lines, 1)).unwrap();
+}
+
 #[test]
 fn a_samba_dcs_accounts_with_breached_passwords_are_found_by_their_nt_hashes() {
     if !samba_or_skip("a_samba_dcs_accounts_with_breached_passwords_are_found_by_their_nt_hashes") {
@@ -162,31 +189,8 @@ fn samba_tool_sets_passwords_through_check_password_script_with_the_shared_verdi
     let conf = provision(dir.path());
     // Only pwpolicy decides: Samba's own length, history and age off;
     // complexity stays on, which is what makes Samba run the script.
-    samba_tool(
-        &conf,
-        &[
-            "domain",
-            "passwordsettings",
-            "set",
-            "--complexity=on",
-            "--min-pwd-length=0",
-            "--history-length=0",
-            "--min-pwd-age=0",
-        ],
-    );
-    // The line docs/samba.md gives, with this test's policy file.
     let policy = dir.path().join("policy.toml");
-    let smb = std::fs::read_to_string(&conf).unwrap();
-    let line = format!(
-        "\tcheck password script = {} check --samba --config {}\n",
-        pwpolicy_tests::pwpolicy().display(),
-        policy.display()
-    );
-    std::fs::write(
-        &conf,
-        smb.replacen("[global]\n", &format!("[global]\n{line}"), 1),
-    )
-    .unwrap();
+    script_decides(&conf, &policy, "");
 
     let mut mismatches = Vec::new();
     for (i, case) in pwpolicy_tests::vectors::load().case.iter().enumerate() {
@@ -327,27 +331,12 @@ fn the_running_dc_runs_the_script_for_ldap_resets_and_users_own_changes() {
     let dir = TestDir::new();
     let conf = provision(dir.path());
     // Samba's own rules out of the way: a refusal below is the script's.
-    samba_tool(
-        &conf,
-        &[
-            "domain",
-            "passwordsettings",
-            "set",
-            "--complexity=on",
-            "--min-pwd-length=0",
-            "--history-length=0",
-            "--min-pwd-age=0",
-        ],
-    );
     let policy = dir.write("policy.toml", "");
-    let smb = std::fs::read_to_string(&conf).unwrap();
-    let global = format!(
-        "[global]\n\tinterfaces = lo\n\tbind interfaces only = yes\n\
-         \tcheck password script = {} check --samba --config {}\n",
-        pwpolicy_tests::pwpolicy().display(),
-        policy.display()
+    script_decides(
+        &conf,
+        &policy,
+        "\tinterfaces = lo\n\tbind interfaces only = yes\n",
     );
-    std::fs::write(&conf, smb.replacen("[global]\n", &global, 1)).unwrap();
     samba_tool(&conf, &["user", "create", "erin", "Blue-Kettle-42"]);
     let _daemon = Daemon::start(&conf);
 

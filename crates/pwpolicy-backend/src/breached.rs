@@ -52,12 +52,7 @@ impl Lists {
                     .or_insert_with(|| Arc::new(Watched::new(path, open_trusted))),
             )
         };
-        let mapped = watched.current()?;
-        let filter = mapped.filter();
-        pwpolicy_breach::meets(filter.header(), rules.min_count).map_err(|e| mapped.error(e))?;
-        pwpolicy_breach::screen(verdict, filter, password, rules.nfkc)
-            .map_err(|e| mapped.error(e))?;
-        Ok(())
+        Ok(watched.current()?.screen(rules, verdict, password)?)
     }
 
     /// The text rules (length, classes, names) and the breached list: what

@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use memmap2::Mmap;
+use pwpolicy::{BreachedRules, Verdict};
 use pwpolicy_breach::{Filter, FilterError};
 use thiserror::Error;
 
@@ -131,6 +132,35 @@ impl MappedFilter {
         let verified = self.filter.verify().map_err(|e| self.error(e));
         map::sequential(self.filter.bytes(), false);
         verified
+    }
+
+    /// Whether this filter holds every password a policy asking for
+    /// `min_count` wants refused ([`pwpolicy_breach::meets`]).
+    ///
+    /// # Errors
+    ///
+    /// [`BreachFileError::Filter`] naming the file, when it is too sparse.
+    pub fn meets(&self, min_count: Option<u64>) -> Result<(), BreachFileError> {
+        pwpolicy_breach::meets(self.filter.header(), min_count).map_err(|e| self.error(e))
+    }
+
+    /// The policy's screening, the one every front end asks: the filter must
+    /// meet `rules.min_count`, then `breached` is added to `verdict` when
+    /// `password` (as typed, and with `rules.nfkc` its NFKC form) is listed.
+    ///
+    /// # Errors
+    ///
+    /// [`BreachFileError::Filter`] naming the file, when it is too sparse or
+    /// a page the lookup reads is damaged; `verdict` is then unchanged.
+    pub fn screen(
+        &self,
+        rules: &BreachedRules,
+        verdict: &mut Verdict,
+        password: &str,
+    ) -> Result<(), BreachFileError> {
+        self.meets(rules.min_count)?;
+        pwpolicy_breach::screen(verdict, &self.filter, password, rules.nfkc)
+            .map_err(|e| self.error(e))
     }
 
     /// A lookup error, naming this file.

@@ -70,14 +70,14 @@ pub fn check(policy: &Policy, json: bool, input: &mut impl Read) -> anyhow::Resu
     let mut verdict = Lists::new().text_verdict(policy, &account, &full_name, &password)?;
     // The principal name's local part is held to the account-name rule too
     // (`erin.hagens@example.org` for account `ehagens`).
+    // Only the name rule: length and classes are already judged.
     let local = principal.split('@').next().unwrap_or_default();
-    if !local.is_empty()
-        && !verdict.has("contains_account_name")
-        && policy
-            .check(&Password::new(&password), &Names::new(local, ""))
-            .has("contains_account_name")
-    {
-        verdict.push(Violation::ContainsAccountName);
+    if !local.is_empty() && !verdict.has("contains_account_name") {
+        let found = Names::new(local, "")
+            .check(Password::new(&password).expose(), policy.quality.name_check);
+        if found.contains(&Violation::ContainsAccountName) {
+            verdict.push(Violation::ContainsAccountName);
+        }
     }
     report(&account, json, &verdict)
 }

@@ -51,8 +51,7 @@ enum Source {
 #[derive(Debug)]
 pub struct List {
     source: Source,
-    min_count: Option<u64>,
-    nfkc: bool,
+    rules: BreachedRules,
 }
 
 impl List {
@@ -71,8 +70,7 @@ impl List {
         };
         Some(List {
             source,
-            min_count: rules.min_count,
-            nfkc: rules.nfkc,
+            rules: rules.clone(),
         })
     }
 
@@ -93,14 +91,18 @@ impl List {
     /// filter, truncated, damaged where opening reads, or built with a
     /// higher `--min-count` than the policy's `min_count`.
     pub fn open(&self) -> Result<Arc<MappedFilter>, Error> {
-        let mapped = match &self.source {
+        let mapped = self.current()?;
+        mapped.meets(self.rules.min_count).map_err(list_error)?;
+        Ok(mapped)
+    }
+
+    /// The filter now at the path, whatever the policy asks of it.
+    fn current(&self) -> Result<Arc<MappedFilter>, Error> {
+        match &self.source {
             Source::Mapped(watched) => watched.current(),
             Source::PerLookup(path) => MappedFilter::open(path, open_plain).map(Arc::new),
         }
-        .map_err(list_error)?;
-        pwpolicy_breach::meets(mapped.filter().header(), self.min_count)
-            .map_err(|e| list_error(mapped.error(e)))?;
-        Ok(mapped)
+        .map_err(list_error)
     }
 
     /// Adds `breached` to `verdict` when `password` (as typed, not its NFKC
@@ -111,9 +113,9 @@ impl List {
     /// As [`List::open`], and [`Error::BreachedList`] when a page the lookup
     /// reads is damaged. `verdict` is then unchanged.
     pub fn screen(&self, verdict: &mut Verdict, password: &str) -> Result<(), Error> {
-        let mapped = self.open()?;
-        pwpolicy_breach::screen(verdict, mapped.filter(), password, self.nfkc)
-            .map_err(|e| list_error(mapped.error(e)))
+        self.current()?
+            .screen(&self.rules, verdict, password)
+            .map_err(list_error)
     }
 }
 
