@@ -80,6 +80,24 @@ pub struct Status {
     /// What an administrator should know (a disagreement and its fix).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the directory says of a directory user (`--directory`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<DirectoryView>,
+}
+
+/// What a directory (Active Directory) says of one of its users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryView {
+    /// The account's DN.
+    pub dn: String,
+    /// The account is disabled.
+    pub disabled: bool,
+    /// Its password never expires: DONT_EXPIRE_PASSWORD, a smart card
+    /// required, or settings whose maximum age is never.
+    pub never_expires: bool,
+    /// Whose settings govern it: `domain`, or a PSO's name.
+    pub settings: String,
 }
 
 /// One row of `report`: a user who must change or whose password expires soon.
@@ -98,6 +116,9 @@ pub struct ReportRow {
     pub days_left: Option<i64>,
     /// A change is forced.
     pub must_change: bool,
+    /// What the directory says of a directory user (`--directory`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<DirectoryView>,
 }
 
 /// One reason a password is refused: its stable code, the message, and the

@@ -51,6 +51,13 @@ pub enum BackendError {
     /// A date that is not `YYYY-MM-DD` or `today`.
     #[error("{0}")]
     InvalidDate(String),
+    /// The directory could not be reached, bound to or read (its error
+    /// names the server and the entry, never the bind password).
+    #[error(transparent)]
+    Directory(Box<dyn std::error::Error + Send + Sync>),
+    /// This backend does not do that (a directory answers for expiry only).
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl BackendError {
@@ -63,7 +70,8 @@ impl BackendError {
             | BackendError::Breached(_)
             | BackendError::Unreachable { .. }
             | BackendError::Lost { .. }
-            | BackendError::Protocol => true,
+            | BackendError::Protocol
+            | BackendError::Directory(_) => true,
             BackendError::Refused { kind, .. } => matches!(
                 kind,
                 ErrorKind::StoreUnavailable
@@ -71,7 +79,9 @@ impl BackendError {
                     | ErrorKind::Busy
                     | ErrorKind::Internal
             ),
-            BackendError::NeedUser | BackendError::InvalidDate(_) => false,
+            BackendError::NeedUser
+            | BackendError::InvalidDate(_)
+            | BackendError::Unsupported(_) => false,
         }
     }
 }

@@ -38,7 +38,7 @@ pub mod policy_file;
 pub mod protocol;
 mod service;
 
-pub use answer::{CheckAnswer, CommitAnswer, Finding, ReportRow, State, Status};
+pub use answer::{CheckAnswer, CommitAnswer, DirectoryView, Finding, ReportRow, State, Status};
 pub use backend::{
     Absence, Backend, CheckRequest, CommitRequest, Source, Sources, choose, choose_with,
 };

@@ -85,6 +85,7 @@ impl Standing {
             expires: self.expires.map(|t| format_date(t.date())),
             days_left: self.days_left,
             must_change: self.must_change,
+            directory: None,
         }
     }
 }
@@ -151,6 +152,7 @@ pub fn status(
         shadow: None,
         shadow_agrees: None,
         note: None,
+        directory: None,
     };
     if let Some(shadow) = &facts.shadow {
         // Only where pwpolicy expires passwords can the two views clash.

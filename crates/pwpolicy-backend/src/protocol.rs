@@ -204,7 +204,7 @@ pub enum Answer {
     /// To `commit`.
     Commit(CommitAnswer),
     /// To `status`.
-    Status(Status),
+    Status(Box<Status>),
     /// One page of a `report`.
     Report(ReportPage),
     /// To `expire` and `set_changed`.

@@ -142,7 +142,7 @@ impl Backend for Service {
         match self.call(Request::Status {
             user: user.map(str::to_owned),
         })? {
-            Answer::Status(status) => Ok(status),
+            Answer::Status(status) => Ok(*status),
             _ => Err(BackendError::Protocol),
         }
     }

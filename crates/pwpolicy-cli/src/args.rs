@@ -145,6 +145,30 @@ pub struct UserArgs {
     pub sources: Sources,
 }
 
+/// Which directory to read users from, over the policy's `[directory]`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DirectoryArgs {
+    /// Answer for Active Directory users from this DC: ldaps://HOST,
+    /// ldap://HOST (upgraded with StartTLS) or ldapi://PATH [default: the
+    /// policy's `[directory] url`, if set].
+    #[arg(long, value_name = "URL")]
+    pub directory: Option<String>,
+    /// Bind as this DN, or user@REALM [default: `[directory] bind_dn`; else anonymously].
+    #[arg(long, value_name = "DN")]
+    pub bind_dn: Option<String>,
+    /// The bind password: this file's first line; the file must be readable
+    /// by its owner only [default: `[directory] bind_password_file`].
+    #[arg(long, value_name = "FILE")]
+    pub bind_password_file: Option<PathBuf>,
+    /// Search users under this DN [default: `[directory] base`, else the whole domain].
+    #[arg(long, value_name = "DN")]
+    pub base: Option<String>,
+    /// Trust the CA certificates in this PEM file as well as the system's
+    /// (a DC's own CA) [default: `[directory] ca_file`].
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
 /// Arguments of `pwpolicy status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -154,6 +178,9 @@ pub struct StatusArgs {
     /// Policy and store.
     #[command(flatten)]
     pub sources: Sources,
+    /// A directory instead of the store.
+    #[command(flatten)]
+    pub directory: DirectoryArgs,
     /// Print the status as JSON.
     #[arg(long)]
     pub json: bool,
@@ -196,6 +223,15 @@ pub struct ReportArgs {
     /// Policy and store.
     #[command(flatten)]
     pub sources: Sources,
+    /// A directory instead of the store.
+    #[command(flatten)]
+    pub directory: DirectoryArgs,
+    /// With a directory: list the store's users too, before the directory's.
+    #[arg(long)]
+    pub with_store: bool,
+    /// With a directory: list disabled accounts too.
+    #[arg(long)]
+    pub include_disabled: bool,
 }
 
 /// How `report` and `list` print their rows.
@@ -288,6 +324,24 @@ pub enum PolicyCommand {
         /// The policy file to validate.
         file: PathBuf,
     },
+    /// Say whether what enforces passwords matches the policy: a domain's
+    /// own settings (--directory). Exits 0 when it conforms, 1 with
+    /// findings, 2 on errors.
+    Audit(PolicyAuditArgs),
+}
+
+/// Arguments of `pwpolicy policy audit`.
+#[derive(Debug, Args)]
+pub struct PolicyAuditArgs {
+    /// Policy file [default: /etc/security/pwpolicy.toml, or the built-in policy if absent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The directory whose settings are audited.
+    #[command(flatten)]
+    pub directory: DirectoryArgs,
+    /// Print JSON: {"conforms", "findings": [{"key", "policy", "required", "source", "message", "actual"}], "notes": [...]}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `pwpolicy breach` verbs.

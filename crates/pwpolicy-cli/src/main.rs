@@ -59,6 +59,9 @@ fn wants_json(command: &Command) -> bool {
         Command::Status(a) => a.json,
         Command::Report(a) => a.output.format() == args::ReportFormat::Json,
         Command::List(a) => a.output.format() == args::ReportFormat::Json,
+        Command::Policy {
+            command: PolicyCommand::Audit(a),
+        } => a.json,
         Command::Breach {
             command: BreachCommand::Info(a),
         } => a.json,
@@ -91,6 +94,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Policy {
             command: PolicyCommand::Check { file },
         } => policy_cmd::check(&file),
+        Command::Policy {
+            command: PolicyCommand::Audit(args),
+        } => policy_cmd::audit(&args),
         Command::Breach { command } => breach::run(command),
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -1,11 +1,14 @@
-//! `pwpolicy policy show` and `pwpolicy policy check FILE`.
+//! `pwpolicy policy show`, `pwpolicy policy check FILE` and `pwpolicy
+//! policy audit`.
 
 use std::path::Path;
 
 use anyhow::Context;
 use pwpolicy::Policy;
 
+use crate::args::PolicyAuditArgs;
 use crate::config::{self, DEFAULT_POLICY_PATH};
+use crate::store_access;
 use crate::{EXIT_ACCEPTED, EXIT_REJECTED};
 
 /// Keys with no value unless set: their section, whether `policy` leaves
@@ -112,4 +115,42 @@ pub fn check(path: &Path) -> anyhow::Result<u8> {
             Ok(EXIT_REJECTED)
         }
     }
+}
+
+/// Audits what enforces passwords against the policy: exit 0 when it
+/// conforms, 1 with findings.
+pub fn audit(args: &PolicyAuditArgs) -> anyhow::Result<u8> {
+    let policy = config::load(args.config.as_deref())?.policy;
+    let Some(target) = store_access::directory(&args.directory, None, &policy)? else {
+        anyhow::bail!(
+            "nothing to audit against: give --directory ldaps://HOST (or set [directory] url)"
+        );
+    };
+    let url = target.url.clone();
+    let audit = store_access::directory_backend(target, &policy, false).audit()?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        crate::render::json_line(&mut out, &audit)?;
+    } else {
+        use std::io::Write as _;
+        for f in &audit.findings {
+            writeln!(out, "finding {}: {}", f.key, f.message)?;
+        }
+        for n in &audit.notes {
+            writeln!(out, "note    {}: {}", n.key, n.message)?;
+        }
+        match audit.findings.len() {
+            0 => writeln!(out, "{url}: conforms to the policy")?,
+            n => writeln!(
+                out,
+                "{url}: does not conform to the policy ({n} finding{})",
+                if n == 1 { "" } else { "s" }
+            )?,
+        }
+    }
+    Ok(if audit.conforms {
+        EXIT_ACCEPTED
+    } else {
+        EXIT_REJECTED
+    })
 }

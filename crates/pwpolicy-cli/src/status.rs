@@ -13,7 +13,11 @@ use crate::store_access;
 /// Runs `pwpolicy status`.
 pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    let mut backend = store_access::backend(&args.sources, &policy, true);
+    let mut backend: Box<dyn Backend> =
+        match store_access::directory(&args.directory, Some(&args.sources), &policy)? {
+            Some(target) => Box::new(store_access::directory_backend(target, &policy, true)),
+            None => store_access::backend(&args.sources, &policy, true),
+        };
     let status = backend.status(args.user.as_deref())?;
     if let Some(why) = backend.absence() {
         eprintln!("pwpolicy: note: {why}");
@@ -55,7 +59,19 @@ fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
         "Must change at login    : {}",
         if s.must_change { "yes" } else { "no" }
     )?;
-    writeln!(out, "Passwords remembered    : {}", s.history_entries)?;
+    match &s.directory {
+        None => writeln!(out, "Passwords remembered    : {}", s.history_entries)?,
+        Some(d) => {
+            writeln!(out, "Directory entry         : {}", d.dn)?;
+            writeln!(out, "Password settings       : {}", d.settings)?;
+            if d.never_expires {
+                writeln!(out, "Never expires           : yes")?;
+            }
+            if d.disabled {
+                writeln!(out, "Account                 : disabled")?;
+            }
+        }
+    }
     writeln!(out, "State                   : {}", s.state.as_str())?;
     let why = match (s.class.as_str(), s.exempt) {
         (_, true) => " (exempt from the policy)",
@@ -140,17 +156,42 @@ impl<W: Write> Printer<W> {
 
 /// Runs `pwpolicy report`: rows are printed as they arrive, from the
 /// store or from the service's pages, so memory stays flat at any size.
+///
+/// With a directory, its users in the window (disabled ones left out unless
+/// asked for); with `--with-store` the store's rows come first.
 pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    let mut backend = store_access::backend(&args.sources, &policy, true);
+    let directory = store_access::directory(
+        &args.directory,
+        (!args.with_store).then_some(&args.sources),
+        &policy,
+    )?;
+    if directory.is_none() && (args.with_store || args.include_disabled) {
+        anyhow::bail!(
+            "--with-store and --include-disabled go with a directory (--directory or [directory] url)"
+        );
+    }
+    let mut backends: Vec<Box<dyn Backend>> = Vec::new();
+    if directory.is_none() || args.with_store {
+        backends.push(store_access::backend(&args.sources, &policy, true));
+    }
+    if let Some(target) = directory {
+        backends.push(Box::new(store_access::directory_backend(
+            target,
+            &policy,
+            args.include_disabled,
+        )));
+    }
     let stdout = std::io::stdout();
     let mut printer = Printer::start(
         BufWriter::with_capacity(1 << 16, stdout.lock()),
         args.output.format(),
     )?;
-    each_row(&mut *backend, args.expiring_within, "report", |row| {
-        printer.row(&row)
-    })?;
+    for backend in &mut backends {
+        each_row(&mut **backend, args.expiring_within, "report", |row| {
+            printer.row(&row)
+        })?;
+    }
     printer.finish()?;
     Ok(EXIT_ACCEPTED)
 }

@@ -594,7 +594,7 @@ fn execute(
                 .ok_or(BackendError::Store(StoreError::InvalidUser(
                     "the caller has no user name",
                 )))?;
-            Answer::Status(local.status(Some(&user))?)
+            Answer::Status(Box::new(local.status(Some(&user))?))
         }
         Request::Report { expiring_within } => {
             let (mut rows, mut bytes, mut count) = (Vec::new(), 0, 0usize);

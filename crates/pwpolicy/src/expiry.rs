@@ -89,12 +89,42 @@ impl ExpiryRules {
         let expires = (self.max_age_days > 0)
             .then(|| last_change.checked_add(Duration::days(i64::from(self.max_age_days))))
             .flatten();
-        let days_left = expires.map(|e| days_between(now, e));
+        ExpiryStatus {
+            changed_in_future: last_change > now,
+            ..self.status_until(expires, must_change, now)
+        }
+    }
+
+    /// The state of a password that expires at `expires` (`None`: never),
+    /// when something else worked out the expiry (a directory's maximum
+    /// age, a fine-grained policy): the same states, days and warning
+    /// window as [`ExpiryRules::status`], whose `max_age_days` it ignores.
+    ///
+    /// ```
+    /// use pwpolicy::{ExpiryRules, ExpiryState};
+    /// use time::macros::datetime;
+    ///
+    /// let rules = ExpiryRules::default(); // warn 14 days before
+    /// let s = rules.status_until(Some(datetime!(2026-02-12 09:00 UTC)), false, datetime!(2026-02-01 12:00 UTC));
+    /// assert_eq!((s.state, s.days_left), (ExpiryState::Warning, Some(11)));
+    /// ```
+    pub fn status_until(
+        &self,
+        expires: Option<OffsetDateTime>,
+        must_change: bool,
+        now: OffsetDateTime,
+    ) -> ExpiryStatus {
+        let (expires, now) = match (expires.map(utc), utc(now)) {
+            (Some(None), _) | (_, None) => (None, None),
+            (Some(Some(e)), Some(n)) => (Some(e), Some(n)),
+            (None, Some(n)) => (None, Some(n)),
+        };
+        let days_left = expires.zip(now).map(|(e, n)| days_between(n, e));
         let state = if must_change {
             ExpiryState::MustChange
         } else {
-            match (expires, days_left) {
-                (Some(e), _) if now >= e => ExpiryState::Expired,
+            match (expires.zip(now), days_left) {
+                (Some((e, n)), _) if n >= e => ExpiryState::Expired,
                 (Some(_), Some(d)) if self.warn_days > 0 && d <= i64::from(self.warn_days) => {
                     ExpiryState::Warning
                 }
@@ -105,7 +135,7 @@ impl ExpiryRules {
             state,
             expires,
             days_left,
-            changed_in_future: last_change > now,
+            changed_in_future: false,
         }
     }
 
@@ -236,6 +266,29 @@ mod tests {
         assert!(
             r.check_min_age(datetime!(2026-06-11 00:00 UTC), false, now)
                 .is_some()
+        );
+    }
+
+    #[test]
+    fn status_until_agrees_with_status_for_the_same_expiry() {
+        let r = rules(90, 14, 0);
+        let changed = datetime!(2026-01-01 08:30 UTC);
+        let expires = changed + Duration::days(90);
+        for hours in (0..24 * 120).step_by(7) {
+            let now = changed + Duration::hours(hours);
+            for must in [false, true] {
+                let a = r.status(changed, must, now);
+                let b = r.status_until(Some(expires), must, now);
+                assert_eq!(
+                    (a.state, a.expires, a.days_left),
+                    (b.state, b.expires, b.days_left)
+                );
+            }
+        }
+        let never = r.status_until(None, false, changed);
+        assert_eq!(
+            (never.state, never.expires, never.days_left),
+            (ExpiryState::Ok, None, None)
         );
     }
 

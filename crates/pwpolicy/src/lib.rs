@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 mod accounts;
+pub mod audit;
 mod error;
 mod expiry;
 mod history;
@@ -52,9 +53,9 @@ pub use history::{HASH_LEN, Hasher, HistoryEntry, SALT_LEN, UserSalt};
 pub use policy::{
     BreachedRules, DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_MEMORY_KIB,
     DEFAULT_ARGON2_PARALLELISM, DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_LENGTH, DEFAULT_MIN_AGE_DAYS,
-    DEFAULT_MIN_CLASSES, DEFAULT_MIN_LENGTH, DEFAULT_WARN_DAYS, ExpiryRules, FilterSettings,
-    HistoryRules, MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck, OnError, PamSettings, Policy,
-    QualityRules, Remember, ServiceSettings, StoreSettings, UnknownUser,
+    DEFAULT_MIN_CLASSES, DEFAULT_MIN_LENGTH, DEFAULT_WARN_DAYS, DirectorySettings, ExpiryRules,
+    FilterSettings, HistoryRules, MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck, OnError, PamSettings,
+    Policy, QualityRules, Remember, ServiceSettings, StoreSettings, UnknownUser,
 };
 pub use rules::names::Names;
 pub use secret::Password;

@@ -58,6 +58,54 @@ pub struct Policy {
     pub accounts: AccountRules,
     /// Screening against a list of breached passwords (off unless a file is named).
     pub breached: BreachedRules,
+    /// The directory (Active Directory) whose users `status` and `report`
+    /// answer for, and whose settings `policy audit --directory` reads.
+    pub directory: DirectorySettings,
+}
+
+/// Where the directory is and how to reach it (read by the CLI, not by
+/// this crate). The bind password lives in its own file, never here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DirectorySettings {
+    /// `ldaps://HOST`, `ldap://HOST` (with StartTLS) or `ldapi://PATH`;
+    /// unset means no directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Who to bind as (a DN, or `user@REALM` on Active Directory); unset
+    /// binds anonymously.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind_dn: Option<String>,
+    /// A file holding the bind password (its first line), readable by its
+    /// owner only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind_password_file: Option<String>,
+    /// Where users are searched [default: the domain's naming context].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// PEM certificates of the CAs to trust besides the system's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// Upgrade `ldap://` connections with StartTLS (certificates checked);
+    /// `false` sends the bind password in clear, and is logged each time.
+    pub starttls: bool,
+    /// Seconds to wait for the directory to connect or answer.
+    pub timeout_seconds: u32,
+}
+
+impl Default for DirectorySettings {
+    fn default() -> Self {
+        DirectorySettings {
+            url: None,
+            bind_dn: None,
+            bind_password_file: None,
+            base: None,
+            ca_file: None,
+            starttls: true,
+            timeout_seconds: 30,
+        }
+    }
 }
 
 /// Screening against a list of breached passwords, built with

@@ -209,6 +209,51 @@ impl Policy {
                 "needs `file`: the list it applies to".into(),
             );
         }
+        self.find_invalid_directory()
+    }
+
+    /// The directory's URL, files and timeout.
+    fn find_invalid_directory(&self) -> Result<(), Invalid> {
+        let d = &self.directory;
+        if let Some(url) = &d.url {
+            let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+            if !matches!(scheme.as_deref(), Some("ldap" | "ldaps" | "ldapi")) {
+                return invalid(
+                    "directory.url",
+                    None,
+                    format!("must start ldaps://, ldap:// or ldapi://, not `{url}`"),
+                );
+            }
+        }
+        for (key, path) in [
+            ("directory.bind_password_file", &d.bind_password_file),
+            ("directory.ca_file", &d.ca_file),
+        ] {
+            if path
+                .as_deref()
+                .is_some_and(|f| !std::path::Path::new(f).is_absolute())
+            {
+                return invalid(
+                    key,
+                    None,
+                    "must be an absolute path: the CLI runs from any directory".into(),
+                );
+            }
+        }
+        if d.bind_password_file.is_some() && d.bind_dn.is_none() {
+            return invalid(
+                "directory.bind_password_file",
+                None,
+                "needs `bind_dn`: whom the password is for".into(),
+            );
+        }
+        if !(1..=3600).contains(&d.timeout_seconds) {
+            return invalid(
+                "directory.timeout_seconds",
+                None,
+                format!("must be from 1 to 3600, not {}", d.timeout_seconds),
+            );
+        }
         Ok(())
     }
 }
@@ -303,6 +348,37 @@ mod tests {
         // A shorter maximum age clamps the inherited warning window.
         Policy::from_toml("[[accounts.class]]\nname = \"a\"\nusers = [\"x\"]\nmax_age_days = 7\n")
             .unwrap();
+    }
+
+    #[test]
+    fn a_directory_needs_an_ldap_url_and_absolute_files() {
+        for (text, key) in [
+            ("[directory]\nurl = \"https://dc\"\n", "directory.url"),
+            ("[directory]\nurl = \"dc.example.com\"\n", "directory.url"),
+            (
+                "[directory]\nbind_dn = \"cn=r\"\nbind_password_file = \"pw\"\n",
+                "directory.bind_password_file",
+            ),
+            (
+                "[directory]\nbind_password_file = \"/etc/pw\"\n",
+                "directory.bind_password_file",
+            ),
+            ("[directory]\nca_file = \"ca.pem\"\n", "directory.ca_file"),
+            (
+                "[directory]\ntimeout_seconds = 0\n",
+                "directory.timeout_seconds",
+            ),
+        ] {
+            match Policy::from_toml(text) {
+                Err(crate::Error::PolicyInvalid { key: k, .. }) => assert_eq!(k, key, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        let p = Policy::from_toml(
+            "[directory]\nurl = \"LDAPS://dc1.example.com\"\nbind_dn = \"svc@EXAMPLE.COM\"\nbind_password_file = \"/etc/pwpolicy/ldap.pw\"\n",
+        )
+        .unwrap();
+        assert!(p.directory.starttls);
     }
 
     #[test]

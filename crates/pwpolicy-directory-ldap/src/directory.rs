@@ -1,0 +1,247 @@
+//! A [`Backend`] over a directory: `status` and `report` for its users,
+//! in the same typed answers as the store's. Passwords are set on the DC
+//! (its check password script or filter DLL checks them), so the verbs
+//! that record changes say so instead.
+
+use pwpolicy::audit::Audit;
+use pwpolicy::{ExpiryState, Policy, format_date};
+use pwpolicy_backend::{
+    Backend, BackendError, CheckAnswer, CheckRequest, CommitAnswer, CommitRequest, DirectoryView,
+    ReportRow, State, Status,
+};
+use pwpolicy_directory::{Account, Domain, Expiry, Pso};
+use time::OffsetDateTime;
+
+use crate::connection::Connection;
+use crate::error::DirectoryError;
+use crate::target::Target;
+
+/// A directory's users, read over LDAP.
+#[derive(Debug)]
+pub struct Directory {
+    target: Target,
+    policy: Policy,
+    include_disabled: bool,
+    open: Option<Open>,
+}
+
+/// What is read once per connection.
+#[derive(Debug)]
+struct Open {
+    conn: Connection,
+    domain: Domain,
+    psos: Vec<Pso>,
+}
+
+impl Directory {
+    /// The directory `target`; the policy gives the warning window.
+    pub fn new(target: Target, policy: Policy) -> Directory {
+        Directory {
+            target,
+            policy,
+            include_disabled: false,
+            open: None,
+        }
+    }
+
+    /// Report disabled accounts too (left out by default: they cannot log on).
+    #[must_use]
+    pub fn include_disabled(mut self, yes: bool) -> Directory {
+        self.include_disabled = yes;
+        self
+    }
+
+    /// The connection, opened (and the domain's settings read) on first use.
+    fn open(&mut self) -> Result<&mut Open, DirectoryError> {
+        if self.open.is_none() {
+            let mut conn = Connection::open(&self.target)?;
+            let domain = conn.domain()?;
+            let psos = conn.psos()?;
+            self.open = Some(Open { conn, domain, psos });
+        }
+        match self.open.as_mut() {
+            Some(open) => Ok(open),
+            None => unreachable!("opened above"),
+        }
+    }
+
+    /// Whether the domain's own settings enforce the policy.
+    ///
+    /// # Errors
+    ///
+    /// [`DirectoryError`] when the directory cannot be read.
+    pub fn audit(&mut self) -> Result<Audit, DirectoryError> {
+        let policy = self.policy.clone();
+        let open = self.open()?;
+        Ok(pwpolicy_directory::audit(&policy, &open.domain, &open.psos))
+    }
+
+    /// The standing of `account` now.
+    fn standing(&self, expiry: &Expiry, now: OffsetDateTime) -> (State, Option<i64>) {
+        let s = self
+            .policy
+            .expiry
+            .status_until(expiry.expires, expiry.must_change, now);
+        let state = match s.state {
+            ExpiryState::Ok => State::Ok,
+            ExpiryState::Warning => State::Warning,
+            ExpiryState::Expired => State::Expired,
+            ExpiryState::MustChange => State::MustChange,
+        };
+        (state, s.days_left)
+    }
+
+    fn row(&self, account: &Account, expiry: &Expiry, now: OffsetDateTime) -> ReportRow {
+        let (state, days_left) = self.standing(expiry, now);
+        ReportRow {
+            user: account.name.clone(),
+            state,
+            last_changed: expiry.last_changed.map(|t| format_date(t.date())),
+            expires: expiry.expires.map(|t| format_date(t.date())),
+            days_left,
+            must_change: expiry.must_change,
+            directory: Some(DirectoryView {
+                dn: account.dn.clone(),
+                disabled: expiry.disabled,
+                never_expires: expiry.never_expires,
+                settings: expiry.governed.label().to_owned(),
+            }),
+        }
+    }
+}
+
+/// The message for the verbs a directory does not do.
+fn unsupported(verb: &str) -> BackendError {
+    BackendError::Unsupported(format!(
+        "`{verb}` works on pwpolicy's store; a directory's passwords change on its DC (docs/samba.md)"
+    ))
+}
+
+fn backend_error(e: DirectoryError) -> BackendError {
+    BackendError::Directory(Box::new(e))
+}
+
+impl Backend for Directory {
+    fn check(&mut self, _: &CheckRequest<'_>) -> Result<CheckAnswer, BackendError> {
+        Err(unsupported("check"))
+    }
+
+    fn commit(&mut self, _: &CommitRequest<'_>) -> Result<CommitAnswer, BackendError> {
+        Err(unsupported("change"))
+    }
+
+    fn status(&mut self, user: Option<&str>) -> Result<Status, BackendError> {
+        let user = user.ok_or(BackendError::NeedUser)?;
+        let now = OffsetDateTime::now_utc();
+        let base = self.target.base.clone();
+        let open = self.open().map_err(backend_error)?;
+        let mut found = Vec::new();
+        open.conn
+            .each_user(base.as_deref(), Some(user), &mut |a| {
+                found.push(a);
+                Ok(())
+            })
+            .map_err(backend_error)?;
+        let (domain, psos) = (open.domain.clone(), open.psos.clone());
+        let warn_days = self.policy.expiry.warn_days;
+        let Some(account) = found.into_iter().next() else {
+            return Ok(Status {
+                user: user.to_owned(),
+                state: State::Unknown,
+                last_changed: None,
+                expires: None,
+                days_left: None,
+                must_change: false,
+                history_entries: 0,
+                max_age_days: 0,
+                warn_days,
+                class: "person".into(),
+                exempt: false,
+                shadow: None,
+                shadow_agrees: None,
+                note: Some(format!("no such user in {}", self.target.url)),
+                directory: None,
+            });
+        };
+        let expiry = account.expiry(&domain, &psos);
+        let row = self.row(&account, &expiry, now);
+        let note = match &expiry.governed {
+            pwpolicy_directory::Governed::UnreadablePso(dn) if expiry.expires.is_none() => {
+                Some(format!(
+                    "governed by {dn}, which this bind account may not read: the expiry is unknown"
+                ))
+            }
+            _ if expiry.disabled => Some("the account is disabled".into()),
+            _ => None,
+        };
+        Ok(Status {
+            user: row.user,
+            state: row.state,
+            last_changed: row.last_changed,
+            expires: row.expires,
+            days_left: row.days_left,
+            must_change: row.must_change,
+            history_entries: 0,
+            max_age_days: expiry
+                .max_age
+                .map_or(0, |d| u32::try_from(d.whole_days()).unwrap_or(u32::MAX)),
+            warn_days,
+            class: "person".into(),
+            exempt: false,
+            shadow: None,
+            shadow_agrees: None,
+            note,
+            directory: row.directory,
+        })
+    }
+
+    fn report(
+        &mut self,
+        days: u32,
+        visit: &mut dyn FnMut(ReportRow) -> Result<(), BackendError>,
+    ) -> Result<(), BackendError> {
+        let now = OffsetDateTime::now_utc();
+        let base = self.target.base.clone();
+        let include_disabled = self.include_disabled;
+        let open = self.open().map_err(backend_error)?;
+        let (domain, psos) = (open.domain.clone(), open.psos.clone());
+        // Only the rows in the window are kept, to be put in order: forced
+        // first, then the soonest to expire.
+        let mut due = Vec::new();
+        let window = i64::from(days);
+        let mut in_window = |a: Account| {
+            let expiry = a.expiry(&domain, &psos);
+            if expiry.disabled && !include_disabled {
+                return;
+            }
+            let days_left = expiry.expires.map(|e| (e.date() - now.date()).whole_days());
+            if expiry.must_change || days_left.is_some_and(|d| d <= window) {
+                due.push((a, expiry));
+            }
+        };
+        open.conn
+            .each_user(base.as_deref(), None, &mut |a| {
+                in_window(a);
+                Ok(())
+            })
+            .map_err(backend_error)?;
+        due.sort_by(|(a, x), (b, y)| {
+            y.must_change
+                .cmp(&x.must_change)
+                .then(x.expires.cmp(&y.expires))
+                .then(a.name.cmp(&b.name))
+        });
+        for (account, expiry) in &due {
+            visit(self.row(account, expiry, now))?;
+        }
+        Ok(())
+    }
+
+    fn expire(&mut self, _: &str) -> Result<(), BackendError> {
+        Err(unsupported("expire"))
+    }
+
+    fn set_changed(&mut self, _: &str, _: &str) -> Result<(), BackendError> {
+        Err(unsupported("set-changed"))
+    }
+}
