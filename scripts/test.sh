@@ -23,7 +23,10 @@ PACKAGES=(gcc pkg-config python3 postgresql systemd libpam0g-dev libpam-modules 
     # the Debian package: built, linted, installed into a debootstrapped root
     debootstrap lintian man-db groff-base
     # tests/tests/samba.rs provisions a Samba AD DC for the run
-    samba samba-ad-dc samba-ad-provision winbind)
+    samba samba-ad-dc samba-ad-provision winbind
+    # tests/tests/directory.rs: thousands of users in one ldbadd, TLS
+    # certificates for the DC, the DC in its own network namespace
+    ldb-tools openssl iproute2)
 
 install_packages() {
     local missing=()

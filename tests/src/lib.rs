@@ -7,6 +7,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod samba;
 pub mod sandbox;
 
 use std::io::Write;

@@ -6,77 +6,12 @@
 //! `docs/breached.md` tells administrators to.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use pwpolicy_tests::{TestDir, breach_filter, is_root, run};
+use pwpolicy_tests::samba::{Daemon, have_or_skip, provision, samba_tool, try_samba_tool};
+use pwpolicy_tests::{TestDir, breach_filter, run};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/samba-nt-hashes.sh");
-
-fn which(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|d| Path::new(d).join(program))
-        .find(|p| p.is_file())
-}
-
-/// Whether samba-tool (and root, which it needs to read sam.ldb) are here;
-/// under CI a missing one fails the test: a skip is never a pass there.
-fn samba_or_skip(test: &str) -> bool {
-    let have = which("samba-tool").is_some() && is_root();
-    if !have {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{test}: CI must have samba-tool and root (scripts/test.sh installs samba-ad-dc)"
-        );
-        eprintln!(
-            "SKIPPED {test}: needs root and samba-tool (apt-get install samba-ad-dc samba-ad-provision)"
-        );
-    }
-    have
-}
-
-/// A provisioned DC in `dir`; returns its smb.conf.
-fn provision(dir: &Path) -> PathBuf {
-    let target = dir.join("dc");
-    // An empty configuration to start from, so the host's own
-    // /etc/samba/smb.conf is never read.
-    let empty = dir.join("empty.conf");
-    std::fs::write(&empty, "").unwrap();
-    let out = Command::new("samba-tool")
-        .args([
-            "domain",
-            "provision",
-            "--server-role=dc",
-            "--dns-backend=NONE",
-        ])
-        .args(["--realm=PWTEST.LAN", "--domain=PWTEST", "--use-rfc2307"])
-        .arg("--adminpass=Adm1n-Pass-Word!")
-        .arg(format!("--targetdir={}", target.display()))
-        .arg(format!("--configfile={}", empty.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "provision: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    target.join("etc/smb.conf")
-}
-
-fn samba_tool(conf: &Path, args: &[&str]) {
-    let out = Command::new("samba-tool")
-        .args(args)
-        .arg(format!("--configfile={}", conf.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "samba-tool {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// Makes `pwpolicy check --samba --config POLICY` the DC's check password
 /// script, the line docs/samba.md gives (plus `global`, more `[global]`
@@ -107,11 +42,14 @@ fn script_decides(conf: &Path, policy: &Path, global: &str) {
 
 #[test]
 fn a_samba_dcs_accounts_with_breached_passwords_are_found_by_their_nt_hashes() {
-    if !samba_or_skip("a_samba_dcs_accounts_with_breached_passwords_are_found_by_their_nt_hashes") {
+    if !have_or_skip(
+        "a_samba_dcs_accounts_with_breached_passwords_are_found_by_their_nt_hashes",
+        &["samba-tool"],
+    ) {
         return;
     }
     let dir = TestDir::new();
-    let conf = provision(dir.path());
+    let conf = provision(dir.path(), &[]);
     samba_tool(&conf, &["user", "create", "erin", "Winter2025!"]);
     samba_tool(
         &conf,
@@ -164,29 +102,14 @@ fn a_samba_dcs_accounts_with_breached_passwords_are_found_by_their_nt_hashes() {
     assert_eq!(v["bad_lines"], serde_json::json!([]), "{v}");
 }
 
-/// Runs samba-tool; `Ok` when it succeeded, `Err(stderr)` when not.
-fn try_samba_tool(conf: &Path, args: &[&str]) -> Result<(), String> {
-    let out = Command::new("samba-tool")
-        .args(args)
-        .arg(format!("--configfile={}", conf.display()))
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
-
 #[test]
 fn samba_tool_sets_passwords_through_check_password_script_with_the_shared_verdicts() {
     let test = "samba_tool_sets_passwords_through_check_password_script_with_the_shared_verdicts";
-    if !samba_or_skip(test) {
+    if !have_or_skip(test, &["samba-tool"]) {
         return;
     }
     let dir = TestDir::new();
-    let conf = provision(dir.path());
+    let conf = provision(dir.path(), &[]);
     // Only pwpolicy decides: Samba's own length, history and age off;
     // complexity stays on, which is what makes Samba run the script.
     let policy = dir.path().join("policy.toml");
@@ -260,46 +183,11 @@ fn samba_tool_sets_passwords_through_check_password_script_with_the_shared_verdi
     );
 }
 
-/// A DC's `samba` daemon on loopback, stopped (with its children) on drop.
-struct Daemon(std::process::Child);
-
-impl Daemon {
-    fn start(conf: &Path) -> Daemon {
-        use std::os::unix::process::CommandExt;
-        let child = Command::new("samba")
-            .args(["-i", "-s", conf.to_str().unwrap()])
-            .process_group(0)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let daemon = Daemon(child);
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        // LDAP and SMB both up.
-        while ["127.0.0.1:389", "127.0.0.1:445"]
-            .iter()
-            .any(|a| std::net::TcpStream::connect(a).is_err())
-        {
-            assert!(std::time::Instant::now() < deadline, "samba did not start");
-            std::thread::sleep(std::time::Duration::from_millis(200));
-        }
-        daemon
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let _ = self.0.wait();
-    }
-}
-
 /// A user's own change over SMB (SAMR, as a Windows client makes it).
-fn smbpasswd(conf: &Path, user: &str, old: &str, new: &str) -> bool {
+fn smbpasswd(daemon: &Daemon, conf: &Path, user: &str, old: &str, new: &str) -> bool {
     use std::io::Write as _;
-    let mut child = Command::new("smbpasswd")
+    let mut child = daemon
+        .command("smbpasswd")
         .args([
             "-s",
             "-r",
@@ -321,15 +209,11 @@ fn smbpasswd(conf: &Path, user: &str, old: &str, new: &str) -> bool {
 #[test]
 fn the_running_dc_runs_the_script_for_ldap_resets_and_users_own_changes() {
     let test = "the_running_dc_runs_the_script_for_ldap_resets_and_users_own_changes";
-    if !samba_or_skip(test) || which("samba").is_none() || which("smbpasswd").is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{test}: CI must have samba and smbpasswd"
-        );
+    if !have_or_skip(test, &["samba-tool", "samba", "smbpasswd"]) {
         return;
     }
     let dir = TestDir::new();
-    let conf = provision(dir.path());
+    let conf = provision(dir.path(), &[]);
     // Samba's own rules out of the way: a refusal below is the script's.
     let policy = dir.write("policy.toml", "");
     script_decides(
@@ -338,13 +222,14 @@ fn the_running_dc_runs_the_script_for_ldap_resets_and_users_own_changes() {
         "\tinterfaces = lo\n\tbind interfaces only = yes\n",
     );
     samba_tool(&conf, &["user", "create", "erin", "Blue-Kettle-42"]);
-    let _daemon = Daemon::start(&conf);
+    // Alone in a network namespace: its ports clash with no samba of the host's.
+    let daemon = Daemon::start_isolated(&conf);
 
     // An administrator's reset over LDAP.
     let reset = |password: &str| {
-        try_samba_tool(
-            &conf,
-            &[
+        let out = daemon
+            .command("samba-tool")
+            .args([
                 "user",
                 "setpassword",
                 "erin",
@@ -352,12 +237,32 @@ fn the_running_dc_runs_the_script_for_ldap_resets_and_users_own_changes() {
                 "-H",
                 "ldap://127.0.0.1",
                 "-UAdministrator%Adm1n-Pass-Word!",
-            ],
-        )
+            ])
+            .arg(format!("--configfile={}", conf.display()))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
     };
     assert!(reset("Xerin-2024!").is_err(), "holds the account name");
     reset("Copper-Kite-36").unwrap();
     // The user's own change over SMB.
-    assert!(!smbpasswd(&conf, "erin", "Copper-Kite-36", "Xerin-2025!"));
-    assert!(smbpasswd(&conf, "erin", "Copper-Kite-36", "Zebra-Cloud-58"));
+    assert!(!smbpasswd(
+        &daemon,
+        &conf,
+        "erin",
+        "Copper-Kite-36",
+        "Xerin-2025!"
+    ));
+    assert!(smbpasswd(
+        &daemon,
+        &conf,
+        "erin",
+        "Copper-Kite-36",
+        "Zebra-Cloud-58"
+    ));
 }

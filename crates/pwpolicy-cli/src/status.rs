@@ -88,32 +88,43 @@ fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes report rows in one format, streaming.
+/// Writes report rows in one format, streaming. Nothing is written
+/// before the first row (or the end), so a source that fails to open
+/// leaves standard output to the error alone.
 struct Printer<W: Write> {
     out: W,
     format: ReportFormat,
     count: usize,
+    started: bool,
 }
 
 impl<W: Write> Printer<W> {
-    fn start(mut out: W, format: ReportFormat) -> std::io::Result<Printer<W>> {
-        match format {
-            ReportFormat::Table => writeln!(
-                out,
-                "{:<24} {:<12} {:<12} {:>9}  STATE",
-                "USER", "LAST CHANGE", "EXPIRES", "DAYS LEFT"
-            )?,
-            ReportFormat::Csv => writeln!(out, "user,last_changed,expires,days_left,state")?,
-            ReportFormat::Json => out.write_all(b"[")?,
-        }
+    fn start(out: W, format: ReportFormat) -> std::io::Result<Printer<W>> {
         Ok(Printer {
             out,
             format,
             count: 0,
+            started: false,
         })
     }
 
+    fn header(&mut self) -> std::io::Result<()> {
+        if std::mem::replace(&mut self.started, true) {
+            return Ok(());
+        }
+        match self.format {
+            ReportFormat::Table => writeln!(
+                self.out,
+                "{:<24} {:<12} {:<12} {:>9}  STATE",
+                "USER", "LAST CHANGE", "EXPIRES", "DAYS LEFT"
+            ),
+            ReportFormat::Csv => writeln!(self.out, "user,last_changed,expires,days_left,state"),
+            ReportFormat::Json => self.out.write_all(b"["),
+        }
+    }
+
     fn row(&mut self, r: &ReportRow) -> std::io::Result<()> {
+        self.header()?;
         let or = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_owned());
         let days = |none: &str| r.days_left.map_or(none.to_owned(), |d| d.to_string());
         match self.format {
@@ -147,6 +158,7 @@ impl<W: Write> Printer<W> {
     }
 
     fn finish(mut self) -> std::io::Result<()> {
+        self.header()?;
         if self.format == ReportFormat::Json {
             self.out.write_all(b"]\n")?;
         }

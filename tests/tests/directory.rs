@@ -1,0 +1,636 @@
+//! Directory users' expiry and the domain's own settings, read over LDAPS
+//! from a real Samba AD DC that the test provisions and runs alone in a
+//! network namespace of its own: `status`, `report` (thousands of users,
+//! made with one ldbadd) and `policy audit --directory`, as docs/samba.md
+//! tells administrators to run them.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use pwpolicy_tests::samba::{
+    ADMIN_PASSWORD, Daemon, REALM, add_global, have_or_skip, provision, samba_tool,
+};
+use pwpolicy_tests::{Output, TestDir, hermetic, pwpolicy};
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+
+/// Users made in bulk; each third changed 5, 35 and 50 days ago, so with
+/// the domain's 42 days they are ok, warning and expired, a day's drift
+/// either way changing nothing.
+const BULK: usize = 3000;
+const BULK_AGES: [i64; 3] = [5, 35, 50];
+
+/// A CA and a certificate for `localhost` and 127.0.0.1, made with
+/// openssl; returns the CA's file.
+fn certificates(dir: &Path) -> PathBuf {
+    let tls = dir.join("tls");
+    std::fs::create_dir_all(&tls).unwrap();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(&tls)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=pwpolicy test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "req.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        tls.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "req.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    // Samba refuses a key others may read.
+    std::fs::set_permissions(tls.join("key.pem"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    tls.join("ca.pem")
+}
+
+/// `t` as AD's FILETIME.
+fn filetime(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 100).unwrap() + 116_444_736_000_000_000
+}
+
+/// `BULK` people in one ldbadd, straight into sam.ldb (the control lets
+/// pwdLastSet take a date, as a migration would).
+fn bulk_users(dc: &Path, dir: &Path) -> Duration {
+    let now = OffsetDateTime::now_utc();
+    let mut ldif = String::new();
+    for i in 0..BULK {
+        let changed = now - Duration::days(BULK_AGES[i % 3]);
+        ldif.push_str(&format!(
+            "dn: CN=bulk{i:05},CN=Users,DC=PWTEST,DC=LAN\nobjectClass: user\nsAMAccountName: bulk{i:05}\nuserAccountControl: 512\npwdLastSet: {}\n\n",
+            filetime(changed)
+        ));
+    }
+    let file = dir.join("bulk.ldif");
+    std::fs::write(&file, ldif).unwrap();
+    let started = Instant::now();
+    let out = Command::new("ldbadd")
+        .arg("-H")
+        .arg(dc.join("private/sam.ldb"))
+        .arg("--controls=local_oid:1.3.6.1.4.1.7165.4.3.20:0")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ldbadd: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Duration::try_from(started.elapsed()).unwrap()
+}
+
+/// The CLI, run where the DC's loopback is, hermetically.
+fn cli(daemon: &Daemon, args: &[&str]) -> Output {
+    let out = daemon
+        .command(pwpolicy())
+        .args(hermetic(args))
+        .env_remove("PWPOLICY_CONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn day(offset: i64) -> String {
+    (OffsetDateTime::now_utc() + Duration::days(offset))
+        .date()
+        .to_string()
+}
+
+#[test]
+fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
+    let test = "a_samba_dcs_users_expiry_and_settings_over_ldaps";
+    if !have_or_skip(
+        test,
+        &[
+            "samba-tool",
+            "samba",
+            "ldbadd",
+            "openssl",
+            "unshare",
+            "nsenter",
+            "ip",
+        ],
+    ) {
+        return;
+    }
+    let dir = TestDir::new();
+    let conf = provision(dir.path(), &["--backend-store=mdb"]);
+    let dc = conf.parent().unwrap().parent().unwrap().to_owned();
+    let ca = certificates(dir.path());
+    let tls = dir.path().join("tls");
+    add_global(
+        &conf,
+        &format!(
+            "\tinterfaces = lo\n\tbind interfaces only = yes\n\ttls enabled = yes\n\ttls certfile = {0}/cert.pem\n\ttls keyfile = {0}/key.pem\n\ttls cafile = {0}/ca.pem\n",
+            tls.display()
+        ),
+    );
+    let pw = "Blue-Kettle-42";
+    samba_tool(&conf, &["user", "create", "fresh", pw]);
+    samba_tool(
+        &conf,
+        &[
+            "user",
+            "create",
+            "forced",
+            pw,
+            "--must-change-at-next-login",
+        ],
+    );
+    samba_tool(&conf, &["user", "create", "forever", pw]);
+    samba_tool(&conf, &["user", "setexpiry", "forever", "--noexpiry"]);
+    samba_tool(
+        &conf,
+        &["user", "create", "gone", pw, "--must-change-at-next-login"],
+    );
+    samba_tool(&conf, &["user", "disable", "gone"]);
+    samba_tool(&conf, &["user", "create", "admin2", pw]);
+    samba_tool(
+        &conf,
+        &[
+            "domain",
+            "passwordsettings",
+            "pso",
+            "create",
+            "shortlived",
+            "5",
+            "--max-pwd-age=7",
+        ],
+    );
+    samba_tool(
+        &conf,
+        &[
+            "domain",
+            "passwordsettings",
+            "pso",
+            "apply",
+            "shortlived",
+            "admin2",
+        ],
+    );
+    let took = bulk_users(&dc, dir.path());
+    eprintln!("ldbadd of {BULK} users: {:.1} s", took.as_seconds_f64());
+
+    let password_file = dir.write("bind.pw", &format!("{ADMIN_PASSWORD}\n"));
+    std::fs::set_permissions(&password_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let bind_dn = format!("Administrator@{REALM}");
+    let daemon = Daemon::start_isolated(&conf);
+    let ldap = |more: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = more.iter().map(|s| (*s).to_owned()).collect();
+        args.extend(
+            [
+                "--directory",
+                "ldaps://localhost",
+                "--bind-dn",
+                &bind_dn,
+                "--bind-password-file",
+                password_file.to_str().unwrap(),
+                "--ca-file",
+                ca.to_str().unwrap(),
+            ]
+            .map(str::to_owned),
+        );
+        args
+    };
+    let run = |more: &[&str]| {
+        let args = ldap(more);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cli(&daemon, &args)
+    };
+    let log = conf.with_file_name("samba.log");
+    let status = |user: &str| {
+        let out = run(&["status", "--user", user, "--json"]);
+        assert_eq!(
+            out.code,
+            0,
+            "{user}: {out:?}\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        out.json()
+    };
+
+    // A fresh password: the domain's 42 days.
+    let s = status("fresh");
+    assert_eq!(s["state"], "ok", "{s}");
+    assert_eq!(s["last_changed"], day(0), "{s}");
+    assert_eq!(s["expires"], day(42), "{s}");
+    assert_eq!(s["days_left"], 42, "{s}");
+    assert_eq!(s["must_change"], false, "{s}");
+    assert_eq!(s["max_age_days"], 42, "{s}");
+    assert_eq!(s["directory"]["settings"], "domain", "{s}");
+    assert_eq!(
+        s["directory"]["dn"], "CN=fresh,CN=Users,DC=pwtest,DC=lan",
+        "{s}"
+    );
+    // pwdLastSet = 0.
+    let s = status("forced");
+    assert_eq!(s["state"], "must_change", "{s}");
+    assert_eq!(s["must_change"], true, "{s}");
+    assert_eq!(s["last_changed"], Value::Null, "{s}");
+    assert_eq!(s["expires"], Value::Null, "{s}");
+    // DONT_EXPIRE_PASSWORD.
+    let s = status("forever");
+    assert_eq!(s["state"], "ok", "{s}");
+    assert_eq!(s["expires"], Value::Null, "{s}");
+    assert_eq!(s["days_left"], Value::Null, "{s}");
+    assert_eq!(s["directory"]["never_expires"], true, "{s}");
+    // A disabled account says so.
+    let s = status("gone");
+    assert_eq!(s["directory"]["disabled"], true, "{s}");
+    // A PSO's 7 days: inside the 14-day warning window.
+    let s = status("admin2");
+    assert_eq!(s["state"], "warning", "{s}");
+    assert_eq!(s["expires"], day(7), "{s}");
+    assert_eq!(s["max_age_days"], 7, "{s}");
+    assert_eq!(s["directory"]["settings"], "shortlived", "{s}");
+    // Bulk users as ldbadd dated them.
+    let s = status("bulk00002");
+    assert_eq!(
+        (s["state"].as_str(), s["days_left"].as_i64()),
+        (Some("expired"), Some(42 - 50)),
+        "{s}"
+    );
+    let s = status("nosuchuser");
+    assert_eq!(s["state"], "unknown", "{s}");
+
+    // The report: forced first, then soonest; the disabled account only when asked.
+    let started = Instant::now();
+    let out = run(&["report", "--expiring-within", "14", "--json"]);
+    let elapsed = started.elapsed();
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    let rows = rows.as_array().unwrap();
+    eprintln!(
+        "report --directory of {} users ({} due): {:.2} s",
+        BULK + 6,
+        rows.len(),
+        elapsed.as_secs_f64()
+    );
+    let users: Vec<&str> = rows.iter().map(|r| r["user"].as_str().unwrap()).collect();
+    assert_eq!(
+        rows.len(),
+        2 * BULK / 3 + 2,
+        "forced, admin2 and two thirds of the bulk"
+    );
+    assert_eq!(users[0], "forced");
+    assert!(!users.contains(&"gone") && !users.contains(&"fresh") && !users.contains(&"forever"));
+    let expired = rows.iter().filter(|r| r["state"] == "expired").count();
+    let warning = rows.iter().filter(|r| r["state"] == "warning").count();
+    assert_eq!((expired, warning), (BULK / 3, BULK / 3 + 1));
+    // Oldest expiry first after the forced ones.
+    let expires: Vec<&str> = rows[1..]
+        .iter()
+        .map(|r| r["expires"].as_str().unwrap())
+        .collect();
+    assert!(expires.windows(2).all(|w| w[0] <= w[1]), "sorted by expiry");
+    let out = run(&[
+        "report",
+        "--expiring-within",
+        "14",
+        "--json",
+        "--include-disabled",
+    ]);
+    let with: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user"].as_str().unwrap().to_owned())
+        .filter(|u| !users.contains(&u.as_str()))
+        .collect();
+    // Guest, disabled, has never set a password (pwdLastSet 0).
+    assert_eq!(with, ["Guest", "gone"]);
+    // The same CSV header as the store's report.
+    let out = run(&["report", "--expiring-within", "0", "--csv"]);
+    assert_eq!(
+        out.stdout.lines().next(),
+        Some("user,last_changed,expires,days_left,state")
+    );
+    assert_eq!(
+        out.stdout.lines().count(),
+        1 + 1 + BULK / 3,
+        "{}",
+        out.stderr
+    );
+
+    // The store's users and the directory's in one report.
+    let db = dir.path().join("state.db");
+    let db = db.to_str().unwrap();
+    let set = cli(
+        &daemon,
+        &[
+            "set-changed",
+            "--db",
+            db,
+            "--user",
+            "localuser",
+            "--date",
+            &day(-80),
+        ],
+    );
+    assert_eq!(set.code, 0, "{set:?}");
+    let out = run(&[
+        "report",
+        "--expiring-within",
+        "14",
+        "--json",
+        "--with-store",
+        "--db",
+        db,
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows = out.json();
+    assert_eq!(rows[0]["user"], "localuser", "the store's rows first");
+    assert_eq!(rows[0].get("directory"), None);
+    let named: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user"].as_str().unwrap())
+        .filter(|u| !u.starts_with("bulk"))
+        .collect();
+    assert_eq!(named, ["localuser", "forced", "admin2"], "{}", out.stderr);
+    assert_eq!(rows.as_array().unwrap().len(), 2 * BULK / 3 + 3);
+
+    // The [directory] section of the policy file does the same.
+    let policy = dir.write(
+        "policy.toml",
+        &format!(
+            "[directory]\nurl = \"ldaps://localhost\"\nbind_dn = \"{bind_dn}\"\nbind_password_file = \"{}\"\nca_file = \"{}\"\n",
+            password_file.display(),
+            ca.display()
+        ),
+    );
+    let out = cli(
+        &daemon,
+        &[
+            "status",
+            "--user",
+            "admin2",
+            "--json",
+            "--config",
+            policy.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.json()["directory"]["settings"], "shortlived", "{out:?}");
+
+    // Errors: exit 2, saying what is wrong, never the password.
+    let bad = |args: &[&str], says: &str| {
+        let out = cli(&daemon, args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains(ADMIN_PASSWORD) && !out.stdout.contains(ADMIN_PASSWORD),
+            "{out:?}"
+        );
+    };
+    let pwf = password_file.to_str().unwrap();
+    // The DC's own CA is not one the system trusts.
+    bad(
+        &[
+            "status",
+            "--user",
+            "fresh",
+            "--directory",
+            "ldaps://localhost",
+            "--bind-dn",
+            &bind_dn,
+            "--bind-password-file",
+            pwf,
+        ],
+        "--ca-file",
+    );
+    // Another name than the certificate's.
+    bad(
+        &[
+            "status",
+            "--user",
+            "fresh",
+            "--directory",
+            "ldaps://127.0.0.2",
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ],
+        "cannot connect to ldaps://127.0.0.2",
+    );
+    let wrong = dir.write("wrong.pw", "Not-The-Password-1\n");
+    std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o600)).unwrap();
+    bad(
+        &[
+            "status",
+            "--user",
+            "fresh",
+            "--directory",
+            "ldaps://localhost",
+            "--bind-dn",
+            &bind_dn,
+            "--bind-password-file",
+            wrong.to_str().unwrap(),
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ],
+        "refused the bind",
+    );
+    let open = dir.write("open.pw", &format!("{ADMIN_PASSWORD}\n"));
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    bad(
+        &[
+            "status",
+            "--user",
+            "fresh",
+            "--directory",
+            "ldaps://localhost",
+            "--bind-dn",
+            &bind_dn,
+            "--bind-password-file",
+            open.to_str().unwrap(),
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ],
+        "chmod 600",
+    );
+    // A simple bind in clear: Samba wants TLS, and the CLI warned first.
+    let clear = dir.write(
+        "clear.toml",
+        &format!(
+            "[directory]\nurl = \"ldap://localhost\"\nstarttls = false\nbind_dn = \"{bind_dn}\"\nbind_password_file = \"{pwf}\"\n"
+        ),
+    );
+    bad(
+        &[
+            "status",
+            "--user",
+            "fresh",
+            "--config",
+            clear.to_str().unwrap(),
+        ],
+        "only over TLS",
+    );
+    let warned = cli(
+        &daemon,
+        &[
+            "status",
+            "--user",
+            "fresh",
+            "--config",
+            clear.to_str().unwrap(),
+        ],
+    );
+    assert!(warned.stderr.contains("without TLS"), "{}", warned.stderr);
+    // ldap:// upgraded by StartTLS works.
+    let out = cli(
+        &daemon,
+        &[
+            "status",
+            "--user",
+            "fresh",
+            "--json",
+            "--directory",
+            "ldap://localhost",
+            "--bind-dn",
+            &bind_dn,
+            "--bind-password-file",
+            pwf,
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.json()["expires"], day(42), "{out:?}");
+
+    // The drift audit: the provisioned minimum of 7 (and the PSO, which
+    // copied it) is a finding; lined up, the domain conforms.
+    let out = run(&["policy", "audit", "--json"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let audit = out.json();
+    assert_eq!(audit["conforms"], false);
+    let findings = audit["findings"].as_array().unwrap();
+    let sources: Vec<&str> = findings
+        .iter()
+        .map(|f| f["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "domain DC=pwtest,DC=lan minPwdLength",
+            "PSO shortlived msDS-MinimumPasswordLength"
+        ],
+        "{audit}"
+    );
+    for f in findings {
+        assert_eq!(
+            (&f["key"], &f["policy"], &f["required"], &f["actual"]),
+            (
+                &Value::from("min_length"),
+                &Value::from(8),
+                &Value::from(8),
+                &Value::from(7)
+            ),
+            "{f}"
+        );
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("--min-pwd-length=8"),
+            "{f}"
+        );
+    }
+    let notes = audit["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["key"] == "min_age_days"
+            && n["message"].as_str().unwrap().contains("never repeated")),
+        "{audit}"
+    );
+    samba_tool(
+        &conf,
+        &["domain", "passwordsettings", "set", "--min-pwd-length=8"],
+    );
+    samba_tool(
+        &conf,
+        &[
+            "domain",
+            "passwordsettings",
+            "pso",
+            "set",
+            "shortlived",
+            "--min-pwd-length=8",
+        ],
+    );
+    let out = run(&["policy", "audit", "--json"]);
+    assert_eq!(
+        (out.code, &out.json()["conforms"]),
+        (0, &Value::from(true)),
+        "{out:?}"
+    );
+    let human = run(&["policy", "audit"]);
+    assert!(human.stdout.contains("conforms to the policy"), "{human:?}");
+    // A domain that lets passwords live forever does not.
+    samba_tool(
+        &conf,
+        &["domain", "passwordsettings", "set", "--max-pwd-age=0"],
+    );
+    let out = run(&["policy", "audit", "--json"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.json()["findings"][0]["key"], "max_age_days");
+    assert_eq!(out.json()["findings"][0]["actual"], "never");
+    drop(daemon);
+}
