@@ -112,6 +112,11 @@ fn policy_keys() -> Vec<String> {
         "accounts.uid_min",
         "breached.file",
         "breached.min_count",
+        "directory.url",
+        "directory.bind_dn",
+        "directory.bind_password_file",
+        "directory.base",
+        "directory.ca_file",
     ] {
         keys.push(key.to_owned());
     }
@@ -204,5 +209,15 @@ fn the_shipped_policy_file_is_the_built_in_policy() {
         Some("/var/lib/pwpolicy/breached.pwbf")
     );
     assert_eq!(policy.breached.min_count.take(), Some(1));
+    // `url` stays commented out (its `://` reads as prose above): the rest
+    // of the section is checked.
+    assert_eq!(policy.directory.url, None);
+    assert!(policy.directory.bind_dn.take().is_some());
+    assert_eq!(
+        policy.directory.bind_password_file.take().as_deref(),
+        Some("/etc/pwpolicy/ldap.pw")
+    );
+    assert!(policy.directory.base.take().is_some());
+    assert!(policy.directory.ca_file.take().is_some());
     assert_eq!(policy, pwpolicy::Policy::default());
 }

@@ -556,6 +556,26 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
     );
     assert_eq!(out.json()["expires"], day(42), "{out:?}");
 
+    // An ordinary user sees the PSO but not its settings: the audit
+    // refuses to pass the domain without them.
+    let user_pw = dir.write("fresh.pw", &format!("{pw}\n"));
+    std::fs::set_permissions(&user_pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    bad(
+        &[
+            "policy",
+            "audit",
+            "--directory",
+            "ldaps://localhost",
+            "--bind-dn",
+            &format!("fresh@{REALM}"),
+            "--bind-password-file",
+            user_pw.to_str().unwrap(),
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ],
+        "may not read the settings of 1 PSO",
+    );
+
     // The drift audit: the provisioned minimum of 7 (and the PSO, which
     // copied it) is a finding; lined up, the domain conforms.
     let out = run(&["policy", "audit", "--json"]);

@@ -52,6 +52,31 @@ const UNSET_KEYS: &[UnsetKey] = &[
         |p| p.breached.min_count.is_none(),
         "# min_count = 1   (unset: a filter built with any --min-count will do)",
     ),
+    (
+        "directory",
+        |p| p.directory.url.is_none(),
+        "# url = \"ldaps://dc1.example.com\"   (unset: no directory; status and report read the store)",
+    ),
+    (
+        "directory",
+        |p| p.directory.bind_dn.is_none(),
+        "# bind_dn = \"pwpolicy-reader@EXAMPLE.COM\"   (unset: bind anonymously)",
+    ),
+    (
+        "directory",
+        |p| p.directory.bind_password_file.is_none(),
+        "# bind_password_file = \"/etc/pwpolicy/ldap.pw\"   (unset: no password; its first line is the password, mode 0600)",
+    ),
+    (
+        "directory",
+        |p| p.directory.base.is_none(),
+        "# base = \"CN=Users,DC=example,DC=com\"   (unset: the whole domain)",
+    ),
+    (
+        "directory",
+        |p| p.directory.ca_file.is_none(),
+        "# ca_file = \"/etc/pwpolicy/dc-ca.pem\"   (unset: the system's CAs only)",
+    ),
 ];
 
 /// Prints the effective policy as TOML — every key, the unset ones commented

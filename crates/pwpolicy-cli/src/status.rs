@@ -33,10 +33,12 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
 
 /// `chage -l`-style lines from a status.
 fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
-    let never = if s.max_age_days == 0 || s.exempt || s.class == "system" {
-        "never"
-    } else {
-        "unknown"
+    let never = match (&s.directory, s.state) {
+        (_, pwpolicy_backend::State::Unknown) => "unknown",
+        (Some(d), _) if d.never_expires => "never",
+        (Some(_), _) => "unknown",
+        _ if s.max_age_days == 0 || s.exempt || s.class == "system" => "never",
+        _ => "unknown",
     };
     writeln!(out, "User                    : {}", s.user)?;
     writeln!(

@@ -16,6 +16,15 @@ const PAGE_SIZE: i32 = 500;
 /// LDAP result `noSuchObject`.
 const NO_SUCH_OBJECT: u32 = 32;
 
+/// The domain's PSOs as this bind account sees them.
+#[derive(Debug, Clone, Default)]
+pub struct Psos {
+    /// Those it may read.
+    pub readable: Vec<Pso>,
+    /// The DNs of those whose settings it may not read.
+    pub unreadable: Vec<String>,
+}
+
 /// A bound connection and the domain it serves.
 pub struct Connection {
     ldap: LdapConn,
@@ -81,10 +90,10 @@ impl Connection {
                     8 => {
                         ": the server takes simple binds only over TLS (use ldaps://, or ldap:// with StartTLS)"
                     }
-                    49 => ": wrong DN or password (the password is the file's first line)",
-                    53 if target.bind_password_file.is_none() => {
+                    49 | 53 if target.bind_password_file.is_none() => {
                         ": give the password with --bind-password-file"
                     }
+                    49 => ": wrong DN or password (the password is the file's first line)",
                     _ => "",
                 };
                 return Err(bind(format!("{}{hint}", server_says(&result))));
@@ -175,32 +184,36 @@ impl Connection {
         Domain::from_entry(&e).map_err(|e| self.attr_error(e))
     }
 
-    /// Every PSO this reader may see (none when the container is absent).
+    /// Every PSO in the domain: those this bind account may read, and the
+    /// DNs of those it sees but may not read (an ordinary user sees the
+    /// entries of the Password Settings Container, not their attributes).
     ///
     /// # Errors
     ///
     /// [`DirectoryError`] when the container cannot be searched.
-    pub fn psos(&mut self) -> Result<Vec<Pso>, DirectoryError> {
+    pub fn psos(&mut self) -> Result<Psos, DirectoryError> {
         let base = format!(
             "CN=Password Settings Container,CN=System,{}",
             self.naming_context
         );
-        let url = self.url.clone();
-        let mut psos = Vec::new();
+        let mut psos = Psos::default();
+        // `objectClass=*`: a reader who may not read a PSO's attributes
+        // would not match on its objectClass, and would miss it silently.
         self.each(
             &base,
             Scope::OneLevel,
-            "(objectClass=msDS-PasswordSettings)",
+            "(objectClass=*)",
             PSO_ATTRS,
             &mut |e| {
-                psos.push(Pso::from_entry(&e).map_err(|source| DirectoryError::Attr {
-                    url: url.clone(),
-                    source,
-                })?);
+                match Pso::from_entry(&e) {
+                    Ok(pso) => psos.readable.push(pso),
+                    Err(_) => psos.unreadable.push(e.dn),
+                }
                 Ok(())
             },
         )?;
-        psos.sort_by(|a, b| a.precedence.cmp(&b.precedence).then(a.dn.cmp(&b.dn)));
+        psos.readable
+            .sort_by(|a, b| a.precedence.cmp(&b.precedence).then(a.dn.cmp(&b.dn)));
         Ok(psos)
     }
 

@@ -31,6 +31,7 @@ struct Open {
     conn: Connection,
     domain: Domain,
     psos: Vec<Pso>,
+    unreadable: Vec<String>,
 }
 
 impl Directory {
@@ -57,7 +58,12 @@ impl Directory {
             let mut conn = Connection::open(&self.target)?;
             let domain = conn.domain()?;
             let psos = conn.psos()?;
-            self.open = Some(Open { conn, domain, psos });
+            self.open = Some(Open {
+                conn,
+                domain,
+                psos: psos.readable,
+                unreadable: psos.unreadable,
+            });
         }
         match self.open.as_mut() {
             Some(open) => Ok(open),
@@ -69,10 +75,23 @@ impl Directory {
     ///
     /// # Errors
     ///
-    /// [`DirectoryError`] when the directory cannot be read.
+    /// [`DirectoryError`] when the directory cannot be read, or holds a PSO
+    /// this bind account may not read (an audit without it could pass a
+    /// domain that does not conform).
     pub fn audit(&mut self) -> Result<Audit, DirectoryError> {
         let policy = self.policy.clone();
+        let url = self.target.url.clone();
         let open = self.open()?;
+        if let Some(dn) = open.unreadable.first() {
+            return Err(DirectoryError::Search {
+                url,
+                base: dn.clone(),
+                why: format!(
+                    "this bind account may not read the settings of {} PSO(s): audit as an account that may (a Domain Admin)",
+                    open.unreadable.len()
+                ),
+            });
+        }
         Ok(pwpolicy_directory::audit(&policy, &open.domain, &open.psos))
     }
 

@@ -20,7 +20,7 @@ mod password;
 mod target;
 mod tls;
 
-pub use connection::Connection;
+pub use connection::{Connection, Psos};
 pub use directory::Directory;
 pub use error::DirectoryError;
 pub use target::{Protection, Target};

@@ -203,23 +203,23 @@ fn max_age(policy: &Policy, h: &Holder<'_>, findings: &mut Vec<Finding>, notes: 
     let limit = Duration::days(i64::from(want));
     match have {
         None if want > 0 => findings.push(make(format!(
-            "{}'s passwords never expire; the policy has them changed every {want} days: {}={want}",
+            "passwords under {} never expire; the policy has them changed every {want} days: {}={want}",
             h.what,
             h.fix("max-pwd-age")
         ))),
         Some(d) if want > 0 && d > limit => findings.push(make(format!(
-            "{}'s passwords expire after {} days; the policy has them changed every {want} days: {}={want}",
+            "passwords under {} expire after {} days; the policy has them changed every {want} days: {}={want}",
             h.what,
             nttime::days_text(d),
             h.fix("max-pwd-age")
         ))),
         Some(d) if want == 0 => notes.push(make(format!(
-            "{}'s passwords expire after {} days; under the policy they never do",
+            "passwords under {} expire after {} days; under the policy they never do",
             h.what,
             nttime::days_text(d)
         ))),
         Some(d) if d < limit => notes.push(make(format!(
-            "{}'s passwords expire after {} days, sooner than the policy's {want}",
+            "passwords under {} expire after {} days, sooner than the policy's {want}",
             h.what,
             nttime::days_text(d)
         ))),
