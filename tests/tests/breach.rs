@@ -458,6 +458,28 @@ fn evict(file: &Path) {
 }
 
 #[test]
+fn a_lookup_of_a_password_past_every_limit_is_an_error_that_does_not_echo_it() {
+    let dir = TestDir::new();
+    let filter = breach_filter(&dir, "list.pwbf", &["letmein"], "sha1");
+    // Past the 4096-byte line limit (the largest max_length, 1024, times 4).
+    let long = format!("Secret-Tail-{}", "x".repeat(5000));
+    let out = pwpolicy_run(
+        &["breach", "lookup", "--filter", s(&filter)],
+        format!("{long}\n").as_bytes(),
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("longer than any policy accepts"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("Secret-Tail") && !out.stdout.contains("Secret-Tail"),
+        "{out:?}"
+    );
+}
+
+#[test]
 fn a_cold_lookup_reads_two_pages_and_opening_two_more() {
     let dir = TestDir::new();
     let list: String = (0..300_000).map(|i| format!("leaked-{i}\n")).collect();

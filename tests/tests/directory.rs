@@ -155,6 +155,36 @@ fn day(offset: i64) -> String {
         .to_string()
 }
 
+/// A file only its owner may read (unless `mode` says otherwise).
+fn secret(dir: &TestDir, name: &str, text: &str, mode: u32) -> PathBuf {
+    let path = dir.write(name, text);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path
+}
+
+/// `verb` with the options that reach a DC at `url`: bind DN, password
+/// file and CA file, each left out when `None`.
+fn reaching(
+    verb: &[&str],
+    url: &str,
+    bind: Option<(&str, &Path)>,
+    ca: Option<&Path>,
+) -> Vec<String> {
+    let mut args: Vec<String> = verb.iter().map(|a| (*a).to_owned()).collect();
+    args.extend(["--directory".to_owned(), url.to_owned()]);
+    if let Some((dn, password)) = bind {
+        args.extend(["--bind-dn".to_owned(), dn.to_owned()]);
+        args.extend([
+            "--bind-password-file".to_owned(),
+            password.display().to_string(),
+        ]);
+    }
+    if let Some(ca) = ca {
+        args.extend(["--ca-file".to_owned(), ca.display().to_string()]);
+    }
+    args
+}
+
 #[test]
 fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
     let test = "a_samba_dcs_users_expiry_and_settings_over_ldaps";
@@ -230,32 +260,15 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
     let took = bulk_users(&dc, dir.path());
     eprintln!("ldbadd of {BULK} users: {:.1} s", took.as_seconds_f64());
 
-    let password_file = dir.write("bind.pw", &format!("{ADMIN_PASSWORD}\n"));
-    std::fs::set_permissions(&password_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let password_file = secret(&dir, "bind.pw", &format!("{ADMIN_PASSWORD}\n"), 0o600);
     let bind_dn = format!("Administrator@{REALM}");
+    let admin = Some((bind_dn.as_str(), password_file.as_path()));
     let daemon = Daemon::start_isolated(&conf);
-    let ldap = |more: &[&str]| -> Vec<String> {
-        let mut args: Vec<String> = more.iter().map(|s| (*s).to_owned()).collect();
-        args.extend(
-            [
-                "--directory",
-                "ldaps://localhost",
-                "--bind-dn",
-                &bind_dn,
-                "--bind-password-file",
-                password_file.to_str().unwrap(),
-                "--ca-file",
-                ca.to_str().unwrap(),
-            ]
-            .map(str::to_owned),
-        );
-        args
-    };
-    let run = |more: &[&str]| {
-        let args = ldap(more);
+    let run_args = |args: &[String]| {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         cli(&daemon, &args)
     };
+    let run = |verb: &[&str]| run_args(&reaching(verb, "ldaps://localhost", admin, Some(&ca)));
     let log = conf.with_file_name("samba.log");
     let status = |user: &str| {
         let out = run(&["status", "--user", user, "--json"]);
@@ -434,8 +447,8 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
     assert_eq!(out.json()["directory"]["settings"], "shortlived", "{out:?}");
 
     // Errors: exit 2, saying what is wrong, never the password.
-    let bad = |args: &[&str], says: &str| {
-        let out = cli(&daemon, args);
+    let bad = |args: &[String], says: &str| {
+        let out = run_args(args);
         assert_eq!(out.code, 2, "{args:?}: {out:?}");
         assert!(out.stderr.contains(says), "{args:?}: {}", out.stderr);
         assert!(
@@ -444,68 +457,35 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
         );
     };
     let pwf = password_file.to_str().unwrap();
+    let fresh = ["status", "--user", "fresh"];
     // The DC's own CA is not one the system trusts.
     bad(
-        &[
-            "status",
-            "--user",
-            "fresh",
-            "--directory",
-            "ldaps://localhost",
-            "--bind-dn",
-            &bind_dn,
-            "--bind-password-file",
-            pwf,
-        ],
+        &reaching(&fresh, "ldaps://localhost", admin, None),
         "--ca-file",
     );
     // Another name than the certificate's.
     bad(
-        &[
-            "status",
-            "--user",
-            "fresh",
-            "--directory",
-            "ldaps://127.0.0.2",
-            "--ca-file",
-            ca.to_str().unwrap(),
-        ],
+        &reaching(&fresh, "ldaps://127.0.0.2", None, Some(&ca)),
         "cannot connect to ldaps://127.0.0.2",
     );
-    let wrong = dir.write("wrong.pw", "Not-The-Password-1\n");
-    std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let wrong = secret(&dir, "wrong.pw", "Not-The-Password-1\n", 0o600);
     bad(
-        &[
-            "status",
-            "--user",
-            "fresh",
-            "--directory",
+        &reaching(
+            &fresh,
             "ldaps://localhost",
-            "--bind-dn",
-            &bind_dn,
-            "--bind-password-file",
-            wrong.to_str().unwrap(),
-            "--ca-file",
-            ca.to_str().unwrap(),
-        ],
+            Some((&bind_dn, &wrong)),
+            Some(&ca),
+        ),
         "refused the bind",
     );
-    let open = dir.write("open.pw", &format!("{ADMIN_PASSWORD}\n"));
-    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let open = secret(&dir, "open.pw", &format!("{ADMIN_PASSWORD}\n"), 0o644);
     bad(
-        &[
-            "status",
-            "--user",
-            "fresh",
-            "--directory",
+        &reaching(
+            &fresh,
             "ldaps://localhost",
-            "--bind-dn",
-            &bind_dn,
-            "--bind-password-file",
-            open.to_str().unwrap(),
-            "--ca-file",
-            ca.to_str().unwrap(),
-        ],
+            Some((&bind_dn, &open)),
+            Some(&ca),
+        ),
         "chmod 600",
     );
     // A simple bind in clear: Samba wants TLS, and the CLI warned first.
@@ -515,64 +495,32 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
             "[directory]\nurl = \"ldap://localhost\"\nstarttls = false\nbind_dn = \"{bind_dn}\"\nbind_password_file = \"{pwf}\"\n"
         ),
     );
-    bad(
-        &[
-            "status",
-            "--user",
-            "fresh",
-            "--config",
-            clear.to_str().unwrap(),
-        ],
-        "only over TLS",
-    );
-    let warned = cli(
-        &daemon,
-        &[
-            "status",
-            "--user",
-            "fresh",
-            "--config",
-            clear.to_str().unwrap(),
-        ],
-    );
+    let in_clear = [
+        "status",
+        "--user",
+        "fresh",
+        "--config",
+        clear.to_str().unwrap(),
+    ];
+    bad(&in_clear.map(str::to_owned), "only over TLS");
+    let warned = cli(&daemon, &in_clear);
     assert!(warned.stderr.contains("without TLS"), "{}", warned.stderr);
     // ldap:// upgraded by StartTLS works.
-    let out = cli(
-        &daemon,
-        &[
-            "status",
-            "--user",
-            "fresh",
-            "--json",
-            "--directory",
-            "ldap://localhost",
-            "--bind-dn",
-            &bind_dn,
-            "--bind-password-file",
-            pwf,
-            "--ca-file",
-            ca.to_str().unwrap(),
-        ],
-    );
+    let json = ["status", "--user", "fresh", "--json"];
+    let out = run_args(&reaching(&json, "ldap://localhost", admin, Some(&ca)));
     assert_eq!(out.json()["expires"], day(42), "{out:?}");
 
     // An ordinary user sees the PSO but not its settings: the audit
     // refuses to pass the domain without them.
-    let user_pw = dir.write("fresh.pw", &format!("{pw}\n"));
-    std::fs::set_permissions(&user_pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let user_pw = secret(&dir, "fresh.pw", &format!("{pw}\n"), 0o600);
+    let user = format!("fresh@{REALM}");
     bad(
-        &[
-            "policy",
-            "audit",
-            "--directory",
+        &reaching(
+            &["policy", "audit"],
             "ldaps://localhost",
-            "--bind-dn",
-            &format!("fresh@{REALM}"),
-            "--bind-password-file",
-            user_pw.to_str().unwrap(),
-            "--ca-file",
-            ca.to_str().unwrap(),
-        ],
+            Some((&user, &user_pw)),
+            Some(&ca),
+        ),
         "may not read the settings of 1 PSO",
     );
 

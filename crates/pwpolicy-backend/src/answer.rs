@@ -35,6 +35,17 @@ impl State {
     }
 }
 
+impl From<pwpolicy::ExpiryState> for State {
+    fn from(s: pwpolicy::ExpiryState) -> State {
+        match s {
+            pwpolicy::ExpiryState::Ok => State::Ok,
+            pwpolicy::ExpiryState::Warning => State::Warning,
+            pwpolicy::ExpiryState::Expired => State::Expired,
+            pwpolicy::ExpiryState::MustChange => State::MustChange,
+        }
+    }
+}
+
 /// What shadow says of the account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +94,31 @@ pub struct Status {
     /// What the directory says of a directory user (`--directory`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory: Option<DirectoryView>,
+}
+
+impl Status {
+    /// The status a report row stands for, with `warn_days`; the rest is
+    /// what little is known without a store (no history, a `person` with
+    /// no maximum age), for the caller to fill in.
+    pub fn from_row(row: ReportRow, warn_days: u32) -> Status {
+        Status {
+            user: row.user,
+            state: row.state,
+            last_changed: row.last_changed,
+            expires: row.expires,
+            days_left: row.days_left,
+            must_change: row.must_change,
+            history_entries: 0,
+            max_age_days: 0,
+            warn_days,
+            class: "person".into(),
+            exempt: false,
+            shadow: None,
+            shadow_agrees: None,
+            note: None,
+            directory: row.directory,
+        }
+    }
 }
 
 /// What a directory (Active Directory) says of one of its users.

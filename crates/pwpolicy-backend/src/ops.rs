@@ -2,7 +2,7 @@
 //! pwpolicyd, which answers through it): check, commit, status, report.
 
 use pwpolicy::{
-    ExpiryRules, ExpiryState, Hasher, Names, Password, Policy, Verdict, Violation, format_date,
+    ExpiryRules, ExpiryStatus, Hasher, Names, Password, Policy, Verdict, Violation, format_date,
 };
 use pwpolicy_store::shadow::ShadowChange;
 use pwpolicy_store::{ChangeOutcome, HistoryScope, PasswordChange, Store, StoreError};
@@ -36,21 +36,11 @@ impl Standing {
         now: OffsetDateTime,
     ) -> Standing {
         match last_change {
-            Some(last) => {
-                let s = rules.status(last, must_change, now);
-                Standing {
-                    state: match s.state {
-                        ExpiryState::Ok => State::Ok,
-                        ExpiryState::Warning => State::Warning,
-                        ExpiryState::Expired => State::Expired,
-                        ExpiryState::MustChange => State::MustChange,
-                    },
-                    last_change,
-                    expires: s.expires,
-                    days_left: s.days_left,
-                    must_change,
-                }
-            }
+            Some(last) => Standing::from_status(
+                rules.status(last, must_change, now),
+                last_change,
+                must_change,
+            ),
             None => Standing {
                 state: if must_change {
                     State::MustChange
@@ -62,6 +52,36 @@ impl Standing {
                 days_left: None,
                 must_change,
             },
+        }
+    }
+
+    /// The standing of a password whose expiry something else worked out
+    /// (a directory's maximum age or a PSO's), under `rules`' warning window.
+    pub fn until(
+        rules: &ExpiryRules,
+        last_change: Option<OffsetDateTime>,
+        expires: Option<OffsetDateTime>,
+        must_change: bool,
+        now: OffsetDateTime,
+    ) -> Standing {
+        Standing::from_status(
+            rules.status_until(expires, must_change, now),
+            last_change,
+            must_change,
+        )
+    }
+
+    fn from_status(
+        s: ExpiryStatus,
+        last_change: Option<OffsetDateTime>,
+        must_change: bool,
+    ) -> Standing {
+        Standing {
+            state: s.state.into(),
+            last_change,
+            expires: s.expires,
+            days_left: s.days_left,
+            must_change,
         }
     }
 
@@ -136,23 +156,12 @@ pub fn status(
         standing.state = State::MustChange;
         standing.must_change = true;
     }
-    let row = standing.row(user);
     let mut status = Status {
-        user: row.user,
-        state: row.state,
-        last_changed: row.last_changed,
-        expires: row.expires,
-        days_left: row.days_left,
-        must_change: row.must_change,
         history_entries: u64::try_from(history_len).unwrap_or(u64::MAX),
         max_age_days: coverage.policy.expiry.max_age_days,
-        warn_days: coverage.policy.expiry.warn_days,
         class: coverage.class.as_str().to_owned(),
         exempt: coverage.exempt,
-        shadow: None,
-        shadow_agrees: None,
-        note: None,
-        directory: None,
+        ..Status::from_row(standing.row(user), coverage.policy.expiry.warn_days)
     };
     if let Some(shadow) = &facts.shadow {
         // Only where pwpolicy expires passwords can the two views clash.

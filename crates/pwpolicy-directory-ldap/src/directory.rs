@@ -3,11 +3,12 @@
 //! (its check password script or filter DLL checks them), so the verbs
 //! that record changes say so instead.
 
+use pwpolicy::Policy;
 use pwpolicy::audit::Audit;
-use pwpolicy::{ExpiryState, Policy, format_date};
+use pwpolicy_backend::ops::Standing;
 use pwpolicy_backend::{
     Backend, BackendError, CheckAnswer, CheckRequest, CommitAnswer, CommitRequest, DirectoryView,
-    ReportRow, State, Status,
+    ReportRow, Status,
 };
 use pwpolicy_directory::{Account, Domain, Expiry, Pso};
 use time::OffsetDateTime;
@@ -95,36 +96,22 @@ impl Directory {
         Ok(pwpolicy_directory::audit(&policy, &open.domain, &open.psos))
     }
 
-    /// The standing of `account` now.
-    fn standing(&self, expiry: &Expiry, now: OffsetDateTime) -> (State, Option<i64>) {
-        let s = self
-            .policy
-            .expiry
-            .status_until(expiry.expires, expiry.must_change, now);
-        let state = match s.state {
-            ExpiryState::Ok => State::Ok,
-            ExpiryState::Warning => State::Warning,
-            ExpiryState::Expired => State::Expired,
-            ExpiryState::MustChange => State::MustChange,
-        };
-        (state, s.days_left)
-    }
-
     fn row(&self, account: &Account, expiry: &Expiry, now: OffsetDateTime) -> ReportRow {
-        let (state, days_left) = self.standing(expiry, now);
+        let standing = Standing::until(
+            &self.policy.expiry,
+            expiry.last_changed,
+            expiry.expires,
+            expiry.must_change,
+            now,
+        );
         ReportRow {
-            user: account.name.clone(),
-            state,
-            last_changed: expiry.last_changed.map(|t| format_date(t.date())),
-            expires: expiry.expires.map(|t| format_date(t.date())),
-            days_left,
-            must_change: expiry.must_change,
             directory: Some(DirectoryView {
                 dn: account.dn.clone(),
                 disabled: expiry.disabled,
                 never_expires: expiry.never_expires,
                 settings: expiry.governed.label().to_owned(),
             }),
+            ..standing.row(&account.name)
         }
     }
 }
@@ -153,37 +140,22 @@ impl Backend for Directory {
         let user = user.ok_or(BackendError::NeedUser)?;
         let now = OffsetDateTime::now_utc();
         let base = self.target.base.clone();
+        let warn_days = self.policy.expiry.warn_days;
         let open = self.open().map_err(backend_error)?;
-        let mut found = Vec::new();
+        let mut found = None;
         open.conn
             .each_user(base.as_deref(), Some(user), &mut |a| {
-                found.push(a);
+                found.get_or_insert(a);
                 Ok(())
             })
             .map_err(backend_error)?;
-        let (domain, psos) = (open.domain.clone(), open.psos.clone());
-        let warn_days = self.policy.expiry.warn_days;
-        let Some(account) = found.into_iter().next() else {
+        let Some(account) = found else {
             return Ok(Status {
-                user: user.to_owned(),
-                state: State::Unknown,
-                last_changed: None,
-                expires: None,
-                days_left: None,
-                must_change: false,
-                history_entries: 0,
-                max_age_days: 0,
-                warn_days,
-                class: "person".into(),
-                exempt: false,
-                shadow: None,
-                shadow_agrees: None,
                 note: Some(format!("no such user in {}", self.target.url)),
-                directory: None,
+                ..Status::from_row(Standing::unknown().row(user), warn_days)
             });
         };
-        let expiry = account.expiry(&domain, &psos);
-        let row = self.row(&account, &expiry, now);
+        let expiry = account.expiry(&open.domain, &open.psos);
         let note = match &expiry.governed {
             pwpolicy_directory::Governed::UnreadablePso(dn) if expiry.expires.is_none() => {
                 Some(format!(
@@ -194,23 +166,11 @@ impl Backend for Directory {
             _ => None,
         };
         Ok(Status {
-            user: row.user,
-            state: row.state,
-            last_changed: row.last_changed,
-            expires: row.expires,
-            days_left: row.days_left,
-            must_change: row.must_change,
-            history_entries: 0,
             max_age_days: expiry
                 .max_age
                 .map_or(0, |d| u32::try_from(d.whole_days()).unwrap_or(u32::MAX)),
-            warn_days,
-            class: "person".into(),
-            exempt: false,
-            shadow: None,
-            shadow_agrees: None,
             note,
-            directory: row.directory,
+            ..Status::from_row(self.row(&account, &expiry, now), warn_days)
         })
     }
 
@@ -221,29 +181,27 @@ impl Backend for Directory {
     ) -> Result<(), BackendError> {
         let now = OffsetDateTime::now_utc();
         let base = self.target.base.clone();
-        let include_disabled = self.include_disabled;
-        let open = self.open().map_err(backend_error)?;
-        let (domain, psos) = (open.domain.clone(), open.psos.clone());
+        self.open().map_err(backend_error)?;
+        let Some(Open {
+            conn, domain, psos, ..
+        }) = self.open.as_mut()
+        else {
+            unreachable!("opened above");
+        };
         // Only the rows in the window are kept, to be put in order: forced
         // first, then the soonest to expire.
         let mut due = Vec::new();
-        let window = i64::from(days);
-        let mut in_window = |a: Account| {
-            let expiry = a.expiry(&domain, &psos);
-            if expiry.disabled && !include_disabled {
-                return;
-            }
-            let days_left = expiry.expires.map(|e| (e.date() - now.date()).whole_days());
-            if expiry.must_change || days_left.is_some_and(|d| d <= window) {
+        let (rules, include_disabled) = (&self.policy.expiry, self.include_disabled);
+        conn.each_user(base.as_deref(), None, &mut |a| {
+            let expiry = a.expiry(domain, psos);
+            let days_left = rules.status_until(expiry.expires, false, now).days_left;
+            let due_now = expiry.must_change || days_left.is_some_and(|d| d <= i64::from(days));
+            if due_now && (include_disabled || !expiry.disabled) {
                 due.push((a, expiry));
             }
-        };
-        open.conn
-            .each_user(base.as_deref(), None, &mut |a| {
-                in_window(a);
-                Ok(())
-            })
-            .map_err(backend_error)?;
+            Ok(())
+        })
+        .map_err(backend_error)?;
         due.sort_by(|(a, x), (b, y)| {
             y.must_change
                 .cmp(&x.must_change)

@@ -347,20 +347,9 @@ impl OrZero for Setting {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entry::Entry;
 
     fn samba_defaults() -> Domain {
-        Domain::from_entry(&Entry::new(
-            "DC=pwtest,DC=lan",
-            &[
-                ("minPwdLength", "7"),
-                ("pwdProperties", "1"),
-                ("maxPwdAge", "-36288000000000"),
-                ("minPwdAge", "-864000000000"),
-                ("pwdHistoryLength", "24"),
-            ],
-        ))
-        .unwrap()
+        Domain::from_entry(&crate::settings::tests::samba_defaults()).unwrap()
     }
 
     fn keys(a: &[Finding]) -> Vec<&'static str> {

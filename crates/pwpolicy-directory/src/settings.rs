@@ -145,7 +145,7 @@ impl Pso {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The domain object of a freshly provisioned Samba 4.17 DC.
