@@ -15,6 +15,10 @@ pub const DEFAULT_POLICY_PATH: &str = "/etc/security/pwpolicy.toml";
 /// The largest policy file read; real ones are a few KiB.
 pub const MAX_POLICY_BYTES: u64 = 1 << 20;
 
+/// The largest banned-word list read: a million words of a few dozen
+/// letters, far more than an organisation's own names.
+pub const MAX_BANNED_LIST_BYTES: u64 = 64 << 20;
+
 /// The conventional "no file": read as empty, i.e. the built-in default.
 const DEV_NULL: &str = "/dev/null";
 
@@ -61,6 +65,15 @@ pub enum PolicyFileError {
         /// Offset of the first bad byte.
         byte: usize,
     },
+    /// The banned-word list the policy names (`[banned] file`) cannot be
+    /// used: a policy that bans words never runs without them.
+    #[error("banned-word list {}: {reason}", .path.display())]
+    BannedList {
+        /// The list.
+        path: PathBuf,
+        /// Why (never a line of the list).
+        reason: String,
+    },
     /// The file is not a valid policy.
     #[error("{}: {source}", .path.display())]
     Invalid {
@@ -80,9 +93,13 @@ pub enum PolicyFileError {
 /// [`PolicyFileError`] for a file that is named but missing, unreadable, or invalid.
 pub fn load(explicit: Option<&Path>) -> Result<LoadedPolicy, PolicyFileError> {
     let path = explicit.unwrap_or(Path::new(DEFAULT_POLICY_PATH));
-    match read(path) {
+    match read(path, MAX_POLICY_BYTES) {
         Ok(bytes) => Ok(LoadedPolicy {
-            policy: parse(path, &bytes)?,
+            policy: {
+                let mut policy = parse(path, &bytes)?;
+                load_banned_list(&mut policy)?;
+                policy
+            },
             source: Some(path.to_owned()),
             // Parsed as UTF-8 above, so this view is exact. Section
             // headers alone set nothing (the shipped file is all headers
@@ -105,10 +122,43 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedPolicy, PolicyFileError> {
     }
 }
 
+/// Reads the banned-word list the policy names, if any, into the policy,
+/// under the same ownership rules as the policy file.
+///
+/// # Errors
+///
+/// [`PolicyFileError::BannedList`] for a list that is missing, untrusted,
+/// too large, not UTF-8 or has a bad line (named).
+pub fn load_banned_list(policy: &mut Policy) -> Result<(), PolicyFileError> {
+    let Some(file) = policy.banned.file.clone() else {
+        return Ok(());
+    };
+    let path = PathBuf::from(file);
+    let refuse = |reason: String| PolicyFileError::BannedList {
+        path: path.clone(),
+        reason,
+    };
+    let bytes = read(&path, MAX_BANNED_LIST_BYTES).map_err(|e| match e {
+        PolicyFileError::Read { source, .. } => refuse(format!("cannot read it: {source}")),
+        PolicyFileError::TooLarge { .. } => refuse(format!(
+            "larger than {MAX_BANNED_LIST_BYTES} bytes; keep the list to the organisation's \
+             own words (zxcvbn knows the dictionary)"
+        )),
+        e => refuse(e.to_string()),
+    })?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| refuse(format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
+    policy
+        .banned
+        .load_list(text)
+        .map_err(|e| refuse(e.to_string()))?;
+    Ok(())
+}
+
 /// The file's bytes. Root enforces what the file says, so as root it must
 /// pass the ownership rules of [`pwpolicy_trust`] (root's, writable by
 /// nobody else, no link in its place); other users check only themselves.
-fn read(path: &Path) -> Result<Vec<u8>, PolicyFileError> {
+fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, PolicyFileError> {
     if path == Path::new(DEV_NULL) {
         return Ok(Vec::new());
     }
@@ -128,10 +178,10 @@ fn read(path: &Path) -> Result<Vec<u8>, PolicyFileError> {
         File::open(path).map_err(read_error)?
     };
     let mut bytes = Vec::new();
-    file.take(MAX_POLICY_BYTES + 1)
+    file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(read_error)?;
-    if bytes.len() as u64 > MAX_POLICY_BYTES {
+    if bytes.len() as u64 > max_bytes {
         return Err(PolicyFileError::TooLarge {
             path: path.to_owned(),
         });
@@ -158,6 +208,33 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Policy, PolicyFileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_banned_list_is_read_with_the_policy_and_a_bad_one_refuses_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("banned.txt");
+        let policy = dir.path().join("policy.toml");
+        std::fs::write(
+            &policy,
+            format!("[banned]\nfile = \"{}\"\n", list.display()),
+        )
+        .unwrap();
+        let err = load(Some(&policy)).unwrap_err().to_string();
+        assert!(
+            err.starts_with("banned-word list") && err.contains("cannot read it"),
+            "{err}"
+        );
+        std::fs::write(&list, "# our names\nKingsbridge\nAcme Trust\n").unwrap();
+        let loaded = load(Some(&policy)).unwrap().policy;
+        assert!(loaded.banned.is_found_in("My-K1ngsbr1dge-9"));
+        assert!(!loaded.banned.is_found_in("Blue-Kettle-42"));
+        std::fs::write(&list, b"Acme\n\xff\n").unwrap();
+        let err = load(Some(&policy)).unwrap_err().to_string();
+        assert!(err.ends_with("not UTF-8 text (byte 5)"), "{err}");
+        std::fs::write(&list, format!("Acme\n{}\n", "x".repeat(300))).unwrap();
+        let err = load(Some(&policy)).unwrap_err().to_string();
+        assert!(err.contains("banned-word list line 2"), "{err}");
+    }
 
     #[test]
     fn named_files_must_exist_and_errors_name_file_and_line() {

@@ -53,6 +53,16 @@ const UNSET_KEYS: &[UnsetKey] = &[
         "# min_count = 1   (unset: a filter built with any --min-count will do)",
     ),
     (
+        "guessability",
+        |p| p.guessability.min_score.is_none(),
+        "# min_score = 3   (unset: no zxcvbn scoring; 0-4, 3 is 10^8 guesses or more)",
+    ),
+    (
+        "banned",
+        |p| p.banned.file.is_none(),
+        "# file = \"/etc/security/pwpolicy-banned.txt\"   (unset: only `words`; one word a line)",
+    ),
+    (
         "directory",
         |p| p.directory.url.is_none(),
         "# url = \"ldaps://dc1.example.com\"   (unset: no directory; status and report read the store)",
@@ -130,8 +140,8 @@ fn with_unset_keys(policy: &Policy, toml: &str) -> String {
 pub fn check(path: &Path) -> anyhow::Result<u8> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read policy file {}", path.display()))?;
-    match config::parse(path, &bytes) {
-        Ok(_) => {
+    match config::parse(path, &bytes).and_then(|mut policy| config::load_banned_list(&mut policy)) {
+        Ok(()) => {
             println!("{}: valid", path.display());
             Ok(EXIT_ACCEPTED)
         }

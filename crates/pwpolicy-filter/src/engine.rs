@@ -174,10 +174,46 @@ pub fn load(path: &Path) -> Result<Policy, Error> {
     let text = String::from_utf8(bytes).map_err(|_| Error::PolicyNotUtf8 {
         path: path.to_owned(),
     })?;
-    Policy::from_toml(&text).map_err(|e| Error::InvalidPolicy {
+    let mut policy = Policy::from_toml(&text).map_err(|e| Error::InvalidPolicy {
         path: path.to_owned(),
         reason: e.to_string(),
-    })
+    })?;
+    load_banned_list(&mut policy)?;
+    Ok(policy)
+}
+
+/// The largest banned-word list read, as on Linux.
+const MAX_BANNED_LIST_BYTES: u64 = 64 << 20;
+
+/// Reads the policy's `[banned] file` into it. A list that cannot be used
+/// makes the policy unusable, like a broken line in the policy file: the
+/// filter then enforces the built-in default and says so.
+fn load_banned_list(policy: &mut Policy) -> Result<(), Error> {
+    let Some(file) = policy.banned.file.clone() else {
+        return Ok(());
+    };
+    let path = std::path::PathBuf::from(file);
+    let refuse = |reason: String| Error::InvalidPolicy {
+        path: path.clone(),
+        reason: format!("banned-word list: {reason}"),
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|f| {
+            use std::io::Read as _;
+            f.take(MAX_BANNED_LIST_BYTES + 1).read_to_end(&mut bytes)
+        })
+        .map_err(|e| refuse(format!("cannot read it: {e}")))?;
+    if bytes.len() as u64 > MAX_BANNED_LIST_BYTES {
+        return Err(refuse(format!("larger than {MAX_BANNED_LIST_BYTES} bytes")));
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| refuse(format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
+    policy
+        .banned
+        .load_list(text)
+        .map_err(|e| refuse(e.to_string()))?;
+    Ok(())
 }
 
 /// The policy in `path`; the built-in default when it is absent, or (with a
@@ -530,5 +566,51 @@ mod tests {
             Error::PolicyNotUtf8 { path: latin1 }
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_banned_list_is_enforced_and_an_unreadable_one_leaves_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("banned.txt");
+        let policy = dir.path().join("policy.toml");
+        std::fs::write(
+            &policy,
+            format!("[banned]\nfile = {:?}\n", list.to_str().unwrap()),
+        )
+        .unwrap();
+        let e = load(&policy).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidPolicy { path, reason }
+                if path == &list && reason.starts_with("banned-word list: cannot read it")),
+            "{e:?}"
+        );
+        std::fs::write(&list, "Kingsbridge\r\n").unwrap();
+        let engine = Engine::new(Some(policy.clone()), keep);
+        assert!(!engine.decide("erin", "", "K1ngsbr1dge-2025!", false));
+        assert!(engine.decide("erin", "", "Blue-Kettle-42", false));
+        assert_eq!(
+            reported(),
+            [(
+                Level::Info,
+                "refused the password change for erin: contains_banned_word".to_owned()
+            )]
+        );
+        std::fs::remove_file(&list).unwrap();
+        std::fs::write(
+            &policy,
+            format!("# touched\n[banned]\nfile = {:?}\n", list.to_str().unwrap()),
+        )
+        .unwrap();
+        // The default policy, not a policy without its banned words: K1ngsbr1dge
+        // passes the rules, a short password still does not.
+        assert!(engine.decide("erin", "", "K1ngsbr1dge-2025!", false));
+        assert!(!engine.decide("erin", "", "short", false));
+        let lines = reported();
+        assert!(
+            lines.iter().any(|(l, m)| *l == Level::Warning
+                && m.contains("banned-word list: cannot read it")
+                && m.ends_with("enforcing the built-in default policy")),
+            "{lines:?}"
+        );
     }
 }

@@ -28,6 +28,14 @@ pub enum Error {
         /// Why the value is refused and what is allowed.
         message: String,
     },
+    /// A banned-word list has a line that is not a word.
+    #[error("banned-word list line {line}: {message}")]
+    BannedList {
+        /// 1-based line.
+        line: usize,
+        /// What is wrong with it (never the line itself: it may be long).
+        message: String,
+    },
     /// A stored history entry is not an argon2 PHC string this crate can verify.
     #[error("history entry {index}: {reason}")]
     BadHistoryEntry {

@@ -51,11 +51,12 @@ pub use error::Error;
 pub use expiry::{ExpiryState, ExpiryStatus};
 pub use history::{HASH_LEN, Hasher, HistoryEntry, SALT_LEN, UserSalt};
 pub use policy::{
-    BreachedRules, DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_MEMORY_KIB,
+    BannedRules, BreachedRules, DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_MEMORY_KIB,
     DEFAULT_ARGON2_PARALLELISM, DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_LENGTH, DEFAULT_MIN_AGE_DAYS,
     DEFAULT_MIN_CLASSES, DEFAULT_MIN_LENGTH, DEFAULT_WARN_DAYS, DirectorySettings, ExpiryRules,
-    FilterSettings, HistoryRules, MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck, OnError, PamSettings,
-    Policy, QualityRules, Remember, ServiceSettings, StoreSettings, UnknownUser,
+    FilterSettings, GuessabilityRules, HistoryRules, MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck,
+    OnError, PamSettings, Policy, QualityRules, Remember, ServiceSettings, StoreSettings,
+    UnknownUser,
 };
 pub use rules::names::Names;
 pub use secret::Password;

@@ -85,6 +85,21 @@ pub enum Violation {
     Reused,
     /// The password is in the breached-password list the policy names.
     Breached,
+    /// zxcvbn scores the password below the policy's `min_score`.
+    TooGuessable {
+        /// zxcvbn's score, 0 to 4.
+        score: u8,
+        /// The policy's minimum.
+        min_score: u8,
+        /// What zxcvbn found wrong, as a clause (`this is a top-10 common
+        /// password`), when it says.
+        warning: Option<String>,
+        /// zxcvbn's advice, as clauses.
+        suggestions: Vec<String>,
+    },
+    /// A word the policy bans appears in the password (case, look-alike
+    /// characters and separators undone; see [`crate::rules::banned`]).
+    ContainsBannedWord,
     /// The current password is younger than the policy's minimum age.
     TooRecent {
         /// The policy's minimum age in days.
@@ -97,7 +112,7 @@ pub enum Violation {
 impl Violation {
     /// The stable code: `too_short`, `too_long`, `too_few_classes`,
     /// `contains_account_name`, `contains_name_part`, `reused`, `too_recent`,
-    /// `breached`.
+    /// `breached`, `too_guessable`, `contains_banned_word`.
     pub fn code(&self) -> &'static str {
         match self {
             Violation::TooShort { .. } => "too_short",
@@ -108,6 +123,8 @@ impl Violation {
             Violation::Reused => "reused",
             Violation::TooRecent { .. } => "too_recent",
             Violation::Breached => "breached",
+            Violation::TooGuessable { .. } => "too_guessable",
+            Violation::ContainsBannedWord => "contains_banned_word",
         }
     }
 
@@ -164,6 +181,29 @@ impl fmt::Display for Violation {
             Violation::Breached => {
                 f.write_str("appears in a list of breached passwords: choose another")
             }
+            Violation::TooGuessable {
+                score,
+                min_score,
+                warning,
+                suggestions,
+            } => {
+                write!(
+                    f,
+                    "too easy to guess (strength {score} of 4, needs {min_score})"
+                )?;
+                // The warning and the first two pieces of advice: enough to
+                // act on, short enough for a PAM prompt.
+                let advice = warning.iter().chain(suggestions.iter().take(2));
+                for (i, clause) in advice.enumerate() {
+                    f.write_str(if i == 0 { ": " } else { "; " })?;
+                    f.write_str(clause)?;
+                }
+                Ok(())
+            }
+            Violation::ContainsBannedWord => f.write_str(
+                "contains a word banned here (such as the organisation's own names, also \
+                 with look-alike characters like @ for a): leave it out",
+            ),
             Violation::TooRecent {
                 min_age_days,
                 allowed_from,
@@ -228,10 +268,22 @@ impl Serialize for Violation {
                 map.serialize_entry("min_age_days", min_age_days)?;
                 map.serialize_entry("allowed_from", &format_date(allowed_from.date()))?;
             }
+            Violation::TooGuessable {
+                score,
+                min_score,
+                warning,
+                suggestions,
+            } => {
+                map.serialize_entry("score", score)?;
+                map.serialize_entry("min_score", min_score)?;
+                map.serialize_entry("warning", warning)?;
+                map.serialize_entry("suggestions", suggestions)?;
+            }
             Violation::ContainsAccountName
             | Violation::ContainsNamePart
             | Violation::Reused
-            | Violation::Breached => {}
+            | Violation::Breached
+            | Violation::ContainsBannedWord => {}
         }
         map.end()
     }

@@ -6,7 +6,9 @@ mod validate;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Error;
 use crate::accounts::AccountRules;
+use crate::rules::banned::BannedWords;
 
 /// Default minimum length, in code points after NFKC normalisation.
 pub const DEFAULT_MIN_LENGTH: u32 = 8;
@@ -58,6 +60,10 @@ pub struct Policy {
     pub accounts: AccountRules,
     /// Screening against a list of breached passwords (off unless a file is named).
     pub breached: BreachedRules,
+    /// Scoring with zxcvbn (off unless `min_score` is set).
+    pub guessability: GuessabilityRules,
+    /// Words that may not appear in a password, however written (none by default).
+    pub banned: BannedRules,
     /// The directory (Active Directory) whose users `status` and `report`
     /// answer for, and whose settings `policy audit --directory` reads.
     pub directory: DirectorySettings,
@@ -133,6 +139,60 @@ impl Default for BreachedRules {
             min_count: None,
             nfkc: true,
         }
+    }
+}
+
+/// Scoring how guessable a password is with zxcvbn (see
+/// [`crate::rules::guessability`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct GuessabilityRules {
+    /// The lowest zxcvbn score accepted, 0 to 4 (3: "safely unguessable",
+    /// 10⁸ guesses or more); unset scores nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_score: Option<u8>,
+}
+
+/// Words that may not appear in a password (see [`crate::rules::banned`]):
+/// written here, and/or one a line in a file the edges read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct BannedRules {
+    /// Words and phrases, matched in any case and with look-alike
+    /// characters; these also count against a password in zxcvbn's score.
+    pub words: Vec<String>,
+    /// A file of more words, one a line (`#` comments); unset means none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The words of `file`, once an edge has read it.
+    #[serde(skip)]
+    listed: BannedWords,
+}
+
+impl BannedRules {
+    /// Adds the words of the list in `file`, whose text an edge has read.
+    /// Returns how many distinct words the list holds.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BannedList`] naming the first bad line.
+    pub fn load_list(&mut self, text: &str) -> Result<usize, Error> {
+        let list = BannedWords::new(BannedWords::parse(text)?);
+        let count = list.len();
+        self.listed.extend(&list);
+        Ok(count)
+    }
+
+    /// Whether `password` (NFKC) contains a banned word, written here or
+    /// in the loaded list.
+    pub fn is_found_in(&self, password: &str) -> bool {
+        // The words written here are few (the file holds long lists), so
+        // they are compiled per check rather than kept in step with `words`.
+        self.listed.is_found_in(password)
+            || (!self.words.is_empty()
+                && BannedWords::new(self.words.iter().map(String::as_str)).is_found_in(password))
     }
 }
 

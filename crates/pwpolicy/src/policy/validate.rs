@@ -209,7 +209,49 @@ impl Policy {
                 "needs `file`: the list it applies to".into(),
             );
         }
+        self.find_invalid_screens()?;
         self.find_invalid_directory()
+    }
+
+    /// Guessability and banned words.
+    fn find_invalid_screens(&self) -> Result<(), Invalid> {
+        if let Some(score) = self.guessability.min_score
+            && score > crate::rules::guessability::MAX_SCORE
+        {
+            return invalid(
+                "guessability.min_score",
+                None,
+                format!("must be from 0 to 4 (zxcvbn's scores), not {score}"),
+            );
+        }
+        if self
+            .banned
+            .file
+            .as_deref()
+            .is_some_and(|f| !std::path::Path::new(f).is_absolute())
+        {
+            return invalid(
+                "banned.file",
+                None,
+                "must be an absolute path: PAM and the services run from any directory".into(),
+            );
+        }
+        if let Some(i) = self
+            .banned
+            .words
+            .iter()
+            .position(|w| crate::rules::banned::skeleton(w).is_empty())
+        {
+            return invalid(
+                "banned.words",
+                None,
+                format!(
+                    "word {} has no letters once look-alikes are read: it would match nothing",
+                    i + 1
+                ),
+            );
+        }
+        Ok(())
     }
 
     /// The directory's URL, files and timeout.

@@ -1,17 +1,21 @@
 //! The rules on the text of a password, one file each:
-//! [`length`], [`classes`] ("3 of 4"), [`names`].
+//! [`length`], [`classes`] ("3 of 4"), [`names`], and the opt-in
+//! [`banned`] words and [`guessability`] (zxcvbn).
 
+pub mod banned;
 pub mod classes;
+pub mod guessability;
 pub mod length;
 pub mod names;
 
 use crate::policy::Policy;
 use crate::secret::Password;
-use crate::verdict::Verdict;
+use crate::verdict::{Verdict, Violation};
 use names::Names;
 
 impl Policy {
-    /// Checks a password against the text rules (length, classes, names) and
+    /// Checks a password against the text rules (length, classes, names,
+    /// and when the policy turns them on, banned words and guessability) and
     /// returns every violation. History and minimum age need state and are
     /// checked with [`crate::Hasher::contains`] and [`crate::ExpiryRules::check_min_age`].
     ///
@@ -37,6 +41,18 @@ impl Policy {
         }
         for v in names.check(text, q.name_check) {
             verdict.push(v);
+        }
+        if self.banned.is_found_in(text) {
+            verdict.push(Violation::ContainsBannedWord);
+        }
+        if let Some(min_score) = self.guessability.min_score {
+            let inputs: Vec<&str> = names
+                .inputs()
+                .chain(self.banned.words.iter().map(String::as_str))
+                .collect();
+            if let Some(v) = guessability::check(text, min_score, &inputs) {
+                verdict.push(v);
+            }
         }
         verdict
     }

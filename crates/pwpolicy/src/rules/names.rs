@@ -53,6 +53,12 @@ impl Names {
         Names::default()
     }
 
+    /// The account name and full-name tokens (case folded), for checks that
+    /// weigh the user's own words, such as zxcvbn's user inputs.
+    pub fn inputs(&self) -> impl Iterator<Item = &str> {
+        self.account.iter().chain(&self.tokens).map(String::as_str)
+    }
+
     /// Violations of the name rule by an already-normalised password.
     pub fn check(&self, password: &str, mode: NameCheck) -> Vec<Violation> {
         if mode == NameCheck::Off || (self.account.is_none() && self.tokens.is_empty()) {
