@@ -113,38 +113,44 @@ pub fn add_global(conf: &Path, lines: &str) {
     .expect("write smb.conf");
 }
 
-/// A DC's `samba` daemon, stopped (with its children) on drop: on the
-/// host's loopback, or alone in a network namespace of its own.
+/// A DC's `samba` daemon, stopped (with its children) on drop, alone in
+/// namespaces of its own: a network namespace, where its ports clash with
+/// nothing (reach it with [`Daemon::command`]), and a mount namespace whose
+/// `/run/samba` is the DC's own run directory. Its smbd finds winbindd at
+/// that compiled-in path whatever smb.conf says, so without the mount it
+/// would talk to the host's winbindd, or to none.
 pub struct Daemon {
     child: std::process::Child,
-    netns: bool,
 }
 
 impl Daemon {
-    /// Starts it on the host's loopback (ports 389, 445, 636 of 127.0.0.1).
-    pub fn start(conf: &Path) -> Daemon {
-        Daemon::spawn(conf, false)
-    }
-
-    /// Starts it in a private network namespace, where its ports clash
-    /// with nothing; reach it with [`Daemon::command`].
+    /// Starts the DC of `conf`, provisioned by [`provision`].
     pub fn start_isolated(conf: &Path) -> Daemon {
-        Daemon::spawn(conf, true)
-    }
-
-    fn spawn(conf: &Path, netns: bool) -> Daemon {
         use std::os::unix::process::CommandExt;
         let conf = conf.to_str().expect("UTF-8 path");
-        let mut command = if netns {
-            let mut c = Command::new("unshare");
-            c.args(["--net", "--", "sh", "-c"])
-                .arg(format!("ip link set lo up && exec samba -i -s '{conf}'"));
-            c
-        } else {
-            let mut c = Command::new("samba");
-            c.args(["-i", "-s", conf]);
-            c
-        };
+        let run = Path::new(conf)
+            .parent()
+            .and_then(Path::parent)
+            .expect("DIR/dc/etc/smb.conf")
+            .join("run");
+        std::fs::create_dir_all(&run).expect("create the DC's run directory");
+        let mut command = Command::new("unshare");
+        command
+            .args([
+                "--net",
+                "--mount",
+                "--propagation",
+                "private",
+                "--",
+                "sh",
+                "-c",
+            ])
+            .arg(format!(
+                "ip link set lo up && mount -t tmpfs -o mode=0755 pwpolicy-test-run /run \
+                 && mkdir /run/samba && mount --bind '{}' /run/samba \
+                 && exec samba -i -s '{conf}'",
+                run.display()
+            ));
         // Its log beside smb.conf, for when a test fails.
         let log = std::fs::File::create(Path::new(conf).with_file_name("samba.log"))
             .expect("create samba.log");
@@ -155,7 +161,7 @@ impl Daemon {
             .stderr(log)
             .spawn()
             .expect("start samba");
-        let daemon = Daemon { child, netns };
+        let daemon = Daemon { child };
         let deadline = Instant::now() + Duration::from_secs(60);
         while !daemon.listening(&[389, 445, 636]) {
             assert!(
@@ -175,13 +181,8 @@ impl Daemon {
         // the host's, whose ports say nothing of this daemon.
         let ours = std::fs::read_link("/proc/self/ns/net").ok();
         let theirs = std::fs::read_link(format!("/proc/{}/ns/net", self.child.id())).ok();
-        if self.netns && (theirs.is_none() || theirs == ours) {
+        if theirs.is_none() || theirs == ours {
             return false;
-        }
-        if !self.netns {
-            return ports
-                .iter()
-                .all(|p| std::net::TcpStream::connect(("127.0.0.1", *p)).is_ok());
         }
         let probe = ports
             .iter()
@@ -197,15 +198,11 @@ impl Daemon {
 
     /// `program`, run where the daemon's loopback is.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        if self.netns {
-            let mut c = Command::new("nsenter");
-            c.arg(format!("--net=/proc/{}/ns/net", self.child.id()))
-                .arg("--")
-                .arg(program);
-            c
-        } else {
-            Command::new(program)
-        }
+        let mut c = Command::new("nsenter");
+        c.arg(format!("--net=/proc/{}/ns/net", self.child.id()))
+            .arg("--")
+            .arg(program);
+        c
     }
 }
 

@@ -184,7 +184,9 @@ fn samba_tool_sets_passwords_through_check_password_script_with_the_shared_verdi
 }
 
 /// A user's own change over SMB (SAMR, as a Windows client makes it).
-fn smbpasswd(daemon: &Daemon, conf: &Path, user: &str, old: &str, new: &str) -> bool {
+/// A user's own change over SMB: `Ok` if the DC took it, else what
+/// smbpasswd said.
+fn smbpasswd(daemon: &Daemon, conf: &Path, user: &str, old: &str, new: &str) -> Result<(), String> {
     use std::io::Write as _;
     let mut child = daemon
         .command("smbpasswd")
@@ -198,12 +200,21 @@ fn smbpasswd(daemon: &Daemon, conf: &Path, user: &str, old: &str, new: &str) -> 
             conf.to_str().unwrap(),
         ])
         .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     write!(child.stdin.take().unwrap(), "{old}\n{new}\n{new}\n").unwrap();
-    child.wait().unwrap().success()
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
 }
 
 #[test]
@@ -248,21 +259,23 @@ fn the_running_dc_runs_the_script_for_ldap_resets_and_users_own_changes() {
             Err(String::from_utf8_lossy(&out.stderr).into_owned())
         }
     };
-    assert!(reset("Xerin-2024!").is_err(), "holds the account name");
+    // The script's refusal is Samba's "complexity" one: it replaces it.
+    let refused = reset("Xerin-2024!");
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.contains("does not meet the complexity criteria")),
+        "holds the account name: {refused:?}"
+    );
     reset("Copper-Kite-36").unwrap();
     // The user's own change over SMB.
-    assert!(!smbpasswd(
-        &daemon,
-        &conf,
-        "erin",
-        "Copper-Kite-36",
-        "Xerin-2025!"
-    ));
-    assert!(smbpasswd(
-        &daemon,
-        &conf,
-        "erin",
-        "Copper-Kite-36",
-        "Zebra-Cloud-58"
-    ));
+    let refused = smbpasswd(&daemon, &conf, "erin", "Copper-Kite-36", "Xerin-2025!");
+    // Refused by the rules (the script), not for want of a connection.
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.contains("password update rule has been violated")),
+        "holds the account name: {refused:?}"
+    );
+    smbpasswd(&daemon, &conf, "erin", "Copper-Kite-36", "Zebra-Cloud-58").unwrap();
 }

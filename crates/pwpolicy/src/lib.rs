@@ -41,6 +41,7 @@ mod history;
 mod policy;
 pub mod rules;
 mod secret;
+pub mod standards;
 mod verdict;
 
 pub use accounts::{
@@ -60,4 +61,5 @@ pub use policy::{
 };
 pub use rules::names::Names;
 pub use secret::Password;
+pub use standards::Profile;
 pub use verdict::{CharClass, Verdict, Violation, format_date};

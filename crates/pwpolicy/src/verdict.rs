@@ -77,6 +77,14 @@ pub enum Violation {
         /// Classes that would count and are absent.
         missing: Vec<CharClass>,
     },
+    /// No letter, or no digit, where the policy wants both
+    /// (`letters_and_digits`); its code is `too_few_classes`.
+    NoLetterOrDigit {
+        /// A letter is missing.
+        letter: bool,
+        /// A digit is missing.
+        digit: bool,
+    },
     /// The account name appears in the password (ignoring case).
     ContainsAccountName,
     /// A part of the user's full name appears in the password (ignoring case).
@@ -117,7 +125,9 @@ impl Violation {
         match self {
             Violation::TooShort { .. } => "too_short",
             Violation::TooLong { .. } => "too_long",
-            Violation::TooFewClasses { .. } => "too_few_classes",
+            Violation::TooFewClasses { .. } | Violation::NoLetterOrDigit { .. } => {
+                "too_few_classes"
+            }
             Violation::ContainsAccountName => "contains_account_name",
             Violation::ContainsNamePart => "contains_name_part",
             Violation::Reused => "reused",
@@ -168,6 +178,11 @@ impl fmt::Display for Violation {
                 )?;
                 write_alternatives(f, missing)
             }
+            Violation::NoLetterOrDigit { letter, digit } => f.write_str(match (letter, digit) {
+                (true, true) => "needs both letters and digits: add a letter and a digit",
+                (true, false) => "needs both letters and digits: add a letter",
+                _ => "needs both letters and digits: add a digit",
+            }),
             Violation::ContainsAccountName => {
                 f.write_str("contains the account name: leave it out")
             }
@@ -260,6 +275,13 @@ impl Serialize for Violation {
                 map.serialize_entry("required", required)?;
                 map.serialize_entry("actual", actual)?;
                 map.serialize_entry("missing", missing)?;
+            }
+            Violation::NoLetterOrDigit { letter, digit } => {
+                let missing: Vec<&str> = [(*letter, "letter"), (*digit, "digit")]
+                    .into_iter()
+                    .filter_map(|(gone, name)| gone.then_some(name))
+                    .collect();
+                map.serialize_entry("missing", &missing)?;
             }
             Violation::TooRecent {
                 min_age_days,

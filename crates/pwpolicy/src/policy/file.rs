@@ -26,7 +26,11 @@ impl Policy {
     /// # Ok::<(), pwpolicy::Error>(())
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy, Error> {
-        let policy: Policy = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        let written: Policy = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        let policy = match written.profile {
+            None => written,
+            Some(profile) => over(profile.policy(written.multi_factor), text)?,
+        };
         policy.find_invalid().map_err(|e| Error::PolicyInvalid {
             // The key itself if written, else the key it depends on (e.g.
             // `max_age_days = 10` makes the default `warn_days = 14` wrong),
@@ -39,6 +43,41 @@ impl Policy {
             message: e.message,
         })?;
         Ok(policy)
+    }
+}
+
+/// `base` with every key `text` writes laid over it. `text` has parsed as a
+/// policy already, so the merged tables are one too.
+fn over(base: Policy, text: &str) -> Result<Policy, Error> {
+    let merged = toml::Table::try_from(&base)
+        .and_then(|mut table| {
+            let written: toml::Table = toml::from_str(text).map_err(serde::ser::Error::custom)?;
+            lay(&mut table, written);
+            Ok(table)
+        })
+        .map_err(|e| Error::PolicySyntax {
+            line: 1,
+            column: 1,
+            message: format!("cannot apply the profile: {e}"),
+        })?;
+    merged
+        .try_into()
+        .map_err(|e: toml::de::Error| Error::PolicySyntax {
+            line: 1,
+            column: 1,
+            message: format!("cannot apply the profile: {}", e.message()),
+        })
+}
+
+/// Lays `top` over `base`, section by section.
+fn lay(base: &mut toml::Table, top: toml::Table) {
+    for (key, value) in top {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(below)), toml::Value::Table(above)) => lay(below, above),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
     }
 }
 
@@ -58,9 +97,26 @@ fn syntax_error(text: &str, e: &toml::de::Error) -> Error {
 fn line_of_key(text: &str, dotted: &str) -> Option<usize> {
     type Section = HashMap<String, Spanned<toml::Value>>;
     let (section, key) = dotted.split_once('.')?;
+    let text = &sections_only(text);
     let sections: HashMap<String, Section> = toml::from_str(text).ok()?;
     let span = sections.get(section)?.get(key)?.span();
     Some(line_and_column(text, span.start).0)
+}
+
+/// `text` with its top-level keys that are not sections (`profile`,
+/// `multi_factor`) blanked, lines kept, so it reads as tables only.
+fn sections_only(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let key = line.split('=').next().unwrap_or_default().trim();
+            if line.contains('=') && matches!(key, "profile" | "multi_factor") {
+                ""
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Where the section of `section.key` starts in `text`, if it is written.
@@ -225,6 +281,48 @@ mod tests {
                 "{bad}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_profile_starts_the_policy_and_written_keys_override_it() {
+        use crate::standards::Profile;
+        let p = Policy::from_toml("profile = \"nist-800-63b-4\"\n").unwrap();
+        assert_eq!(p.profile, Some(Profile::Nist80063b4));
+        assert_eq!(
+            (
+                p.quality.min_length,
+                p.quality.min_classes,
+                p.expiry.max_age_days
+            ),
+            (15, 0, 0)
+        );
+        let p = Policy::from_toml("profile = \"nist-800-63b-4\"\nmulti_factor = true\n").unwrap();
+        assert_eq!(p.quality.min_length, 8);
+        let p = Policy::from_toml(
+            "profile = \"pci-dss-4\"\n[quality]\nmin_length = 14\n[history]\nremember = \"all\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                p.quality.min_length,
+                p.quality.letters_and_digits,
+                p.history.remember
+            ),
+            (14, true, Remember::All)
+        );
+        assert_eq!(p.expiry.max_age_days, 90, "untouched keys keep the default");
+        assert_eq!(Policy::from_toml(&p.to_toml()).unwrap(), p);
+
+        let err = Policy::from_toml("profile = \"nist\"\n").unwrap_err();
+        assert!(matches!(err, Error::PolicySyntax { line: 1, .. }), "{err}");
+        assert!(err.to_string().contains("nist-800-63b-4"), "{err}");
+        // A profile's value the file makes impossible still points at the file.
+        let err = Policy::from_toml("profile = \"nist-800-63b-4\"\n[quality]\nmax_length = 12\n")
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::PolicyInvalid { line: Some(3), .. }),
+            "{err}"
+        );
     }
 
     #[test]

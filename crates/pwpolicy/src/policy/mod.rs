@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::accounts::AccountRules;
 use crate::rules::banned::BannedWords;
+use crate::standards::Profile;
 
 /// Default minimum length, in code points after NFKC normalisation.
 pub const DEFAULT_MIN_LENGTH: u32 = 8;
@@ -42,6 +43,14 @@ pub const DEFAULT_ARGON2_PARALLELISM: u32 = 1;
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Policy {
+    /// The published standard whose values this policy starts from; the
+    /// file's own keys override them. Unset: the organisation's policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
+    /// Passwords are one factor of several (multi-factor authentication):
+    /// what the standards ask of them depends on it (see
+    /// [`crate::standards`]).
+    pub multi_factor: bool,
     /// Rules on the password text itself.
     pub quality: QualityRules,
     /// How long a password lives.
@@ -326,6 +335,9 @@ pub struct QualityRules {
     /// Count letters without case (CJK, Arabic, Hebrew, …) as a fifth class, as
     /// Windows does. Off by default: such letters then count towards no class.
     pub other_letters_class: bool,
+    /// Require at least one letter and one digit (PCI DSS 8.3.6's "numeric
+    /// and alphabetic"), besides any class count.
+    pub letters_and_digits: bool,
     /// How the account name and the full name are kept out of passwords.
     pub name_check: NameCheck,
 }
@@ -337,6 +349,7 @@ impl Default for QualityRules {
             max_length: DEFAULT_MAX_LENGTH,
             min_classes: DEFAULT_MIN_CLASSES,
             other_letters_class: false,
+            letters_and_digits: false,
             name_check: NameCheck::Windows,
         }
     }

@@ -93,6 +93,27 @@ pub fn check(text: &str, required: u8, other_letters_class: bool) -> Option<Viol
     })
 }
 
+/// `too_few_classes` when `text` lacks a letter (of any case or script) or a
+/// digit: PCI DSS's "both numeric and alphabetic characters", which no
+/// count of the four classes says (3 of 4 can leave out the digits).
+pub fn check_letters_and_digits(text: &str) -> Option<Violation> {
+    let present = ClassSet::of(text);
+    let letter = [
+        CharClass::Uppercase,
+        CharClass::Lowercase,
+        CharClass::OtherLetter,
+    ]
+    .into_iter()
+    .any(|c| present.contains(c))
+        // A letter without case outside the fifth class still is a letter.
+        || text.chars().any(char::is_alphabetic);
+    let digit = present.contains(CharClass::Digit);
+    (!letter || !digit).then_some(Violation::NoLetterOrDigit {
+        letter: !letter,
+        digit: !digit,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +180,26 @@ mod tests {
             })
         );
         assert_eq!(check("", 0, false), None);
+    }
+
+    #[test]
+    fn letters_and_digits_of_any_script() {
+        assert_eq!(check_letters_and_digits("kettle42"), None);
+        assert_eq!(check_letters_and_digits("中文٣"), None);
+        assert_eq!(
+            check_letters_and_digits("Kettle-Blue!"),
+            Some(Violation::NoLetterOrDigit {
+                letter: false,
+                digit: true
+            })
+        );
+        assert_eq!(
+            check_letters_and_digits("!!"),
+            Some(Violation::NoLetterOrDigit {
+                letter: true,
+                digit: true
+            })
+        );
     }
 
     #[test]

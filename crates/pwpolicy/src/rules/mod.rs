@@ -39,6 +39,11 @@ impl Policy {
         if let Some(v) = classes::check(text, q.min_classes, q.other_letters_class) {
             verdict.push(v);
         }
+        if q.letters_and_digits
+            && let Some(v) = classes::check_letters_and_digits(text)
+        {
+            verdict.push(v);
+        }
         for v in names.check(text, q.name_check) {
             verdict.push(v);
         }
