@@ -324,8 +324,9 @@ pub enum PolicyCommand {
         /// The policy file to validate.
         file: PathBuf,
     },
-    /// Say whether what enforces passwords matches the policy: a domain's
-    /// own settings (--directory). Exits 0 when it conforms, 1 with
+    /// Say whether the policy meets a published standard (--against
+    /// nist-800-63b-4 | pci-dss-4), or whether a domain's own settings
+    /// enforce the policy (--directory). Exits 0 when it conforms, 1 with
     /// findings, 2 on errors.
     Audit(PolicyAuditArgs),
 }
@@ -336,6 +337,11 @@ pub struct PolicyAuditArgs {
     /// Policy file [default: /etc/security/pwpolicy.toml, or the built-in policy if absent].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Audit the policy against this standard: nist-800-63b-4 (NIST SP
+    /// 800-63B-4, 2025) or pci-dss-4 (PCI DSS v4.0.1). The policy's
+    /// `multi_factor` says whether passwords are the only factor.
+    #[arg(long, value_name = "PROFILE", value_parser = profile_name, conflicts_with = "directory")]
+    pub against: Option<pwpolicy::Profile>,
     /// The directory whose settings are audited.
     #[command(flatten)]
     pub directory: DirectoryArgs,
@@ -462,4 +468,12 @@ pub struct BreachAuditArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A profile's name, for `--against`.
+fn profile_name(name: &str) -> Result<pwpolicy::Profile, String> {
+    pwpolicy::Profile::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = pwpolicy::Profile::ALL.iter().map(|p| p.name()).collect();
+        format!("no such profile; use one of {}", names.join(", "))
+    })
 }

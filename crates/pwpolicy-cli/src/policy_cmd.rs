@@ -156,29 +156,46 @@ pub fn check(path: &Path) -> anyhow::Result<u8> {
 /// conforms, 1 with findings.
 pub fn audit(args: &PolicyAuditArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.config.as_deref())?.policy;
-    let Some(target) = store_access::directory(&args.directory, None, &policy)? else {
-        anyhow::bail!(
-            "nothing to audit against: give --directory ldaps://HOST (or set [directory] url)"
-        );
+    let (audit, what, against) = match args.against {
+        Some(profile) => (
+            pwpolicy::standards::audit(&policy, profile),
+            "the policy".to_owned(),
+            profile.name().to_owned(),
+        ),
+        None => {
+            let Some(target) = store_access::directory(&args.directory, None, &policy)? else {
+                anyhow::bail!(
+                    "nothing to audit against: give --against PROFILE, or --directory \
+                     ldaps://HOST (or set [directory] url)"
+                );
+            };
+            let url = target.url.clone();
+            let audit = store_access::directory_backend(target, &policy, false).audit()?;
+            (audit, url, "the policy".to_owned())
+        }
     };
-    let url = target.url.clone();
-    let audit = store_access::directory_backend(target, &policy, false).audit()?;
     let mut out = std::io::stdout().lock();
     if args.json {
         crate::render::json_line(&mut out, &audit)?;
     } else {
         use std::io::Write as _;
+        // A standard's points cite their clause; a directory's name their
+        // object in the message already.
+        let cite = |source: &str| match args.against {
+            Some(_) => format!(" ({source})"),
+            None => String::new(),
+        };
         for f in &audit.findings {
-            writeln!(out, "finding {}: {}", f.key, f.message)?;
+            writeln!(out, "finding {}: {}{}", f.key, f.message, cite(&f.source))?;
         }
         for n in &audit.notes {
-            writeln!(out, "note    {}: {}", n.key, n.message)?;
+            writeln!(out, "note    {}: {}{}", n.key, n.message, cite(&n.source))?;
         }
         match audit.findings.len() {
-            0 => writeln!(out, "{url}: conforms to the policy")?,
+            0 => writeln!(out, "{what}: conforms to {against}")?,
             n => writeln!(
                 out,
-                "{url}: does not conform to the policy ({n} finding{})",
+                "{what}: does not conform to {against} ({n} finding{})",
                 if n == 1 { "" } else { "s" }
             )?,
         }
