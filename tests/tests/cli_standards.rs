@@ -3,6 +3,8 @@
 //! values, and a policy file that starts from a profile and overrides it,
 //! checked field by field.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use pwpolicy_tests::{TestDir, pwpolicy_run};
 use serde_json::{Value, json};
 

@@ -60,9 +60,11 @@ impl Profile {
     /// these. A blocklist (`[breached] file`) cannot be a starting value:
     /// it names a file only the administrator has.
     pub fn policy(self, multi_factor: bool) -> Policy {
-        let mut p = Policy::default();
-        p.profile = Some(self);
-        p.multi_factor = multi_factor;
+        let mut p = Policy {
+            profile: Some(self),
+            multi_factor,
+            ..Policy::default()
+        };
         match self {
             Profile::Nist80063b4 => {
                 p.quality.min_length = if multi_factor { 8 } else { 15 };
@@ -362,8 +364,10 @@ mod tests {
 
     #[test]
     fn within_multi_factor_nist_asks_for_eight() {
-        let mut p = Policy::default();
-        p.multi_factor = true;
+        let p = Policy {
+            multi_factor: true,
+            ..Policy::default()
+        };
         let a = audit(&p, Profile::Nist80063b4);
         assert_eq!(
             keys(&a.findings),
