@@ -35,6 +35,29 @@ pub fn mixed() -> Vec<Record<'static>> {
     parse(MIXED_TSV)
 }
 
+/// Passwords of `max_length` (256) code points shaped to make zxcvbn and
+/// the banned-word matcher work hardest, named for the benches.
+pub fn worst_cases() -> Vec<(&'static str, String)> {
+    let fill = |unit: &str| {
+        unit.repeat(256 / unit.chars().count() + 1)
+            .chars()
+            .take(256)
+            .collect()
+    };
+    vec![
+        // Dictionary words back to back: a match starts at every offset.
+        ("256_words", fill("Password-Dragon-Monkey-")),
+        // Look-alikes everywhere: l33t matching tries each reading.
+        ("256_leet", fill("P@$$w0rd!4e3i1o0s5t7")),
+        // Digits that read as dates, years and sequences.
+        ("256_digits", fill("19840712-2024/12/31-0123456789-")),
+        // Random-looking text: few matches, the brute-force path.
+        ("256_random", fill("qV7#mL2!xR9$kT4&zP8*")),
+        // Accented and non-Latin letters (multi-byte code points).
+        ("256_unicode", fill("Straße-Жук-日本-é")),
+    ]
+}
+
 /// The value after `--name` in `args`, for the load tools' flags.
 pub fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
