@@ -37,11 +37,13 @@ fn main() -> ExitCode {
     }
     let names = Names::new("ehagens", "Erin M. Hagens");
 
+    let before = rss_kib();
     let first = Instant::now();
     black_box(guess.check(&Password::new("first-call"), &names));
     println!(
-        "guessability first call: {} us",
-        first.elapsed().as_micros()
+        "guessability first call: {} us, resident memory +{} KiB (zxcvbn's dictionaries)",
+        first.elapsed().as_micros(),
+        rss_kib().saturating_sub(before)
     );
 
     let mut cases = pwpolicy_benches::worst_cases();
@@ -70,6 +72,18 @@ fn main() -> ExitCode {
         print_row(&format!("{label}/mixed_corpus"), times);
     }
     ExitCode::SUCCESS
+}
+
+/// This process's resident memory, from /proc (0 where there is none).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 fn time<T>(f: impl FnOnce() -> T) -> Duration {
