@@ -112,6 +112,8 @@ fn policy_keys() -> Vec<String> {
         "accounts.uid_min",
         "breached.file",
         "breached.min_count",
+        "guessability.min_score",
+        "banned.file",
         "directory.url",
         "directory.bind_dn",
         "directory.bind_password_file",
@@ -209,6 +211,10 @@ fn the_shipped_policy_file_is_the_built_in_policy() {
         Some("/var/lib/pwpolicy/breached.pwbf")
     );
     assert_eq!(policy.breached.min_count.take(), Some(1));
+    assert_eq!(policy.guessability.min_score.take(), Some(3));
+    assert_eq!(policy.banned.words.len(), 2);
+    policy.banned.words.clear();
+    assert!(policy.banned.file.take().is_some());
     // `url` stays commented out (its `://` reads as prose above): the rest
     // of the section is checked.
     assert_eq!(policy.directory.url, None);
