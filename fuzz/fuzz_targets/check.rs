@@ -19,7 +19,11 @@
 //!   every name the Windows rule finds, and a fifth class never adds a
 //!   `too_few_classes`;
 //! - a password that is the account name (3+ characters after NFKC) is refused
-//!   with `contains_account_name`.
+//!   with `contains_account_name`;
+//! - the opt-in screens (guessability, banned words, letters and digits) on
+//!   top of the default only ever add refusals, keep every invariant above
+//!   (zxcvbn's messages included: no password in them), and a banned word is
+//!   found inside any password that holds it.
 //!
 //! Each input is read two ways: as an [`Input`] decoded by `arbitrary`, and as
 //! raw text `password\naccount\nfull name` (lossy UTF-8) checked with strict
@@ -45,7 +49,7 @@ struct Input {
 }
 
 /// The stable violation codes of DESIGN.md.
-const CODES: [&str; 9] = [
+const CODES: [&str; 10] = [
     "too_short",
     "too_long",
     "too_few_classes",
@@ -55,13 +59,14 @@ const CODES: [&str; 9] = [
     "too_recent",
     "breached",
     "too_guessable",
+    "contains_banned_word",
 ];
 
 /// Every character other than ASCII letters and digits that the fixed text of
 /// a violation message, or the `Debug` output of a `Verdict` or a `Password`,
 /// can contain. Generous on purpose: a character listed here only makes the
 /// leak check skip more passwords.
-const VOCABULARY_PUNCTUATION: &str = " :;,.()'-_{}[]<>+";
+const VOCABULARY_PUNCTUATION: &str = " :;,.()'-_{}[]<>+\"@";
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) {
@@ -147,6 +152,26 @@ fn exercise(input: &Input) {
     } else {
         assert_eq!(base.has("too_few_classes"), var.has("too_few_classes"));
     }
+
+    // The screens on top of the default: stricter, never looser.
+    let mut screened = Policy::from_toml(
+        "[quality]\nletters_and_digits = true\n[guessability]\nmin_score = 3\n\
+         [banned]\nwords = [\"acme\", \"kingsbridge\"]\n",
+    )
+    .expect("the screened policy is valid");
+    let verdict = screened.check(&password, &names);
+    assert_consistent(&screened, &password, &verdict, &input.password);
+    for v in base.violations() {
+        assert!(verdict.has(v.code()), "{} lost to the screens", v.code());
+    }
+    let dressed = format!("{}K1ngsbr1dg3{}", input.password, input.account);
+    screened.quality.letters_and_digits = false;
+    assert!(
+        screened
+            .check(&Password::new(&dressed), &names)
+            .has("contains_banned_word"),
+        "a banned word in look-alikes inside a password was not found"
+    );
 
     // The account name itself as the password.
     if input.account.nfkc().count() >= 3 {

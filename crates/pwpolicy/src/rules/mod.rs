@@ -36,12 +36,13 @@ impl Policy {
         if let Some(v) = length::check(password.char_count(), q.min_length, q.max_length) {
             verdict.push(v);
         }
-        if let Some(v) = classes::check(text, q.min_classes, q.other_letters_class) {
-            verdict.push(v);
-        }
-        if q.letters_and_digits
-            && let Some(v) = classes::check_letters_and_digits(text)
-        {
+        // One `too_few_classes` at most: a missing letter or digit is told
+        // once the class count is met.
+        if let Some(v) = classes::check(text, q.min_classes, q.other_letters_class).or_else(|| {
+            q.letters_and_digits
+                .then(|| classes::check_letters_and_digits(text))
+                .flatten()
+        }) {
             verdict.push(v);
         }
         for v in names.check(text, q.name_check) {
