@@ -80,7 +80,7 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
             Ok(p) => p,
             Err(outcome) => return outcome,
         };
-        let found =
+        let mut found =
             match backend.judge(&user, &facts.full_name, &password, caller.min_age_applies()) {
                 Ok(found) => found,
                 Err(e) => match unavailable(session, opts, &e) {
@@ -101,6 +101,9 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
                     outcome => return outcome,
                 },
             };
+        if let Some(similar) = similar_to_old(session, policy, &password, &found) {
+            found.push(similar);
+        }
         let why = if found.is_empty() {
             "accepted"
         } else {
@@ -144,6 +147,37 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
     } else {
         Outcome::TriesExhausted
     }
+}
+
+/// `similar_to_history` when the policy compares stems and the application
+/// supplied the current password (`PAM_OLDAUTHTOK`, which pam_unix sets in
+/// its preliminary pass) whose stem is the new one's: caught even where the
+/// history holds no stem of it, and without a hash. Nothing when a history
+/// finding already says so.
+fn similar_to_old(
+    session: &Session<'_>,
+    policy: &pwpolicy::Policy,
+    password: &str,
+    found: &[Finding],
+) -> Option<Finding> {
+    if !policy.history.similarity
+        || found
+            .iter()
+            .any(|f| f.code == "reused" || f.code == "similar_to_history")
+    {
+        return None;
+    }
+    let old = session.old_authtok()?;
+    let (new, old) = (
+        pwpolicy::Password::new(password),
+        pwpolicy::Password::new(&old),
+    );
+    // The same password is the history's, or pam_unix's, to refuse.
+    if new.expose() == old.expose() {
+        return None;
+    }
+    let similar = pwpolicy::Stem::of(&new).is_some_and(|s| Some(s) == pwpolicy::Stem::of(&old));
+    similar.then(|| Finding::from(&pwpolicy::Violation::SimilarToHistory))
 }
 
 fn codes(found: &[Finding]) -> String {

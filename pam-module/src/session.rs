@@ -5,7 +5,7 @@ use std::ffi::CString;
 
 use pam::constants::{PAM_ERROR_MSG, PAM_PROMPT_ECHO_OFF, PAM_TEXT_INFO, PamResultCode};
 use pam::conv::Conv;
-use pam::items::AuthTok;
+use pam::items::{AuthTok, OldAuthTok};
 use pam::module::PamHandle;
 use zeroize::Zeroizing;
 
@@ -63,6 +63,17 @@ impl<'a> Session<'a> {
                     .map_err(|_| PamResultCode::PAM_AUTHTOK_ERR)
             })
             .transpose()
+    }
+
+    /// `PAM_OLDAUTHTOK`, the current password, when an earlier module (such
+    /// as pam_unix) has asked for it and set it. Not UTF-8: treated as none.
+    pub fn old_authtok(&self) -> Option<Zeroizing<String>> {
+        let token: Option<OldAuthTok<'_>> = self.pamh.get_item().ok().flatten();
+        token.and_then(|t| {
+            std::str::from_utf8(t.as_bytes())
+                .ok()
+                .map(|s| Zeroizing::new(s.to_owned()))
+        })
     }
 
     /// Hands `password` to the next module as `PAM_AUTHTOK`.

@@ -87,7 +87,72 @@ on_every_backend!(
     import_shadow_seeds_dates,
     check_consults_the_history,
     list_shows_every_account_with_its_class_and_shadow,
+    similarity_with_a_pepper_refuses_variations_of_any_earlier_password,
 );
+
+/// `[history] similarity` with a pepper: `Summer#2025` after `Summer#2024`
+/// is refused by `change` and by `check`, however far back, and a pepper
+/// file anyone else could read is refused before anything is hashed.
+fn similarity_with_a_pepper_refuses_variations_of_any_earlier_password(db: &Db) {
+    use std::os::unix::fs::PermissionsExt;
+    let secrets = db.dir.path().join("secrets");
+    std::fs::create_dir(&secrets).unwrap();
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let pepper = secrets.join("pepper");
+    std::fs::write(&pepper, "bm90LWEtcmVhbC1wZXBwZXItYnV0LWxvbmc=\n").unwrap();
+    std::fs::set_permissions(&pepper, std::fs::Permissions::from_mode(0o600)).unwrap();
+    db.dir.write(
+        "policy.toml",
+        &format!(
+            "[history]\nremember = \"all\"\nsimilarity = true\npepper_file = \"{}\"\n\
+             memory_kib = 64\niterations = 1\n",
+            pepper.display()
+        ),
+    );
+    assert_eq!(db.change("erin", "Summer#2024"), (0, vec![]));
+    assert_eq!(db.change("erin", "Kettle-Blue-42"), (0, vec![]));
+    assert_eq!(db.change("erin", "Orbit-Staple-9"), (0, vec![]));
+    assert_eq!(
+        db.change("erin", "summer!2025"),
+        (1, vec!["similar_to_history".to_owned()])
+    );
+    assert_eq!(
+        db.change("erin", "Kettle-Blue-43"),
+        (1, vec!["similar_to_history".to_owned()])
+    );
+    assert_eq!(
+        db.change("erin", "Summer#2024"),
+        (1, vec!["reused".to_owned()])
+    );
+    let out = db.run(&["check", "--user", "erin", "--json"], "SUMMER-2026!\n");
+    assert_eq!(out.code, 1, "{out:?}");
+    let message = out.json()["violations"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.starts_with("too like an earlier password"),
+        "{message}"
+    );
+    assert_eq!(db.change("erin", "Winter#2025"), (0, vec![]));
+    // Another user's history is theirs alone.
+    assert_eq!(db.change("ann", "Summer#2025"), (0, vec![]));
+
+    // The same entries without the pepper cannot be checked: an error,
+    // never "not similar".
+    std::fs::set_permissions(&pepper, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = db.run(&["change", "--user", "erin", "--json"], "Copper-Kite-36\n");
+    assert_eq!(out.code, 2, "{out:?}");
+    let error = out.json()["error"].as_str().unwrap().to_owned();
+    assert!(
+        error.starts_with("history pepper ") && error.contains("pepper"),
+        "{error}"
+    );
+    assert!(
+        !error.contains("bm90"),
+        "the pepper is never shown: {error}"
+    );
+}
 
 fn list_shows_every_account_with_its_class_and_shadow(db: &Db) {
     let today_days = time::OffsetDateTime::now_utc().unix_timestamp() / 86_400;

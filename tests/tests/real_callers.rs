@@ -721,3 +721,46 @@ fn passwd_run_by_the_user_refuses_a_breached_password_before_the_retype() {
     assert_eq!(code, 0, "{}", pty.transcript());
     assert_ne!(sb.shadow_hash("alice"), hash);
 }
+
+#[test]
+fn passwd_run_by_the_user_refuses_variations_of_the_current_and_earlier_passwords() {
+    let Some(sb) = sandbox(
+        "passwd_run_by_the_user_refuses_variations_of_the_current_and_earlier_passwords",
+        &["passwd", "runuser"],
+    ) else {
+        return;
+    };
+    // alice's first password is recorded before similarity is on, so the
+    // history has no stem of it: only PAM_OLDAUTHTOK, which pam_unix sets
+    // from the "Current password" it asked in its preliminary pass, can
+    // tell that Tulip-Garden-72 is Tulip-Garden-71 again.
+    sb.add_person("alice", "Alice Liddell", ALICE_OLD);
+    sb.write_policy("similarity = true\n");
+    let hash = sb.shadow_hash("alice");
+    let mut pty = sb.spawn("runuser", &["-u", "alice", "--", "passwd"]);
+    pty.answer(CURRENT, ALICE_OLD);
+    pty.answer(NEW, "tulip-GARDEN-72");
+    refused_and_asked_again(&mut pty, "too like an earlier password");
+    assert_eq!(sb.shadow_hash("alice"), hash, "nothing changed yet");
+    pty.send_secret(ALICE_NEW);
+    pty.answer(RETYPE, ALICE_NEW);
+    pty.expect("password updated successfully");
+    assert_eq!(pty.finish().1, 0, "{}", pty.transcript());
+
+    // ALICE_NEW's stem is in the history now: a variation of it is refused
+    // after another change, when it is no longer the current password.
+    let mut pty = sb.spawn("runuser", &["-u", "alice", "--", "passwd"]);
+    pty.answer(CURRENT, ALICE_NEW);
+    pty.answer(NEW, ALICE_NEWER);
+    pty.answer(RETYPE, ALICE_NEWER);
+    pty.expect("password updated successfully");
+    assert_eq!(pty.finish().1, 0, "{}", pty.transcript());
+    let mut pty = sb.spawn("runuser", &["-u", "alice", "--", "passwd"]);
+    pty.answer(CURRENT, ALICE_NEWER);
+    pty.answer(NEW, "Zebra!Cloud!2026");
+    refused_and_asked_again(&mut pty, "too like an earlier password");
+    pty.send_secret("Maple-Lantern-64");
+    pty.answer(RETYPE, "Maple-Lantern-64");
+    pty.expect("password updated successfully");
+    assert_eq!(pty.finish().1, 0, "{}", pty.transcript());
+}

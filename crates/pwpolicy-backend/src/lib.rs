@@ -34,6 +34,7 @@ mod error;
 mod ffi;
 mod local;
 pub mod ops;
+mod pepper;
 pub mod policy_file;
 pub mod protocol;
 mod service;

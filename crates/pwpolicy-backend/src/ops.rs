@@ -305,7 +305,8 @@ fn with_change<T>(
     now: OffsetDateTime,
     f: impl FnOnce(&PasswordChange<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let hasher = Hasher::new(&policy.history, None)?;
+    let pepper = crate::pepper::load(policy)?;
+    let hasher = Hasher::new(&policy.history, pepper.as_deref().map(Vec::as_slice))?;
     f(&PasswordChange {
         user,
         password,

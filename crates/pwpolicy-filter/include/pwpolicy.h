@@ -39,8 +39,8 @@ extern "C" {
 #define PWPOLICY_V_REUSED                (1u << 5) /* needs history: never set by this API */
 #define PWPOLICY_V_TOO_RECENT            (1u << 6) /* needs history: never set by this API */
 #define PWPOLICY_V_BREACHED              (1u << 7) /* in the policy's [breached] list */
-#define PWPOLICY_V_TOO_GUESSABLE         (1u << 8) /* reserved */
-#define PWPOLICY_V_CONTAINS_BANNED_WORD  (1u << 9) /* reserved */
+#define PWPOLICY_V_TOO_GUESSABLE         (1u << 8) /* [guessability] min_score */
+#define PWPOLICY_V_CONTAINS_BANNED_WORD  (1u << 9) /* [banned] words, file */
 #define PWPOLICY_V_SIMILAR_TO_HISTORY    (1u << 10) /* needs history: never set by this API */
 
 /* What pwpolicy_check_utf8 returns. */

@@ -9,8 +9,8 @@ use ::postgres::types::{FromSql, ToSql};
 use ::postgres::{Client, Config, NoTls, Row, Transaction};
 use pwpolicy::{HistoryEntry, UserSalt};
 use pwpolicy_store::engine::{
-    Access, ChangeTx, Due, DueRow, Engine, Expiry, NewUser, StoreTx, StoredRecord, StoredUser,
-    Visit,
+    Access, ChangeTx, Due, DueRow, Engine, Expiry, NewUser, StoreTx, StoredEntry, StoredRecord,
+    StoredUser, Visit,
 };
 use pwpolicy_store::{Location, OpenMode, StoreError};
 
@@ -40,6 +40,9 @@ const MIGRATIONS: &[&str] = &[
     // 2: an index that covers the expiry report (index-only scans).
     "DROP INDEX pwpolicy_users_by_last_change;
      CREATE INDEX pwpolicy_users_by_expiry ON pwpolicy_users (must_change, last_change, name);",
+    // 3: each entry's similarity stem, as an argon2id PHC string (never the
+    // stem itself); NULL for entries recorded without similarity.
+    "ALTER TABLE pwpolicy_history ADD COLUMN stem TEXT;",
 ];
 
 /// A PostgreSQL store.
@@ -272,11 +275,17 @@ impl PostgresTx<'_> {
         let loc = self.location;
         let history = self
             .query(
-                "SELECT seq, phc FROM pwpolicy_history WHERE user_name = $1 ORDER BY seq",
+                "SELECT seq, phc, stem FROM pwpolicy_history WHERE user_name = $1 ORDER BY seq",
                 &[&name],
             )?
             .iter()
-            .map(|r| Ok((get(loc, r, 0)?, get(loc, r, 1)?)))
+            .map(|r| {
+                Ok(StoredEntry {
+                    seq: get(loc, r, 0)?,
+                    phc: get(loc, r, 1)?,
+                    stem: get(loc, r, 2)?,
+                })
+            })
             .collect::<Result<_, StoreError>>()?;
         Ok(Some(StoredUser {
             salt: get(loc, &row, 0)?,
@@ -333,11 +342,17 @@ impl ChangeTx for PostgresTx<'_> {
         Ok(updated > 0)
     }
 
-    fn add_entry(&mut self, name: &str, entry: &HistoryEntry, at: i64) -> Result<(), StoreError> {
+    fn add_entry(
+        &mut self,
+        name: &str,
+        entry: &HistoryEntry,
+        stem: Option<&HistoryEntry>,
+        at: i64,
+    ) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO pwpolicy_history (user_name, seq, phc, set_at)
-             VALUES ($1, coalesce((SELECT max(seq) FROM pwpolicy_history WHERE user_name = $1), 0) + 1, $2, $3)",
-            &[&name, &entry.as_str(), &at],
+            "INSERT INTO pwpolicy_history (user_name, seq, phc, set_at, stem)
+             VALUES ($1, coalesce((SELECT max(seq) FROM pwpolicy_history WHERE user_name = $1), 0) + 1, $2, $3, $4)",
+            &[&name, &entry.as_str(), &at, &stem.map(HistoryEntry::as_str)],
         )?;
         Ok(())
     }

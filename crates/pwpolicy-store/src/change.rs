@@ -1,7 +1,7 @@
 //! The rules of a password change that every backend applies the same way:
 //! minimum age, reuse, and how deep the history stays.
 
-use pwpolicy::{HistoryEntry, Remember, UserSalt, Violation};
+use pwpolicy::{HistoryEntry, Remember, Stem, UserSalt, Violation};
 
 use crate::StoreError;
 use crate::record::{HistoryScope, PasswordChange, UserHistory};
@@ -30,17 +30,27 @@ pub fn new_salt() -> Result<UserSalt, StoreError> {
 }
 
 /// The entries that count for reuse: the newest `remember` ones.
-pub fn window(entries: &[HistoryEntry], remember: Remember) -> &[HistoryEntry] {
+pub fn window<T>(entries: &[T], remember: Remember) -> &[T] {
     match remember.depth() {
         Some(n) => &entries[entries.len().saturating_sub(n as usize)..],
         None => entries,
     }
 }
 
+/// The stems of the entries that count (as [`window`] picks them), of
+/// those that have one.
+fn stem_window(state: &UserHistory, remember: Remember) -> Vec<HistoryEntry> {
+    let counted = window(&state.stems, remember);
+    counted.iter().flatten().cloned().collect()
+}
+
 /// What to write for an accepted change.
 pub struct Commit {
     /// The new history entry, unless history is off.
     pub entry: Option<HistoryEntry>,
+    /// The new entry's similarity stem, when the policy compares stems and
+    /// the password has one.
+    pub stem: Option<HistoryEntry>,
     /// Keep only this many newest entries after appending (`None`: all).
     pub keep: Option<usize>,
 }
@@ -63,12 +73,14 @@ pub fn decide(
 ) -> Result<Result<Commit, Vec<Violation>>, StoreError> {
     let mut violations: Vec<Violation> = min_age(state, change).into_iter().collect();
     let remember = change.policy.history.remember;
+    let mut reused = false;
     let entry = if remember.is_enabled() {
-        let (reused, entry) = change.hasher.check_and_hash(
+        let (found, entry) = change.hasher.check_and_hash(
             window(&state.entries, remember),
             change.password,
             &state.salt,
         )?;
+        reused = found;
         if reused && !change.allow_reuse {
             violations.push(Violation::Reused);
         }
@@ -76,11 +88,27 @@ pub fn decide(
     } else {
         None
     };
+    // One more argon2 run: the new stem's entry doubles as its lookup.
+    let stem = match similarity_stem(change) {
+        Some(stem) => {
+            let (similar, entry) = change.hasher.check_and_hash_stem(
+                &stem_window(state, remember),
+                &stem,
+                &state.salt,
+            )?;
+            if similar && !reused && !change.allow_reuse {
+                violations.push(Violation::SimilarToHistory);
+            }
+            Some(entry)
+        }
+        None => None,
+    };
     if !violations.is_empty() {
         return Ok(Err(violations));
     }
     Ok(Ok(Commit {
         entry,
+        stem,
         keep: remember.depth().map(|n| n as usize),
     }))
 }
@@ -101,10 +129,34 @@ pub fn review(
         HistoryScope::Whole => counted,
         HistoryScope::ExceptCurrent => &counted[..counted.len().saturating_sub(1)],
     };
-    if remember.is_enabled() && change.hasher.contains(counted, change.password)? {
+    let reused = remember.is_enabled() && change.hasher.contains(counted, change.password)?;
+    if reused {
         violations.push(Violation::Reused);
     }
+    if let Some(stem) = similarity_stem(change).filter(|_| !reused) {
+        let stems = window(&state.stems, remember);
+        let stems: Vec<HistoryEntry> = match scope {
+            HistoryScope::Whole => stems.iter().flatten().cloned().collect(),
+            HistoryScope::ExceptCurrent => stems[..stems.len().saturating_sub(1)]
+                .iter()
+                .flatten()
+                .cloned()
+                .collect(),
+        };
+        if change.hasher.contains_stem(&stems, &stem)? {
+            violations.push(Violation::SimilarToHistory);
+        }
+    }
     Ok(violations)
+}
+
+/// The candidate's stem, when the policy compares stems (and history is
+/// kept to compare them with) and the candidate has one.
+fn similarity_stem(change: &PasswordChange<'_>) -> Option<Stem> {
+    let history = &change.policy.history;
+    (history.similarity && history.remember.is_enabled())
+        .then(|| Stem::of(change.password))
+        .flatten()
 }
 
 #[cfg(test)]
@@ -131,6 +183,7 @@ mod tests {
         let hash = |p: &str| hasher.hash(&pwpolicy::Password::new(p), &salt).unwrap();
         let state = UserHistory {
             entries: vec![hash("Oldest-1a!"), hash("Older-2b!"), hash("Current-3c!")],
+            stems: vec![None, None, None],
             salt,
             last_change: None,
             must_change: false,

@@ -77,9 +77,20 @@ pub struct StoredUser {
     pub last_change: Option<i64>,
     /// Whether a change is forced.
     pub must_change: bool,
-    /// The history as (sequence number, PHC string), oldest first. Numbers
-    /// grow with every entry, so a new entry shows in the newest number.
-    pub history: Vec<(i64, String)>,
+    /// The history, oldest first. Numbers grow with every entry, so a new
+    /// entry shows in the newest number.
+    pub history: Vec<StoredEntry>,
+}
+
+/// One history row as stored.
+pub struct StoredEntry {
+    /// Its sequence number.
+    pub seq: i64,
+    /// The password's argon2id PHC string.
+    pub phc: String,
+    /// Its similarity stem's PHC string, when similarity was on as it was
+    /// recorded.
+    pub stem: Option<String>,
 }
 
 impl fmt::Debug for StoredUser {

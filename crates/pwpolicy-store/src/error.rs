@@ -63,6 +63,15 @@ pub enum StoreError {
     /// A stored history entry or hash could not be used.
     #[error(transparent)]
     Policy(#[from] pwpolicy::Error),
+    /// The history pepper the policy names cannot be used (missing,
+    /// unreadable, too open, too short). Never holds the pepper.
+    #[error("history pepper {}: {reason}", .path.display())]
+    Pepper {
+        /// The pepper file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// No random bytes for a salt could be had from the operating system.
     #[error("cannot get random bytes for a salt: {0}")]
     Random(String),

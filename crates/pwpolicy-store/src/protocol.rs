@@ -56,13 +56,19 @@ pub trait ChangeTx {
     /// [`StoreError`] when the store cannot be written.
     fn update_user(&mut self, name: &str, expiry: Expiry) -> Result<bool, StoreError>;
 
-    /// Adds `entry`, set at `at`, to a user's history, numbered one past
-    /// their newest entry.
+    /// Adds `entry` (with its similarity `stem`, if any), set at `at`, to a
+    /// user's history, numbered one past their newest entry.
     ///
     /// # Errors
     ///
     /// [`StoreError`] when the store cannot be written.
-    fn add_entry(&mut self, name: &str, entry: &HistoryEntry, at: i64) -> Result<(), StoreError>;
+    fn add_entry(
+        &mut self,
+        name: &str,
+        entry: &HistoryEntry,
+        stem: Option<&HistoryEntry>,
+        at: i64,
+    ) -> Result<(), StoreError>;
 
     /// Keeps only a user's `keep` newest history entries.
     ///
@@ -95,7 +101,7 @@ impl Fingerprint {
             salt: user.salt.clone(),
             last_change: user.last_change,
             must_change: user.must_change,
-            newest: user.history.last().map(|(seq, _)| *seq),
+            newest: user.history.last().map(|entry| entry.seq),
         }
     }
 }
@@ -112,6 +118,7 @@ fn state(
         None => Ok(UserHistory {
             salt: salt()?,
             entries: Vec::new(),
+            stems: Vec::new(),
             last_change: None,
             must_change: false,
         }),
@@ -149,7 +156,7 @@ fn write<T: ChangeTx>(
         })?;
     }
     if let Some(entry) = &commit.entry {
-        tx.add_entry(change.user, entry, now)?;
+        tx.add_entry(change.user, entry, commit.stem.as_ref(), now)?;
     }
     if let Some(keep) = commit.keep {
         tx.trim_history(change.user, keep)?;

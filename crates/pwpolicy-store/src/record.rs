@@ -31,6 +31,9 @@ pub struct UserHistory {
     pub salt: UserSalt,
     /// History entries, oldest first.
     pub entries: Vec<HistoryEntry>,
+    /// The similarity stem of each entry, where one was recorded (one per
+    /// entry, in the same order).
+    pub stems: Vec<Option<HistoryEntry>>,
     /// When the password last changed.
     pub last_change: Option<OffsetDateTime>,
     /// Whether a change is forced.
@@ -54,22 +57,36 @@ impl UserHistory {
                 location: location.to_owned(),
                 detail: "a user's salt has the wrong length".into(),
             })?;
+        let at = |index: usize| {
+            move |e| match e {
+                pwpolicy::Error::BadHistoryEntry { reason, .. } => {
+                    pwpolicy::Error::BadHistoryEntry { index, reason }
+                }
+                other => other,
+            }
+        };
         let entries = stored
             .history
             .iter()
             .enumerate()
-            .map(|(index, (_, phc))| {
-                HistoryEntry::parse(phc).map_err(|e| match e {
-                    pwpolicy::Error::BadHistoryEntry { reason, .. } => {
-                        pwpolicy::Error::BadHistoryEntry { index, reason }
-                    }
-                    other => other,
-                })
+            .map(|(index, entry)| HistoryEntry::parse(&entry.phc).map_err(at(index)))
+            .collect::<Result<_, _>>()?;
+        let stems = stored
+            .history
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| {
+                entry
+                    .stem
+                    .as_deref()
+                    .map(|phc| HistoryEntry::parse(phc).map_err(at(index)))
+                    .transpose()
             })
             .collect::<Result<_, _>>()?;
         Ok(UserHistory {
             salt: UserSalt::from_bytes(salt),
             entries,
+            stems,
             last_change: stored
                 .last_change
                 .map(|t| time_from(location, t))

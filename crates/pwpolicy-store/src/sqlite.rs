@@ -11,8 +11,8 @@ use rusqlite::{
 };
 
 use crate::engine::{
-    Access, ChangeTx, Due, DueRow, Engine, Expiry, NewUser, StoreTx, StoredRecord, StoredUser,
-    Visit,
+    Access, ChangeTx, Due, DueRow, Engine, Expiry, NewUser, StoreTx, StoredEntry, StoredRecord,
+    StoredUser, Visit,
 };
 use pwpolicy_trust::Kind;
 
@@ -47,6 +47,9 @@ const MIGRATIONS: &[&str] = &[
     // index in order instead of looking each row up in the table.
     "DROP INDEX users_by_last_change;
      CREATE INDEX users_by_expiry ON users (must_change, last_change);",
+    // 3: each entry's similarity stem, as an argon2id PHC string (never the
+    // stem itself); NULL for entries recorded without similarity.
+    "ALTER TABLE history ADD COLUMN stem TEXT;",
 ];
 
 /// A SQLite store.
@@ -253,10 +256,16 @@ impl ChangeTx for SqliteTx<'_> {
         };
         let mut entries = self
             .tx
-            .prepare_cached("SELECT seq, phc FROM history WHERE user = ?1 ORDER BY seq")
+            .prepare_cached("SELECT seq, phc, stem FROM history WHERE user = ?1 ORDER BY seq")
             .map_err(err)?;
         let history = entries
-            .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([name], |r| {
+                Ok(StoredEntry {
+                    seq: r.get(0)?,
+                    phc: r.get(1)?,
+                    stem: r.get(2)?,
+                })
+            })
             .and_then(Iterator::collect)
             .map_err(err)?;
         Ok(Some(StoredUser {
@@ -295,11 +304,17 @@ impl ChangeTx for SqliteTx<'_> {
         Ok(updated > 0)
     }
 
-    fn add_entry(&mut self, name: &str, entry: &HistoryEntry, at: i64) -> Result<(), StoreError> {
+    fn add_entry(
+        &mut self,
+        name: &str,
+        entry: &HistoryEntry,
+        stem: Option<&HistoryEntry>,
+        at: i64,
+    ) -> Result<(), StoreError> {
         self.run(
-            "INSERT INTO history (user, seq, phc, set_at)
-             VALUES (?1, coalesce((SELECT max(seq) FROM history WHERE user = ?1), 0) + 1, ?2, ?3)",
-            params![name, entry.as_str(), at],
+            "INSERT INTO history (user, seq, phc, set_at, stem)
+             VALUES (?1, coalesce((SELECT max(seq) FROM history WHERE user = ?1), 0) + 1, ?2, ?3, ?4)",
+            params![name, entry.as_str(), at, stem.map(HistoryEntry::as_str)],
         )
         .map(drop)
     }

@@ -201,7 +201,7 @@ fn a_version_1_store_is_migrated_forward_keeping_its_data() {
         .args([
             "-c",
             "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
-             c.executescript('DROP INDEX users_by_expiry; CREATE INDEX users_by_last_change ON users (last_change); PRAGMA user_version=1;'); c.commit()",
+             c.executescript('DROP INDEX users_by_expiry; CREATE INDEX users_by_last_change ON users (last_change); ALTER TABLE history DROP COLUMN stem; PRAGMA user_version=1;'); c.commit()",
         ])
         .arg(&f.path)
         .status()
@@ -218,13 +218,96 @@ fn a_version_1_store_is_migrated_forward_keeping_its_data() {
             "-c",
             "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
              print(c.execute('PRAGMA user_version').fetchone()[0], \
-                   [r[0] for r in c.execute(\"SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'users_by%'\")])",
+                   [r[0] for r in c.execute(\"SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'users_by%'\")], \
+                   [r[1] for r in c.execute('PRAGMA table_info(history)')])",
         ])
         .arg(&f.path)
         .output()
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "2 ['users_by_expiry']"
+        "3 ['users_by_expiry'] ['user', 'seq', 'phc', 'set_at', 'stem']"
+    );
+}
+
+#[test]
+fn stems_are_stored_only_as_argon2_hashes() {
+    let f = SqliteFixture::new();
+    let mut policy = pwpolicy::Policy::from_toml(
+        "[history]\nsimilarity = true\nmemory_kib = 64\niterations = 1\n",
+    )
+    .unwrap();
+    let hasher = pwpolicy::Hasher::new(&policy.history, None).unwrap();
+    let password = pwpolicy::Password::new("Kettle-Blue-Orbit#2024");
+    let stem = pwpolicy::Stem::of(&password).unwrap();
+    assert_eq!(stem.expose(), "kettiebiueorbit");
+    {
+        let mut store = suite::Fixture::open(&f);
+        let change = pwpolicy_store::PasswordChange {
+            user: "erin",
+            password: &password,
+            policy: &policy,
+            hasher: &hasher,
+            now: time::OffsetDateTime::now_utc(),
+            enforce_min_age: false,
+            allow_reuse: false,
+        };
+        assert!(matches!(
+            store.change_password(&change).unwrap(),
+            ChangeOutcome::Changed
+        ));
+    }
+    // Every byte the store keeps (the database and SQLite's files beside
+    // it): neither the stem nor the password, in any case.
+    let dir = f.path.parent().unwrap();
+    for file in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path())
+            .unwrap()
+            .to_ascii_lowercase();
+        for secret in ["kettiebiueorbit", "kettlebiueorbit", "kettle-blue-orbit"] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in the store"
+            );
+        }
+    }
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
+             [print(r[0]) for r in c.execute('SELECT stem FROM history')]",
+        ])
+        .arg(&f.path)
+        .output()
+        .unwrap();
+    let stored = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stored
+            .trim()
+            .starts_with("$argon2id$v=19$m=64,t=1,p=1,data=c3RlbQ$"),
+        "{stored}"
+    );
+    // With similarity off, no stem is written.
+    policy.history.similarity = false;
+    let mut store = suite::Fixture::open(&f);
+    let password = pwpolicy::Password::new("Orbit-Staple-77");
+    let change = pwpolicy_store::PasswordChange {
+        user: "erin",
+        password: &password,
+        policy: &policy,
+        hasher: &hasher,
+        now: time::OffsetDateTime::now_utc(),
+        enforce_min_age: false,
+        allow_reuse: false,
+    };
+    store.change_password(&change).unwrap();
+    let history = store.history("erin").unwrap().unwrap();
+    assert_eq!(
+        history
+            .stems
+            .iter()
+            .map(Option::is_some)
+            .collect::<Vec<_>>(),
+        [true, false]
     );
 }

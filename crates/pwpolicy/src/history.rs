@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 use crate::Error;
 use crate::policy::HistoryRules;
 use crate::secret::Password;
+use crate::stem::Stem;
 
 /// Bytes of a per-user salt.
 pub const SALT_LEN: usize = 16;
@@ -159,8 +160,15 @@ impl<'a> Parsed<'a> {
 /// ```
 pub struct Hasher {
     params: Params,
+    /// `params` with the associated data [`STEM_DATA`]: stems hash apart
+    /// from passwords, so a stem never matches a password of the same text.
+    stem_params: Params,
     pepper: Option<Zeroizing<Vec<u8>>>,
 }
+
+/// argon2's associated data in the entries of similarity stems (shown as
+/// `data=c3RlbQ` in their PHC strings).
+const STEM_DATA: &[u8] = b"stem";
 
 impl fmt::Debug for Hasher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -190,8 +198,13 @@ impl Hasher {
             builder.keyid(KeyId::new(PEPPER_KEYID).map_err(hashing)?);
         }
         let params = builder.build().map_err(hashing)?;
+        let stem_params = builder
+            .data(argon2::AssociatedData::new(STEM_DATA).map_err(hashing)?)
+            .build()
+            .map_err(hashing)?;
         let hasher = Hasher {
             params,
+            stem_params,
             pepper: pepper.map(|p| Zeroizing::new(p.to_vec())),
         };
         hasher.argon2(
@@ -227,9 +240,29 @@ impl Hasher {
     ///
     /// [`Error::Hashing`] when argon2 fails (it does not with validated parameters).
     pub fn hash(&self, password: &Password, salt: &UserSalt) -> Result<HistoryEntry, Error> {
+        self.hash_with(&self.params, password.expose().as_bytes(), salt)
+    }
+
+    /// Hashes a password's similarity stem into an entry: the same salt,
+    /// cost and pepper as the password's own, told apart by argon2's
+    /// associated data.
+    ///
+    /// # Errors
+    ///
+    /// As [`Hasher::hash`].
+    pub fn hash_stem(&self, stem: &Stem, salt: &UserSalt) -> Result<HistoryEntry, Error> {
+        self.hash_with(&self.stem_params, stem.expose().as_bytes(), salt)
+    }
+
+    fn hash_with(
+        &self,
+        params: &Params,
+        input: &[u8],
+        salt: &UserSalt,
+    ) -> Result<HistoryEntry, Error> {
         let salt = SaltString::encode_b64(salt.as_bytes()).map_err(hashing)?;
         let argon2 = self.argon2(
-            &self.params,
+            params,
             Algorithm::Argon2id,
             Version::V0x13,
             self.pepper.is_some(),
@@ -238,12 +271,12 @@ impl Hasher {
         let mut raw_salt = [0u8; SALT_LEN];
         let raw_salt = salt.decode_b64(&mut raw_salt).map_err(hashing)?;
         argon2
-            .hash_password_into(password.expose().as_bytes(), raw_salt, out.as_mut())
+            .hash_password_into(input, raw_salt, out.as_mut())
             .map_err(hashing)?;
         let phc = PasswordHash {
             algorithm: Ident::new(Algorithm::Argon2id.as_str()).map_err(hashing)?,
             version: Some(Version::V0x13.into()),
-            params: (&self.params).try_into().map_err(hashing)?,
+            params: params.try_into().map_err(hashing)?,
             salt: Some(salt.as_salt()),
             hash: Some(Output::new(out.as_ref()).map_err(hashing)?),
         };
@@ -259,7 +292,35 @@ impl Hasher {
     /// [`Error::Hashing`] for a peppered entry without a configured pepper: a
     /// history that cannot be checked is never taken as "not reused".
     pub fn contains(&self, history: &[HistoryEntry], candidate: &Password) -> Result<bool, Error> {
-        self.lookup(history, candidate, None)
+        self.lookup(history, candidate.expose().as_bytes(), None)
+    }
+
+    /// Whether `stem` is the stem of one of the passwords whose stem
+    /// entries are `stems`, as [`Hasher::contains`] does it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Hasher::contains`].
+    pub fn contains_stem(&self, stems: &[HistoryEntry], stem: &Stem) -> Result<bool, Error> {
+        self.lookup(stems, stem.expose().as_bytes(), None)
+    }
+
+    /// [`Hasher::contains_stem`] and [`Hasher::hash_stem`] in one, at one
+    /// argon2 run when the stems share `salt` and the current parameters.
+    ///
+    /// # Errors
+    ///
+    /// As [`Hasher::check_and_hash`].
+    pub fn check_and_hash_stem(
+        &self,
+        stems: &[HistoryEntry],
+        stem: &Stem,
+        salt: &UserSalt,
+    ) -> Result<(bool, HistoryEntry), Error> {
+        let entry = self.hash_stem(stem, salt)?;
+        let parsed = Parsed::new(&entry.0).map_err(Error::Hashing)?;
+        let similar = self.lookup(stems, stem.expose().as_bytes(), Some(&parsed))?;
+        Ok((similar, entry))
     }
 
     /// [`Hasher::contains`] and [`Hasher::hash`] in one: whether `candidate` is
@@ -279,7 +340,7 @@ impl Hasher {
     ) -> Result<(bool, HistoryEntry), Error> {
         let entry = self.hash(candidate, salt)?;
         let parsed = Parsed::new(&entry.0).map_err(Error::Hashing)?;
-        let reused = self.lookup(history, candidate, Some(&parsed))?;
+        let reused = self.lookup(history, candidate.expose().as_bytes(), Some(&parsed))?;
         Ok((reused, entry))
     }
 
@@ -288,7 +349,7 @@ impl Hasher {
     fn lookup(
         &self,
         history: &[HistoryEntry],
-        candidate: &Password,
+        candidate: &[u8],
         known: Option<&Parsed<'_>>,
     ) -> Result<bool, Error> {
         let mut groups: BTreeMap<String, Vec<Parsed<'_>>> = BTreeMap::new();
@@ -316,11 +377,7 @@ impl Hasher {
     }
 
     /// The hash of `candidate` with the salt and parameters of `entry`.
-    fn hash_like(
-        &self,
-        entry: &Parsed<'_>,
-        candidate: &Password,
-    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+    fn hash_like(&self, entry: &Parsed<'_>, candidate: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
         let argon2 = self.argon2(
             &entry.params,
             entry.algorithm,
@@ -331,7 +388,7 @@ impl Hasher {
         let raw_salt = entry.salt.decode_b64(&mut raw_salt).map_err(hashing)?;
         let mut out = Zeroizing::new(vec![0u8; entry.hash.len()]);
         argon2
-            .hash_password_into(candidate.expose().as_bytes(), raw_salt, &mut out)
+            .hash_password_into(candidate, raw_salt, &mut out)
             .map_err(hashing)?;
         Ok(out)
     }
@@ -395,6 +452,42 @@ mod tests {
                 .contains(&[stored], &Password::new("correct horsE"))
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn stems_hash_apart_from_passwords_and_take_the_pepper() {
+        let salt = UserSalt::from_bytes([3; 16]);
+        let plain = Hasher::new(&rules(64, 1), None).unwrap();
+        let stem = Stem::of(&Password::new("Summer#2024")).unwrap();
+        let entry = plain.hash_stem(&stem, &salt).unwrap();
+        assert!(entry.as_str().contains("data=c3RlbQ"), "{entry:?}");
+        // The stem's text as a password is another hash.
+        assert_ne!(entry, plain.hash(&Password::new("summer"), &salt).unwrap());
+        let next = Stem::of(&Password::new("Summer#2025")).unwrap();
+        let (similar, again) = plain
+            .check_and_hash_stem(std::slice::from_ref(&entry), &next, &salt)
+            .unwrap();
+        assert!(similar);
+        assert_eq!(again, entry, "same stem, same salt: the same entry");
+        let other = Stem::of(&Password::new("Winter#2024")).unwrap();
+        assert!(
+            !plain
+                .contains_stem(std::slice::from_ref(&entry), &other)
+                .unwrap()
+        );
+
+        let peppered = Hasher::new(&rules(64, 1), Some(b"sixteen byte key")).unwrap();
+        let keyed = peppered.hash_stem(&stem, &salt).unwrap();
+        assert_ne!(keyed, entry, "the pepper keys the stem");
+        assert!(
+            peppered
+                .contains_stem(std::slice::from_ref(&keyed), &next)
+                .unwrap()
+        );
+        assert!(matches!(
+            plain.contains_stem(&[keyed], &next),
+            Err(Error::Hashing(_))
+        ));
     }
 
     #[test]

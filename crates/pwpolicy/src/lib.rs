@@ -42,6 +42,7 @@ mod policy;
 pub mod rules;
 mod secret;
 pub mod standards;
+mod stem;
 mod verdict;
 
 pub use accounts::{
@@ -62,4 +63,5 @@ pub use policy::{
 pub use rules::names::Names;
 pub use secret::Password;
 pub use standards::Profile;
+pub use stem::{MIN_STEM_CHARS, Stem};
 pub use verdict::{CharClass, Verdict, Violation, format_date};

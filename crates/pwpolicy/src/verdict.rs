@@ -91,6 +91,9 @@ pub enum Violation {
     ContainsNamePart,
     /// The password is in the user's history.
     Reused,
+    /// The password's stem is that of a remembered password (see
+    /// [`crate::Stem`]), or of the old password the caller supplied.
+    SimilarToHistory,
     /// The password is in the breached-password list the policy names.
     Breached,
     /// zxcvbn scores the password below the policy's `min_score`.
@@ -120,7 +123,7 @@ pub enum Violation {
 impl Violation {
     /// The stable code: `too_short`, `too_long`, `too_few_classes`,
     /// `contains_account_name`, `contains_name_part`, `reused`, `too_recent`,
-    /// `breached`, `too_guessable`, `contains_banned_word`.
+    /// `breached`, `too_guessable`, `contains_banned_word`, `similar_to_history`.
     pub fn code(&self) -> &'static str {
         match self {
             Violation::TooShort { .. } => "too_short",
@@ -131,6 +134,7 @@ impl Violation {
             Violation::ContainsAccountName => "contains_account_name",
             Violation::ContainsNamePart => "contains_name_part",
             Violation::Reused => "reused",
+            Violation::SimilarToHistory => "similar_to_history",
             Violation::TooRecent { .. } => "too_recent",
             Violation::Breached => "breached",
             Violation::TooGuessable { .. } => "too_guessable",
@@ -193,6 +197,10 @@ impl fmt::Display for Violation {
             Violation::Reused => {
                 f.write_str("was used before: choose a password that has not been used")
             }
+            Violation::SimilarToHistory => f.write_str(
+                "too like an earlier password (the same letters with other digits, symbols or \
+                 case): choose a new one, not a variation",
+            ),
             Violation::Breached => {
                 f.write_str("appears in a list of breached passwords: choose another")
             }
@@ -304,6 +312,7 @@ impl Serialize for Violation {
             Violation::ContainsAccountName
             | Violation::ContainsNamePart
             | Violation::Reused
+            | Violation::SimilarToHistory
             | Violation::Breached
             | Violation::ContainsBannedWord => {}
         }

@@ -391,6 +391,73 @@ pub fn state_survives_reopening(f: &dyn Fixture) {
 
 /// A user's change to `password` now, as a login would make it: the
 /// default history (all), cheap hashing.
+pub fn similarity_refuses_the_same_letters_with_other_digits(f: &dyn Fixture) {
+    let mut store = f.open();
+    let mut p = policy("3", 0);
+    p.history.similarity = true;
+    let c = Changer::new(p);
+    let day = |n| T0 + Duration::days(n);
+    assert!(
+        c.change(&mut *store, "erin", "Summer#2024", day(0))
+            .is_empty()
+    );
+    assert_eq!(
+        c.change(&mut *store, "erin", "Summer#2025", day(1)),
+        ["similar_to_history"]
+    );
+    assert_eq!(
+        c.change(&mut *store, "erin", "SUMMER!!2026", day(1)),
+        ["similar_to_history"]
+    );
+    // The same password is `reused`, not also similar.
+    assert_eq!(
+        c.change(&mut *store, "erin", "Summer#2024", day(1)),
+        ["reused"]
+    );
+    assert!(
+        c.change(&mut *store, "erin", "Winter#2025", day(2))
+            .is_empty()
+    );
+    assert!(
+        c.change(&mut *store, "erin", "Kettle-Blue-42", day(3))
+            .is_empty()
+    );
+    assert!(
+        c.change(&mut *store, "erin", "Orbit-Staple-9", day(4))
+            .is_empty()
+    );
+    // Summer's entry, stem included, has left the three remembered.
+    assert!(
+        c.change(&mut *store, "erin", "Summer#2030", day(5))
+            .is_empty()
+    );
+    // A password without enough letters has no stem and is compared with none.
+    assert!(
+        c.change(&mut *store, "erin", "1234-5678-90!", day(6))
+            .is_empty()
+    );
+    assert!(
+        c.change(&mut *store, "erin", "1234-5678-91!", day(7))
+            .is_empty()
+    );
+
+    // Entries recorded before similarity was on have no stem: no refusal.
+    let plain = Changer::new(policy("\"all\"", 0));
+    assert!(
+        plain
+            .change(&mut *store, "ann", "Autumn#2024", day(0))
+            .is_empty()
+    );
+    assert!(
+        c.change(&mut *store, "ann", "Autumn#2025", day(1))
+            .is_empty()
+    );
+    assert_eq!(
+        c.change(&mut *store, "ann", "Autumn#2026", day(2)),
+        ["similar_to_history"]
+    );
+}
+
 pub fn try_change(
     store: &mut dyn Store,
     user: &str,
@@ -512,6 +579,7 @@ macro_rules! store_suite {
             concurrent_writers_never_both_accept_a_reused_password,
             concurrent_writers_lose_no_history_entry,
             concurrent_writers_to_separate_users_do_not_interfere,
+            similarity_refuses_the_same_letters_with_other_digits,
         );
     };
     (@tests $fixture:expr; $($name:ident),* $(,)?) => {

@@ -406,6 +406,16 @@ pub struct HistoryRules {
     pub iterations: u32,
     /// argon2id lanes.
     pub parallelism: u32,
+    /// Also refuse a password whose stem (its letters, with digits, symbols
+    /// and case taken away; see [`crate::Stem`]) is that of a remembered
+    /// one: `Summer#2025` after `Summer#2024`. Costs one more argon2 run per
+    /// change and stores a hash of each stem.
+    pub similarity: bool,
+    /// A file holding the pepper: a secret key mixed into every new history
+    /// and stem hash, kept out of the store (readable by its owner only;
+    /// the edges refuse anything else). Unset: no pepper.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pepper_file: Option<String>,
 }
 
 impl Default for HistoryRules {
@@ -415,6 +425,8 @@ impl Default for HistoryRules {
             memory_kib: DEFAULT_ARGON2_MEMORY_KIB,
             iterations: DEFAULT_ARGON2_ITERATIONS,
             parallelism: DEFAULT_ARGON2_PARALLELISM,
+            similarity: false,
+            pepper_file: None,
         }
     }
 }

@@ -225,6 +225,25 @@ impl Policy {
             );
         }
         if self
+            .history
+            .pepper_file
+            .as_deref()
+            .is_some_and(|f| !std::path::Path::new(f).is_absolute())
+        {
+            return invalid(
+                "history.pepper_file",
+                None,
+                "must be an absolute path: PAM and the services run from any directory".into(),
+            );
+        }
+        if self.history.similarity && !self.history.remember.is_enabled() {
+            return invalid(
+                "history.similarity",
+                Some("history.remember"),
+                "needs a history to compare with: remember = 0 keeps none".into(),
+            );
+        }
+        if self
             .banned
             .file
             .as_deref()

@@ -190,7 +190,7 @@ pub fn skeleton(text: &str) -> Zeroizing<String> {
 }
 
 /// The letter a look-alike character stands for.
-fn look_alike(c: char) -> Option<char> {
+pub(crate) fn look_alike(c: char) -> Option<char> {
     Some(match c {
         '@' | '4' | '^' => 'a',
         '8' => 'b',
