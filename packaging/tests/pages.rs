@@ -113,6 +113,7 @@ fn policy_keys() -> Vec<String> {
         "breached.file",
         "breached.min_count",
         "guessability.min_score",
+        "history.pepper_file",
         "banned.file",
         "directory.url",
         "directory.bind_dn",
@@ -212,6 +213,7 @@ fn the_shipped_policy_file_is_the_built_in_policy() {
     );
     assert_eq!(policy.breached.min_count.take(), Some(1));
     assert_eq!(policy.guessability.min_score.take(), Some(3));
+    assert!(policy.history.pepper_file.take().is_some());
     assert_eq!(policy.banned.words.len(), 2);
     policy.banned.words.clear();
     assert!(policy.banned.file.take().is_some());
