@@ -18,6 +18,8 @@ as_root() {
 # Debian packages the tests and benches build against.
 PACKAGES=(gcc pkg-config python3 postgresql systemd libpam0g-dev libpam-modules libpam-pwquality pamtester util-linux
     libpwquality-dev libpasswdqc-dev passwdqc gcc-mingw-w64-x86-64 wine64 wine
+    # the peer run's second table: libpwquality with cracklib's dictionary
+    cracklib-runtime
     # tests/tests/real_callers.rs drives the real PAM callers in a sandbox
     login passwd libpam-runtime openssh-server openssh-client
     # the Debian package: built, linted, installed into a debootstrapped root

@@ -1,7 +1,11 @@
 /*
  * libpwquality's side of the side-by-side run (benches/peers/run.sh).
  *
- * Usage: pwquality_bench CORPUS.tsv ROUNDS
+ * Usage: pwquality_bench CORPUS.tsv ROUNDS [dict]
+ *
+ * With `dict`, cracklib's dictionary check is on as well (dictcheck=1, the
+ * dictionary of cracklib-runtime), printed as `pwqualitydict`: the peer of
+ * pwpolicy's opt-in guessability (zxcvbn) in the second table of run.sh.
  *
  * Checks every record of the corpus (user \t full name \t password) ROUNDS
  * times and prints, in the format all three harnesses share:
@@ -195,9 +199,10 @@ int main(int argc, char **argv)
 	long rounds, r, rejected, total = 0, got;
 	double seconds;
 	int status = 1;
+	int dict = argc == 4 && strcmp(argv[3], "dict") == 0;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: pwquality_bench CORPUS.tsv ROUNDS\n");
+	if (argc != 3 && !dict) {
+		fprintf(stderr, "usage: pwquality_bench CORPUS.tsv ROUNDS [dict]\n");
 		return 1;
 	}
 	errno = 0;
@@ -224,8 +229,19 @@ int main(int argc, char **argv)
 	    set_int(pwq, PWQ_SETTING_USER_CHECK, 1, "usercheck") ||
 	    set_int(pwq, PWQ_SETTING_GECOS_CHECK, 1, "gecoscheck") ||
 	    /* pwpolicy's default has no dictionary either (it is opt-in). */
-	    set_int(pwq, PWQ_SETTING_DICT_CHECK, 0, "dictcheck"))
+	    set_int(pwq, PWQ_SETTING_DICT_CHECK, dict, "dictcheck"))
 		goto out_settings;
+	/* A dictionary that cannot be loaded refuses everything: say so. */
+	if (dict) {
+		void *aux = NULL;
+		if (pwquality_check(pwq, "qV7#mL2!xR9$kT4&", NULL, NULL, &aux) ==
+		    PWQ_ERROR_CRACKLIB_CHECK && aux != NULL &&
+		    strstr((const char *)aux, "dictionary") != NULL) {
+			fprintf(stderr, "pwquality_bench: cracklib's dictionary cannot be "
+			    "loaded (apt-get install cracklib-runtime)\n");
+			goto out_settings;
+		}
+	}
 
 	if ((rejected = one_pass(pwq, recs, n)) < 0)
 		goto out_settings;
@@ -246,7 +262,8 @@ int main(int argc, char **argv)
 		    rejected, total, rounds);
 		goto out_settings;
 	}
-	printf("pwquality checks=%lu seconds=%.6f checks_per_sec=%.0f rejected=%ld\n",
+	printf("%s checks=%lu seconds=%.6f checks_per_sec=%.0f rejected=%ld\n",
+	    dict ? "pwqualitydict" : "pwquality",
 	    (unsigned long)n * (unsigned long)rounds, seconds,
 	    (double)n * (double)rounds / seconds, rejected);
 	status = 0;

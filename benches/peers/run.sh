@@ -33,7 +33,8 @@ corpus="$(cd "$(dirname "$corpus")" && pwd)/$(basename "$corpus")"
 # --- packages -------------------------------------------------------------
 # shellcheck source=packages.sh
 source "$here/packages.sh"
-need_packages run.sh gcc libc6-dev libpwquality-dev libpasswdqc-dev
+# cracklib-runtime: the dictionary libpwquality's dictcheck reads (second table).
+need_packages run.sh gcc libc6-dev libpwquality-dev libpasswdqc-dev cracklib-runtime
 command -v cargo >/dev/null || die "cargo not found (install Rust with rustup)"
 
 # --- build ----------------------------------------------------------------
@@ -56,17 +57,26 @@ pwpolicy_bin="$(grep -o '"executable":"[^"]*peer_pwpolicy"' <<<"$artifacts" \
 records="$(awk -F'\t' 'NF >= 3' "$corpus" | wc -l)"
 echo "corpus: $corpus ($records records), rounds: $rounds"
 
-results=()
-for harness in "$pwpolicy_bin" "$build/pwquality_bench" "$build/passwdqc_bench"; do
-    name="$(basename "$harness")"
-    if ! line="$("$harness" "$corpus" "$rounds")"; then
+run_one() {
+    local name line
+    name="$(basename "$1")${2:+ $2}"
+    if ! line="$("$1" "$corpus" "$rounds" ${2:+"$2"})"; then
         die "$name failed"
     fi
     [[ "$line" =~ ^[a-z]+\ checks=[0-9]+\ seconds=[0-9.]+\ checks_per_sec=[0-9]+\ rejected=[0-9]+$ ]] \
         || die "$name printed an unexpected line: $line"
     echo "$line"
     results+=("$line")
+}
+
+results=()
+for harness in "$pwpolicy_bin" "$build/pwquality_bench" "$build/passwdqc_bench"; do
+    run_one "$harness"
 done
+# The dictionaries: pwpolicy's opt-in zxcvbn (min_score = 3) beside
+# libpwquality's cracklib check; passwdqc's built-in word list is always on.
+run_one "$pwpolicy_bin" zxcvbn
+run_one "$build/pwquality_bench" dict
 
 # --- summary --------------------------------------------------------------
 printf '%s\n' "${results[@]}" | awk '
@@ -80,9 +90,9 @@ printf '%s\n' "${results[@]}" | awk '
     }
     END {
         print ""
-        printf "%-10s %14s %10s %14s\n", "tool", "checks/s", "seconds", "rejected/pass"
+        printf "%-15s %14s %10s %14s\n", "tool", "checks/s", "seconds", "rejected/pass"
         for (i = 1; i <= n; i++)
-            printf "%-10s %14d %10.3f %14d\n", order[i], value[order[i], "checks_per_sec"],
+            printf "%-15s %14d %10.3f %14d\n", order[i], value[order[i], "checks_per_sec"],
                 value[order[i], "seconds"], value[order[i], "rejected"]
         ours = value["pwpolicy", "checks_per_sec"]
         pwq = value["pwquality", "checks_per_sec"]
@@ -92,4 +102,10 @@ printf '%s\n' "${results[@]}" | awk '
         printf "pwpolicy / pwquality:   %10.2fx\n", ours / pwq
         printf "pwpolicy / passwdqc:    %10.2fx\n", ours / qc
         printf "pwpolicy / faster peer: %10.2fx (%s)\n", ours / value[faster, "checks_per_sec"], faster
+        z = value["pwpolicyzxcvbn", "checks_per_sec"]
+        d = value["pwqualitydict", "checks_per_sec"]
+        print ""
+        print "with a dictionary (pwpolicy: zxcvbn min_score 3; pwquality: cracklib; passwdqc: its word list):"
+        printf "pwpolicyzxcvbn / pwqualitydict: %10.2fx\n", z / d
+        printf "pwpolicyzxcvbn / passwdqc:      %10.2fx\n", z / qc
     }'

@@ -1,7 +1,11 @@
 //! pwpolicy's side of the side-by-side run against libpwquality and passwdqc
 //! (`benches/peers/run.sh`).
 //!
-//! Usage: `peer_pwpolicy CORPUS.tsv ROUNDS`
+//! Usage: `peer_pwpolicy CORPUS.tsv ROUNDS [zxcvbn]`
+//!
+//! With `zxcvbn`, the policy also has `[guessability] min_score = 3` and the
+//! line is named `pwpolicyzxcvbn`: the second table of run.sh, beside
+//! libpwquality with cracklib's dictionary.
 //!
 //! Checks every record of the corpus `ROUNDS` times against
 //! [`pwpolicy::Policy::default`] and prints one line in the format the C
@@ -37,8 +41,10 @@ fn main() -> ExitCode {
 
 fn run() -> Result<String, String> {
     let args: Vec<String> = std::env::args().collect();
-    let [_, path, rounds] = args.as_slice() else {
-        return Err("usage: peer_pwpolicy CORPUS.tsv ROUNDS".to_owned());
+    let (path, rounds, zxcvbn) = match args.as_slice() {
+        [_, path, rounds] => (path, rounds, false),
+        [_, path, rounds, mode] if mode == "zxcvbn" => (path, rounds, true),
+        _ => return Err("usage: peer_pwpolicy CORPUS.tsv ROUNDS [zxcvbn]".to_owned()),
     };
     let rounds: u64 = match rounds.parse() {
         Ok(n) if n > 0 => n,
@@ -50,7 +56,13 @@ fn run() -> Result<String, String> {
         return Err(format!("{path}: no records"));
     }
 
-    let policy = Policy::default();
+    let (policy, name) = if zxcvbn {
+        let policy = Policy::from_toml("[guessability]\nmin_score = 3\n")
+            .map_err(|e| format!("guessability policy: {e}"))?;
+        (policy, "pwpolicyzxcvbn")
+    } else {
+        (Policy::default(), "pwpolicy")
+    };
     let rejected = one_pass(&policy, &records);
 
     let start = Instant::now();
@@ -68,7 +80,7 @@ fn run() -> Result<String, String> {
     }
     let checks = records.len() as u64 * rounds;
     Ok(format!(
-        "pwpolicy checks={checks} seconds={seconds:.6} checks_per_sec={:.0} rejected={rejected}",
+        "{name} checks={checks} seconds={seconds:.6} checks_per_sec={:.0} rejected={rejected}",
         checks as f64 / seconds
     ))
 }

@@ -146,12 +146,7 @@ pub fn load_banned_list(policy: &mut Policy) -> Result<(), PolicyFileError> {
         )),
         e => refuse(e.to_string()),
     })?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|e| refuse(format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
-    policy
-        .banned
-        .load_list(text)
-        .map_err(|e| refuse(e.to_string()))?;
+    policy.banned.load_list_bytes(&bytes).map_err(refuse)?;
     Ok(())
 }
 

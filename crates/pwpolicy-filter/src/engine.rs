@@ -207,12 +207,7 @@ fn load_banned_list(policy: &mut Policy) -> Result<(), Error> {
     if bytes.len() as u64 > MAX_BANNED_LIST_BYTES {
         return Err(refuse(format!("larger than {MAX_BANNED_LIST_BYTES} bytes")));
     }
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|e| refuse(format!("not UTF-8 text (byte {})", e.valid_up_to())))?;
-    policy
-        .banned
-        .load_list(text)
-        .map_err(|e| refuse(e.to_string()))?;
+    policy.banned.load_list_bytes(&bytes).map_err(refuse)?;
     Ok(())
 }
 

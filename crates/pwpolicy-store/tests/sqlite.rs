@@ -237,26 +237,12 @@ fn stems_are_stored_only_as_argon2_hashes() {
         "[history]\nsimilarity = true\nmemory_kib = 64\niterations = 1\n",
     )
     .unwrap();
-    let hasher = pwpolicy::Hasher::new(&policy.history, None).unwrap();
-    let password = pwpolicy::Password::new("Kettle-Blue-Orbit#2024");
-    let stem = pwpolicy::Stem::of(&password).unwrap();
+    let stem = pwpolicy::Stem::of(&pwpolicy::Password::new("Kettle-Blue-Orbit#2024")).unwrap();
     assert_eq!(stem.expose(), "kettiebiueorbit");
-    {
-        let mut store = suite::Fixture::open(&f);
-        let change = pwpolicy_store::PasswordChange {
-            user: "erin",
-            password: &password,
-            policy: &policy,
-            hasher: &hasher,
-            now: time::OffsetDateTime::now_utc(),
-            enforce_min_age: false,
-            allow_reuse: false,
-        };
-        assert!(matches!(
-            store.change_password(&change).unwrap(),
-            ChangeOutcome::Changed
-        ));
-    }
+    let mut store = suite::Fixture::open(&f);
+    let changed = suite::try_change_under(&mut *store, &policy, "erin", "Kettle-Blue-Orbit#2024");
+    assert!(matches!(changed.unwrap(), ChangeOutcome::Changed));
+    drop(store);
     // Every byte the store keeps (the database and SQLite's files beside
     // it): neither the stem nor the password, in any case.
     let dir = f.path.parent().unwrap();
@@ -290,17 +276,7 @@ fn stems_are_stored_only_as_argon2_hashes() {
     // With similarity off, no stem is written.
     policy.history.similarity = false;
     let mut store = suite::Fixture::open(&f);
-    let password = pwpolicy::Password::new("Orbit-Staple-77");
-    let change = pwpolicy_store::PasswordChange {
-        user: "erin",
-        password: &password,
-        policy: &policy,
-        hasher: &hasher,
-        now: time::OffsetDateTime::now_utc(),
-        enforce_min_age: false,
-        allow_reuse: false,
-    };
-    store.change_password(&change).unwrap();
+    suite::try_change_under(&mut *store, &policy, "erin", "Orbit-Staple-77").unwrap();
     let history = store.history("erin").unwrap().unwrap();
     assert_eq!(
         history

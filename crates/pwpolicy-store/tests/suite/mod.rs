@@ -464,12 +464,22 @@ pub fn try_change(
     password: &str,
 ) -> Result<ChangeOutcome, StoreError> {
     let policy = Policy::from_toml("[history]\nmemory_kib = 64\niterations = 1\n").unwrap();
+    try_change_under(store, &policy, user, password)
+}
+
+/// [`try_change`] under `policy`.
+pub fn try_change_under(
+    store: &mut dyn Store,
+    policy: &Policy,
+    user: &str,
+    password: &str,
+) -> Result<ChangeOutcome, StoreError> {
     let hasher = Hasher::new(&policy.history, None).unwrap();
     let password = Password::new(password);
     store.change_password(&PasswordChange {
         user,
         password: &password,
-        policy: &policy,
+        policy,
         hasher: &hasher,
         now: OffsetDateTime::now_utc(),
         enforce_min_age: true,

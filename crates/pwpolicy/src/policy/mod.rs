@@ -194,6 +194,18 @@ impl BannedRules {
         Ok(count)
     }
 
+    /// [`BannedRules::load_list`] on the file's bytes, as an edge read them.
+    ///
+    /// # Errors
+    ///
+    /// A message for people: the bytes are not UTF-8 (and where), or a line
+    /// is bad (which).
+    pub fn load_list_bytes(&mut self, bytes: &[u8]) -> Result<usize, String> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| format!("not UTF-8 text (byte {})", e.valid_up_to()))?;
+        self.load_list(text).map_err(|e| e.to_string())
+    }
+
     /// Whether `password` (NFKC) contains a banned word, written here or
     /// in the loaded list.
     pub fn is_found_in(&self, password: &str) -> bool {
