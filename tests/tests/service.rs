@@ -930,6 +930,57 @@ fn an_ordinary_users_check_never_confirms_their_current_password() {
 }
 
 #[test]
+fn an_ordinary_users_similarity_check_is_slow_and_leaves_the_current_password_out() {
+    // The stems are a history too: a variation of an old password is told
+    // after the delay, a variation of the current one is not told at all
+    // (it would confirm a guess of the current password's letters).
+    if !is_root() {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
+        eprintln!("SKIPPED an_ordinary_users_similarity_check_…: needs root");
+        return;
+    }
+    let (dir, db) = scratch();
+    let config = dir.write(
+        "policy.toml",
+        "[history]\nsimilarity = true\nmemory_kib = 64\niterations = 1\n",
+    );
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+    for password in ["Old-Kettle-41\n", "Blue-Orbit-42\n"] {
+        let out = daemon.cli(false, &["change", "--user", "nobody"], password);
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    let out = daemon.cli(true, &["check", "--json"], "blue!orbit!2026\n");
+    assert_eq!(
+        out.code, 0,
+        "the current password's stem is not confirmed: {out:?}"
+    );
+    let started = Instant::now();
+    let out = daemon.cli(true, &["check", "--json"], "OLD-kettle-2026\n");
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(
+        out.json()["violations"][0]["code"],
+        "similar_to_history",
+        "{out:?}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(2), // pwpolicyd's REUSED_DELAY
+        "a `similar_to_history` answer to an ordinary user comes after the delay"
+    );
+    // Root, after pam_unix took the current password, hears it all.
+    let out = daemon.cli(
+        false,
+        &["check", "--json", "--user", "nobody"],
+        "blue!orbit!2026\n",
+    );
+    assert_eq!(
+        out.json()["violations"][0]["code"],
+        "similar_to_history",
+        "{out:?}"
+    );
+}
+
+#[test]
 fn pam_refuses_a_service_answer_that_lacks_its_violations() {
     // Regression: the module read the service's JSON by key, and a reply
     // without `violations` read as "no violations": accepted.

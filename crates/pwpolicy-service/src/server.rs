@@ -26,8 +26,9 @@ use crate::auth::{Peer, authorize};
 use crate::ffi;
 use crate::limits::{Limits, LimitsConfig, Payer};
 
-/// How long an ordinary caller waits for a `reused` answer, as pam_unix
-/// delays a wrong password: guessing at old passwords stays slow.
+/// How long an ordinary caller waits for a `reused` or `similar_to_history`
+/// answer, as pam_unix delays a wrong password: guessing at old passwords,
+/// or at their stems, stays slow.
 pub const REUSED_DELAY: Duration = Duration::from_secs(2);
 
 /// How the service runs.
@@ -461,7 +462,7 @@ fn handle(
             if let Some(store) = local.into_store() {
                 checkin(shared, store);
             }
-            if !peer.admin && answer.as_ref().is_some_and(says_reused) {
+            if !peer.admin && answer.as_ref().is_some_and(tells_of_history) {
                 std::thread::sleep(REUSED_DELAY);
             }
             match answer {
@@ -496,9 +497,12 @@ fn runs_argon2(request: &Request) -> bool {
     matches!(request, Request::Check { .. } | Request::Commit { .. })
 }
 
-/// A check answer that found the candidate in the history.
-fn says_reused(answer: &Answer) -> bool {
-    matches!(answer, Answer::Check(check) if check.violations.iter().any(|v| v.code == "reused"))
+/// A check answer that found the candidate, or its stem, in the history.
+fn tells_of_history(answer: &Answer) -> bool {
+    matches!(answer, Answer::Check(check) if check
+        .violations
+        .iter()
+        .any(|v| v.code == "reused" || v.code == "similar_to_history"))
 }
 
 fn backend_error(e: BackendError) -> (ErrorKind, String) {
