@@ -29,6 +29,21 @@ struct Loaded {
     /// The list `policy` names (`[breached] file`), if any.
     list: Option<Arc<List>>,
     stamp: Stamp,
+    /// The banned-word list the policy file names (read into `policy`, or
+    /// the reason it is the default) and its stamp: a new list is read
+    /// without the policy file being touched.
+    banned: Option<(PathBuf, Stamp)>,
+}
+
+impl Loaded {
+    /// Whether the policy file and its banned-word list are as loaded.
+    fn is_current(&self, stamp: &Stamp) -> bool {
+        self.stamp == *stamp
+            && self
+                .banned
+                .as_ref()
+                .is_none_or(|(path, was)| *was == self::stamp(path))
+    }
 }
 
 /// The policy in force, where it comes from, and the list it names.
@@ -72,6 +87,7 @@ impl Engine {
                 policy: Arc::new(Policy::default()),
                 list: None,
                 stamp: None,
+                banned: None,
             }),
             report,
         };
@@ -144,15 +160,19 @@ impl Engine {
         let now = stamp(path);
         {
             let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
-            if !first && loaded.stamp == now {
+            if !first && loaded.is_current(&now) {
                 return;
             }
         }
         let mut loaded = self.loaded.write().unwrap_or_else(|e| e.into_inner());
-        if !first && loaded.stamp == now {
+        if !first && loaded.is_current(&now) {
             return; // another thread reloaded meanwhile
         }
-        let policy = read(path, now.is_some(), self.report);
+        let (policy, banned) = read(path, now.is_some(), self.report);
+        loaded.banned = banned.map(|list| {
+            let at = stamp(&list);
+            (list, at)
+        });
         // Same file, same map; another file (or none) drops the old map.
         loaded.list = List::new(&policy.breached, HOLD, loaded.list.as_deref()).map(Arc::new);
         loaded.policy = Arc::new(policy);
@@ -213,17 +233,31 @@ fn load_banned_list(policy: &mut Policy) -> Result<(), Error> {
 
 /// The policy in `path`; the built-in default when it is absent, or (with a
 /// report) when it cannot be read or is invalid: never weaker than the default.
-fn read(path: &Path, exists: bool, report: Report) -> Policy {
+///
+/// Also the banned-word list the file names, whether it could be read or
+/// is why the default is in force, so that a new list is noticed.
+fn read(path: &Path, exists: bool, report: Report) -> (Policy, Option<PathBuf>) {
     if !exists {
-        return Policy::default();
+        return (Policy::default(), None);
     }
-    load(path).unwrap_or_else(|e| {
-        report(
-            Level::Warning,
-            &format!("{e}; enforcing the built-in default policy"),
-        );
-        Policy::default()
-    })
+    match load(path) {
+        Ok(policy) => {
+            let banned = policy.banned.file.as_ref().map(PathBuf::from);
+            (policy, banned)
+        }
+        Err(e) => {
+            report(
+                Level::Warning,
+                &format!("{e}; enforcing the built-in default policy"),
+            );
+            // An error naming another file than the policy is its list's.
+            let banned = match &e {
+                Error::InvalidPolicy { path: list, .. } if list != path => Some(list.clone()),
+                _ => None,
+            };
+            (Policy::default(), banned)
+        }
+    }
 }
 
 /// What `PasswordFilter` answers: whether `password` (as typed) may be set
@@ -590,14 +624,14 @@ mod tests {
                 "refused the password change for erin: contains_banned_word".to_owned()
             )]
         );
+        // A new list is read without the policy file being touched (its
+        // length differs, so its stamp does even within a clock tick).
+        std::fs::write(&list, "Kingsbridge\nOakfield\n").unwrap();
+        assert!(!engine.decide("erin", "", "0akf1eld-Rocks-7", false));
+        reported();
+        // No list: the default policy, not a policy without its banned
+        // words: K1ngsbr1dge passes the rules, a short password still not.
         std::fs::remove_file(&list).unwrap();
-        std::fs::write(
-            &policy,
-            format!("# touched\n[banned]\nfile = {:?}\n", list.to_str().unwrap()),
-        )
-        .unwrap();
-        // The default policy, not a policy without its banned words: K1ngsbr1dge
-        // passes the rules, a short password still does not.
         assert!(engine.decide("erin", "", "K1ngsbr1dge-2025!", false));
         assert!(!engine.decide("erin", "", "short", false));
         let lines = reported();
@@ -607,5 +641,8 @@ mod tests {
                 && m.ends_with("enforcing the built-in default policy")),
             "{lines:?}"
         );
+        // The list back: noticed, though the default was in force.
+        std::fs::write(&list, "Kingsbridge\n").unwrap();
+        assert!(!engine.decide("erin", "", "K1ngsbr1dge-2025!", false));
     }
 }
