@@ -74,6 +74,13 @@ impl BannedWords {
                 _ => long.push(skeleton.to_string()),
             }
         }
+        BannedWords::of_skeletons(long, short)
+    }
+
+    /// The list of skeletons already made. Never skeletons again: a
+    /// skeleton's skeleton can differ (dropping a character between two
+    /// combining marks lets NFKC reorder them), and a word would be lost.
+    fn of_skeletons(mut long: Vec<String>, mut short: Vec<String>) -> BannedWords {
         for list in [&mut long, &mut short] {
             list.sort_unstable();
             list.dedup();
@@ -147,14 +154,9 @@ impl BannedWords {
 
     /// Merges another list into this one.
     pub fn extend(&mut self, other: &BannedWords) {
-        let words: Vec<&str> = self
-            .long
-            .iter()
-            .chain(&self.short)
-            .chain(other.long.iter().chain(&other.short))
-            .map(String::as_str)
-            .collect();
-        *self = BannedWords::new(words);
+        let long = self.long.iter().chain(&other.long).cloned().collect();
+        let short = self.short.iter().chain(&other.short).cloned().collect();
+        *self = BannedWords::of_skeletons(long, short);
     }
 }
 
@@ -177,7 +179,12 @@ impl std::fmt::Debug for BannedWords {
 /// letters dropped (see the module's table). Zeroised on drop, since it is
 /// also made of passwords.
 pub fn skeleton(text: &str) -> Zeroizing<String> {
-    let folded = Zeroizing::new(crate::secret::nfkc(&caseless::default_case_fold_str(text)));
+    // NFKC before folding as well as after, so that a word and its NFKC
+    // form (what every password is) have one skeleton.
+    let normal = Zeroizing::new(crate::secret::nfkc(text));
+    let folded = Zeroizing::new(crate::secret::nfkc(&caseless::default_case_fold_str(
+        &normal,
+    )));
     let mut out = Zeroizing::new(String::with_capacity(folded.len()));
     for c in folded.chars() {
         match look_alike(c) {
@@ -249,6 +256,17 @@ mod tests {
             BannedWords::parse("a\nb\0c\n"),
             Err(Error::BannedList { line: 2, .. })
         ));
+    }
+
+    #[test]
+    fn a_merged_list_keeps_words_whose_skeleton_would_change_again() {
+        // Found by fuzzing: dropping U+0015 between U+0653 and U+0652 lets
+        // NFKC reorder the two marks, so this word's skeleton of its
+        // skeleton is another string; merging lists must not re-make them.
+        let word = "gU\u{653}\u{15}\u{652}k-sbridge";
+        let mut list = BannedWords::default();
+        list.extend(&BannedWords::new([word]));
+        assert!(list.is_found_in(crate::Password::new(word).expose()));
     }
 
     #[test]
