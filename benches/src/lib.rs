@@ -58,6 +58,58 @@ pub fn worst_cases() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// How the passwords of a corpus share similarity stems (see
+/// `similarity_corpus`).
+#[derive(Debug)]
+pub struct StemPairs<'a> {
+    /// Distinct passwords read.
+    pub passwords: usize,
+    /// Of them, those with a stem (4+ letters).
+    pub with_stem: usize,
+    /// Passwords that share a stem, one group a stem, largest first.
+    pub groups: Vec<Vec<&'a str>>,
+    /// Pairs of passwords, and of those the pairs whose stems are equal.
+    pub pairs: (f64, f64),
+    /// The same for pairs of passwords of equal length.
+    pub same_length_pairs: (f64, f64),
+}
+
+impl<'a> StemPairs<'a> {
+    /// Counts the stems of `passwords` (duplicates are counted once).
+    pub fn of(passwords: impl IntoIterator<Item = &'a str>) -> StemPairs<'a> {
+        use std::collections::{BTreeMap, HashMap};
+        let mut passwords: Vec<&str> = passwords.into_iter().filter(|p| !p.is_empty()).collect();
+        passwords.sort_unstable();
+        passwords.dedup();
+        let mut by_stem: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for p in &passwords {
+            if let Some(stem) = pwpolicy::Stem::of(&pwpolicy::Password::new(p)) {
+                by_stem.entry(stem.expose().to_owned()).or_default().push(p);
+            }
+        }
+        let pairs_in = |n: usize| (n * n.saturating_sub(1) / 2) as f64;
+        let by_length = |items: &[&str]| {
+            let mut lengths: HashMap<usize, usize> = HashMap::new();
+            for p in items {
+                *lengths.entry(p.chars().count()).or_default() += 1;
+            }
+            lengths.values().map(|&n| pairs_in(n)).sum::<f64>()
+        };
+        let with_stem = by_stem.values().map(Vec::len).sum();
+        let equal = by_stem.values().map(|g| pairs_in(g.len())).sum();
+        let equal_same_length = by_stem.values().map(|g| by_length(g)).sum();
+        let mut groups: Vec<Vec<&str>> = by_stem.into_values().filter(|g| g.len() > 1).collect();
+        groups.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        StemPairs {
+            passwords: passwords.len(),
+            with_stem,
+            groups,
+            pairs: (pairs_in(passwords.len()), equal),
+            same_length_pairs: (by_length(&passwords), equal_same_length),
+        }
+    }
+}
+
 /// The value after `--name` in `args`, for the load tools' flags.
 pub fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()

@@ -88,14 +88,7 @@ fn finding(
     source: String,
     message: String,
 ) -> Finding {
-    Finding {
-        key,
-        policy,
-        required,
-        source,
-        message,
-        actual: Some(actual),
-    }
+    Finding::new(key, policy, required, source, message).with_actual(actual)
 }
 
 fn min_length(

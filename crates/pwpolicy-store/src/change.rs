@@ -37,11 +37,29 @@ pub fn window<T>(entries: &[T], remember: Remember) -> &[T] {
     }
 }
 
-/// The stems of the entries that count (as [`window`] picks them), of
-/// those that have one.
-fn stem_window(state: &UserHistory, remember: Remember) -> Vec<HistoryEntry> {
-    let counted = window(&state.stems, remember);
-    counted.iter().flatten().cloned().collect()
+/// The entries (or their stems) a check compares with: the window first,
+/// then, for [`HistoryScope::ExceptCurrent`], the newest left out, so that
+/// the ones compared are those a change would be refused for, less the
+/// current password.
+fn counted<T>(entries: &[T], remember: Remember, scope: HistoryScope) -> &[T] {
+    let counted = window(entries, remember);
+    match scope {
+        HistoryScope::Whole => counted,
+        HistoryScope::ExceptCurrent => &counted[..counted.len().saturating_sub(1)],
+    }
+}
+
+/// The stems of the counted entries that have one.
+fn counted_stems(
+    state: &UserHistory,
+    remember: Remember,
+    scope: HistoryScope,
+) -> Vec<HistoryEntry> {
+    counted(&state.stems, remember, scope)
+        .iter()
+        .flatten()
+        .cloned()
+        .collect()
 }
 
 /// What to write for an accepted change.
@@ -92,7 +110,7 @@ pub fn decide(
     let stem = match similarity_stem(change) {
         Some(stem) => {
             let (similar, entry) = change.hasher.check_and_hash_stem(
-                &stem_window(state, remember),
+                &counted_stems(state, remember, HistoryScope::Whole),
                 &stem,
                 &state.salt,
             )?;
@@ -122,27 +140,15 @@ pub fn review(
 ) -> Result<Vec<Violation>, StoreError> {
     let mut violations: Vec<Violation> = min_age(state, change).into_iter().collect();
     let remember = change.policy.history.remember;
-    // The window first, then the newest left out: the entries compared are
-    // the ones a change would be refused for, less the current password.
-    let counted = window(&state.entries, remember);
-    let counted = match scope {
-        HistoryScope::Whole => counted,
-        HistoryScope::ExceptCurrent => &counted[..counted.len().saturating_sub(1)],
-    };
-    let reused = remember.is_enabled() && change.hasher.contains(counted, change.password)?;
+    let reused = remember.is_enabled()
+        && change
+            .hasher
+            .contains(counted(&state.entries, remember, scope), change.password)?;
     if reused {
         violations.push(Violation::Reused);
     }
     if let Some(stem) = similarity_stem(change).filter(|_| !reused) {
-        let stems = window(&state.stems, remember);
-        let stems: Vec<HistoryEntry> = match scope {
-            HistoryScope::Whole => stems.iter().flatten().cloned().collect(),
-            HistoryScope::ExceptCurrent => stems[..stems.len().saturating_sub(1)]
-                .iter()
-                .flatten()
-                .cloned()
-                .collect(),
-        };
+        let stems = counted_stems(state, remember, scope);
         if change.hasher.contains_stem(&stems, &stem)? {
             violations.push(Violation::SimilarToHistory);
         }

@@ -49,6 +49,35 @@ pub struct Finding {
     pub actual: Option<Setting>,
 }
 
+impl Finding {
+    /// A point about `key`: the policy's value, what conforming takes,
+    /// where that comes from, and what to do.
+    pub fn new(
+        key: &'static str,
+        policy: Setting,
+        required: Setting,
+        source: impl Into<String>,
+        message: String,
+    ) -> Finding {
+        Finding {
+            key,
+            policy,
+            required,
+            source: source.into(),
+            message,
+            actual: None,
+        }
+    }
+
+    /// The point with the audited side's own value.
+    pub fn with_actual(self, actual: Setting) -> Finding {
+        Finding {
+            actual: Some(actual),
+            ..self
+        }
+    }
+}
+
 /// The outcome of an audit: `findings` make it fail; `notes` are stricter
 /// settings and other facts worth knowing that do not.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]

@@ -51,6 +51,17 @@ impl fmt::Debug for Password {
     }
 }
 
+/// Case-folded NFKC form of NFKC text, for caseless matching (ASCII stays a
+/// cheap lowercase): what the name rule, banned words and stems compare.
+/// Zeroised on drop, since it is also made of passwords.
+pub(crate) fn fold(s: &str) -> Zeroizing<String> {
+    Zeroizing::new(if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        nfkc(&caseless::default_case_fold_str(s))
+    })
+}
+
 /// NFKC normal form of `s`, without re-allocating work for text that is already
 /// normal (all ASCII text is, and most passwords are ASCII).
 pub(crate) fn nfkc(s: &str) -> String {

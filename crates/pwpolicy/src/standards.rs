@@ -100,53 +100,11 @@ pub fn audit(policy: &Policy, profile: Profile) -> Audit {
     Audit::of(audit.findings, audit.notes)
 }
 
+/// What an audit found so far: the points that fail it, and the notes.
 #[derive(Default)]
 struct Points {
     findings: Vec<Finding>,
     notes: Vec<Finding>,
-}
-
-impl Points {
-    fn finding(
-        &mut self,
-        key: &'static str,
-        policy: Setting,
-        required: Setting,
-        source: &str,
-        message: String,
-    ) {
-        self.findings
-            .push(point(key, policy, required, source, message));
-    }
-
-    fn note(
-        &mut self,
-        key: &'static str,
-        policy: Setting,
-        required: Setting,
-        source: &str,
-        message: String,
-    ) {
-        self.notes
-            .push(point(key, policy, required, source, message));
-    }
-}
-
-fn point(
-    key: &'static str,
-    policy: Setting,
-    required: Setting,
-    source: &str,
-    message: String,
-) -> Finding {
-    Finding {
-        key,
-        policy,
-        required,
-        source: source.to_owned(),
-        message,
-        actual: None,
-    }
 }
 
 const NIST_LENGTH: &str = "NIST SP 800-63B-4 §3.1.1.2 (1)";
@@ -167,7 +125,7 @@ fn nist(p: &Policy, out: &mut Points) {
         (15, "used alone, as a single factor (multi_factor = false)")
     };
     if q.min_length < least {
-        out.finding(
+        out.findings.push(Finding::new(
             "min_length",
             Setting::Number(q.min_length.into()),
             Setting::Number(least.into()),
@@ -176,10 +134,10 @@ fn nist(p: &Policy, out: &mut Points) {
                 "passwords {alone} must be at least {least} characters; the policy allows {}",
                 q.min_length
             ),
-        );
+        ));
     }
     if q.max_length < 64 {
-        out.finding(
+        out.findings.push(Finding::new(
             "max_length",
             Setting::Number(q.max_length.into()),
             Setting::Number(64),
@@ -188,10 +146,10 @@ fn nist(p: &Policy, out: &mut Points) {
                 "allow at least 64 characters; the policy stops at {}",
                 q.max_length
             ),
-        );
+        ));
     }
     if q.min_classes > 0 {
-        out.finding(
+        out.findings.push(Finding::new(
             "min_classes",
             Setting::Number(q.min_classes.into()),
             Setting::Number(0),
@@ -202,19 +160,19 @@ fn nist(p: &Policy, out: &mut Points) {
                 q.min_classes,
                 q.class_count()
             ),
-        );
+        ));
     }
     if q.letters_and_digits {
-        out.finding(
+        out.findings.push(Finding::new(
             "letters_and_digits",
             Setting::Flag(true),
             Setting::Flag(false),
             NIST_COMPOSITION,
             "requiring letters and digits is a composition rule, which the standard forbids".into(),
-        );
+        ));
     }
     if p.expiry.max_age_days > 0 {
-        out.finding(
+        out.findings.push(Finding::new(
             "max_age_days",
             Setting::Number(p.expiry.max_age_days.into()),
             Setting::Number(0),
@@ -224,10 +182,10 @@ fn nist(p: &Policy, out: &mut Points) {
                  forbids (change them on evidence of compromise instead); set max_age_days = 0",
                 p.expiry.max_age_days
             ),
-        );
+        ));
     }
     if p.breached.file.is_none() {
-        out.finding(
+        out.findings.push(Finding::new(
             "breached.file",
             Setting::Text("unset".into()),
             Setting::Text("a list of compromised passwords".into()),
@@ -236,17 +194,17 @@ fn nist(p: &Policy, out: &mut Points) {
              or compromised passwords: build one with `pwpolicy breach build` and name it in \
              [breached] file"
                 .into(),
-        );
+        ));
     }
-    out.note(
+    out.notes.push(Finding::new(
         "min_length",
         Setting::Text("code points".into()),
         Setting::Text("code points".into()),
         NIST_CODE_POINTS,
         "lengths count each Unicode code point as one character (after NFKC normalisation)".into(),
-    );
+    ));
     if p.guessability.min_score.is_some() || !p.banned.words.is_empty() || p.banned.file.is_some() {
-        out.note(
+        out.notes.push(Finding::new(
             "guessability.min_score",
             Setting::Flag(true),
             Setting::Flag(false),
@@ -254,7 +212,7 @@ fn nist(p: &Policy, out: &mut Points) {
             "guessability and banned words screen for expected passwords too; they are not \
              composition rules"
                 .into(),
-        );
+        ));
     }
 }
 
@@ -265,7 +223,7 @@ const PCI_CHANGE: &str = "PCI DSS v4.0.1 requirement 8.3.9";
 fn pci(p: &Policy, out: &mut Points) {
     let q = &p.quality;
     if q.min_length < 12 {
-        out.finding(
+        out.findings.push(Finding::new(
             "min_length",
             Setting::Number(q.min_length.into()),
             Setting::Number(12),
@@ -275,11 +233,11 @@ fn pci(p: &Policy, out: &mut Points) {
                  12); the policy allows {}",
                 q.min_length
             ),
-        );
+        ));
     }
     // Both guaranteed by a class count only when every class is required.
     if !q.letters_and_digits && q.min_classes < q.class_count() {
-        out.finding(
+        out.findings.push(Finding::new(
             "letters_and_digits",
             Setting::Flag(false),
             Setting::Flag(true),
@@ -290,21 +248,21 @@ fn pci(p: &Policy, out: &mut Points) {
                 q.min_classes,
                 q.class_count()
             ),
-        );
+        ));
     }
     match p.history.remember {
-        Remember::Last(n) if n < 4 => out.finding(
+        Remember::Last(n) if n < 4 => out.findings.push(Finding::new(
             "remember",
             Setting::Number(n.into()),
             Setting::Number(4),
             PCI_HISTORY,
             format!("a new password may not be any of the last four; the policy remembers {n}"),
-        ),
+        )),
         _ => {}
     }
     let days = p.expiry.max_age_days;
     if p.multi_factor {
-        out.note(
+        out.notes.push(Finding::new(
             "max_age_days",
             Setting::Number(days.into()),
             Setting::Number(90),
@@ -312,9 +270,9 @@ fn pci(p: &Policy, out: &mut Points) {
             "passwords are one factor of several (multi_factor = true), so the 90-day change \
              does not apply"
                 .into(),
-        );
+        ));
     } else if days == 0 || days > 90 {
-        out.finding(
+        out.findings.push(Finding::new(
             "max_age_days",
             if days == 0 {
                 Setting::Text("never".into())
@@ -333,7 +291,7 @@ fn pci(p: &Policy, out: &mut Points) {
                     format!("expires them after {days}")
                 }
             ),
-        );
+        ));
     }
 }
 

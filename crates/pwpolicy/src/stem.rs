@@ -35,7 +35,7 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use crate::rules::banned::look_alike;
-use crate::secret::{Password, nfkc};
+use crate::secret::{Password, fold};
 
 /// Stems shorter than this many characters are not compared.
 pub const MIN_STEM_CHARS: usize = 4;
@@ -48,11 +48,8 @@ impl Stem {
     /// The stem of `password`, or `None` when it has fewer than
     /// [`MIN_STEM_CHARS`] letters.
     pub fn of(password: &Password) -> Option<Stem> {
-        let folded: Zeroizing<Vec<char>> = Zeroizing::new(
-            nfkc(&caseless::default_case_fold_str(password.expose()))
-                .chars()
-                .collect(),
-        );
+        let folded: Zeroizing<Vec<char>> =
+            Zeroizing::new(fold(password.expose()).chars().collect());
         let mut out = Zeroizing::new(String::with_capacity(folded.len()));
         let mut i = 0;
         while i < folded.len() {

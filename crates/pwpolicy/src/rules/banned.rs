@@ -32,9 +32,10 @@
 //! (without `5`, `9`, `l`, `#` and `+`), but matches a banned word only
 //! against the whole password once leading and trailing digits and symbols
 //! are cut off, so `Winter2019` is caught and `MyWinter2019` is not; Entra
-//! ID substitutes fewer characters (`0`, `1`, `$`, `@`) and adds fuzzy
-//! matching. Matching substrings catches both, at the cost of refusing a
-//! word that merely contains a banned one (`Acmesia`); keep the list to
+//! ID undoes case and common substitutions and matches fuzzily (its table
+//! is not published in that detail). Matching substrings catches both, at
+//! the cost of refusing a word that merely contains a banned one
+//! (`Acmesia`); keep the list to
 //! words of the organisation, not a dictionary (zxcvbn, `[guessability]`,
 //! knows the dictionary).
 
@@ -42,6 +43,7 @@ use aho_corasick::AhoCorasick;
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::secret::{fold, nfkc};
 
 /// Banned words of fewer skeleton characters than this match only the whole
 /// password.
@@ -181,10 +183,7 @@ impl std::fmt::Debug for BannedWords {
 pub fn skeleton(text: &str) -> Zeroizing<String> {
     // NFKC before folding as well as after, so that a word and its NFKC
     // form (what every password is) have one skeleton.
-    let normal = Zeroizing::new(crate::secret::nfkc(text));
-    let folded = Zeroizing::new(crate::secret::nfkc(&caseless::default_case_fold_str(
-        &normal,
-    )));
+    let folded = fold(&Zeroizing::new(nfkc(text)));
     let mut out = Zeroizing::new(String::with_capacity(folded.len()));
     for c in folded.chars() {
         match look_alike(c) {

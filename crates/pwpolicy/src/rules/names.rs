@@ -15,10 +15,9 @@
 //! account name or of a full-name token.
 
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
-use zeroize::Zeroizing;
 
 use crate::policy::NameCheck;
-use crate::secret::nfkc;
+use crate::secret::{fold, nfkc};
 use crate::verdict::Violation;
 
 /// Names shorter than this many characters are not checked.
@@ -87,16 +86,6 @@ fn is_delimiter(c: char) -> bool {
     matches!(c, ',' | '.' | '_' | '#' | '-' | '\t')
         || c.is_whitespace()
         || (!c.is_ascii() && c.general_category() == GeneralCategory::DashPunctuation)
-}
-
-/// Case-folded NFKC form for caseless matching (ASCII stays a cheap lowercase).
-/// Zeroised on drop, since it is also used on passwords.
-fn fold(s: &str) -> Zeroizing<String> {
-    Zeroizing::new(if s.is_ascii() {
-        s.to_ascii_lowercase()
-    } else {
-        nfkc(&caseless::default_case_fold_str(s))
-    })
 }
 
 /// Whether any 3 consecutive characters of `name` appear in `text`. A name
