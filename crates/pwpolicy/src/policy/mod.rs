@@ -421,7 +421,8 @@ pub struct HistoryRules {
     /// Also refuse a password whose stem (its letters, with digits, symbols
     /// and case taken away; see [`crate::Stem`]) is that of a remembered
     /// one: `Summer#2025` after `Summer#2024`. Costs one more argon2 run per
-    /// change and stores a hash of each stem.
+    /// check against the history and per change, and stores a hash of each
+    /// stem.
     pub similarity: bool,
     /// A file holding the pepper: a secret key mixed into every new history
     /// and stem hash, kept out of the store (readable by its owner only;
