@@ -59,6 +59,13 @@ fn banned(c: &mut Criterion) {
             b.iter(|| policy.check(black_box(&password), &names))
         });
     }
+    let written = Policy::from_toml(
+        "[banned]\nwords = [\"Acme\", \"Kingsbridge Academy\", \"Oakfield\", \"St Mary's\"]\n",
+    )
+    .expect("valid policy");
+    group.bench_function("4_written_words/mixed_ascii", |b| {
+        b.iter(|| written.check(black_box(&Password::new("Harbor7828>")), &names))
+    });
     group.bench_function("load_10k_words", |b| {
         b.iter(|| {
             let mut p = Policy::default();

@@ -178,7 +178,24 @@ pub struct BannedRules {
     /// The words of `file`, once an edge has read it.
     #[serde(skip)]
     listed: BannedWords,
+    /// `words` compiled, at the first check.
+    #[serde(skip)]
+    written: Compiled,
 }
+
+/// `words` as compiled at the first check, with the words it was compiled
+/// from: building the matcher costs 100 times a check, and `words` is a
+/// public field that may change after. A cache, so never part of equality.
+#[derive(Debug, Clone, Default)]
+struct Compiled(std::sync::OnceLock<(Vec<String>, BannedWords)>);
+
+impl PartialEq for Compiled {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Compiled {}
 
 impl BannedRules {
     /// Adds the words of the list in `file`, whose text an edge has read.
@@ -209,11 +226,19 @@ impl BannedRules {
     /// Whether `password` (NFKC) contains a banned word, written here or
     /// in the loaded list.
     pub fn is_found_in(&self, password: &str) -> bool {
-        // The words written here are few (the file holds long lists), so
-        // they are compiled per check rather than kept in step with `words`.
-        self.listed.is_found_in(password)
-            || (!self.words.is_empty()
-                && BannedWords::new(self.words.iter().map(String::as_str)).is_found_in(password))
+        let compile = || BannedWords::new(self.words.iter().map(String::as_str));
+        let written = || {
+            let (from, list) = self
+                .written
+                .0
+                .get_or_init(|| (self.words.clone(), compile()));
+            if *from == self.words {
+                list.is_found_in(password)
+            } else {
+                compile().is_found_in(password)
+            }
+        };
+        self.listed.is_found_in(password) || (!self.words.is_empty() && written())
     }
 }
 
@@ -527,5 +552,25 @@ impl QualityRules {
     /// [`QualityRules::other_letters_class`].
     pub fn class_count(&self) -> u8 {
         if self.other_letters_class { 5 } else { 4 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_banned_words_are_compiled_once_and_follow_changes() {
+        let mut policy = Policy::from_toml("[banned]\nwords = [\"Acme\"]\n").unwrap();
+        assert!(policy.banned.is_found_in("my-acme-1"));
+        let compiled = policy.clone();
+        assert_eq!(
+            compiled,
+            Policy::from_toml("[banned]\nwords = [\"Acme\"]\n").unwrap()
+        );
+        // The field changed after the first check: the cache is not used.
+        policy.banned.words = vec!["Oakfield".into()];
+        assert!(!policy.banned.is_found_in("my-acme-1"));
+        assert!(policy.banned.is_found_in("0akf1eld!"));
     }
 }
