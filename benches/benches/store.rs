@@ -50,16 +50,21 @@ fn report(c: &mut Criterion) {
         b.iter(|| {
             let mut due = 0usize;
             store
-                .expiring(Some(cutoff), &mut |row| {
-                    if let Some(last) = row.last_change {
-                        due += usize::from(
-                            black_box(rules.status(last, row.must_change, now))
-                                .days_left
-                                .is_some(),
-                        );
-                    }
-                    Ok(())
-                })
+                .records(
+                    pwpolicy_store::Which::Due {
+                        changed_before: Some(cutoff),
+                    },
+                    &mut |row| {
+                        if let Some(last) = row.last_change {
+                            due += usize::from(
+                                black_box(rules.status(last, row.must_change, now))
+                                    .days_left
+                                    .is_some(),
+                            );
+                        }
+                        Ok(())
+                    },
+                )
                 .expect("report");
             due
         })

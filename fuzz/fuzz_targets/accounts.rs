@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pwpolicy::{Account, Policy};
-use pwpolicy_store::passwd::{groups_of, parse_passwd};
+use pwpolicy::{Account, LoginDefs, Policy, Record};
+use pwpolicy_host::passwd::{groups_of, parse_passwd};
 
 fuzz_target!(|text: &str| {
     let mut parts = text.splitn(3, '\0');
@@ -15,9 +15,9 @@ fuzz_target!(|text: &str| {
         parts.next().unwrap_or(""),
         parts.next().unwrap_or(""),
     );
-    let uid_min = pwpolicy::uid_min_from_login_defs(defs);
+    let login_defs = LoginDefs::parse(defs);
     for line in passwd.lines() {
-        if let Ok(Some(entry)) = pwpolicy_store::shadow::entry(line) {
+        if let Ok(Some(entry)) = pwpolicy_host::shadow::entry(line) {
             assert!(!entry.name.is_empty() && !entry.name.contains(':'));
         }
     }
@@ -39,12 +39,25 @@ fuzz_target!(|text: &str| {
     for user in &users {
         let empty = Vec::new();
         let account = Account {
-            name: &user.name,
             uid: Some(user.uid),
             groups: groups.get(&user.name).unwrap_or(&empty),
+            locked: user.uid % 3 == 0,
+            forced_by_shadow: user.uid % 5 == 0,
+            ..Account::named(&user.name)
         };
-        let coverage = policy.for_account(&account, uid_min);
-        // The class's policy is always one that could be met.
-        assert!(coverage.policy.validate().is_ok());
+        let coverage = policy.for_account(&account, login_defs);
+        // The class's policy is always one that could be met, and its cheap
+        // expiry rules are the policy's.
+        assert!(coverage.policy().validate().is_ok());
+        assert_eq!(coverage.expiry(), coverage.policy().expiry);
+        // Where expiry does not apply, nothing is ever due; a forced change
+        // is always due where it does.
+        let record = Record { last_change: None, must_change: false };
+        let standing = coverage.standing(Some(&record), time::OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(
+            standing.is_due(0),
+            coverage.expires() && account.forced_by_shadow,
+            "{account:?}"
+        );
     }
 });

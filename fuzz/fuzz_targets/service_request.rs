@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use pwpolicy_service::auth::{Peer, authorize};
-use pwpolicy_backend::protocol::{Envelope, Request, encode_frame, read_frame};
+use pwpolicy_backend::wire::{Envelope, Request, encode_frame, read_frame};
 
 fuzz_target!(|data: &[u8]| {
     let mut input = data;

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pwpolicy_backend::protocol::{Answer, Response, read_frame};
+use pwpolicy_backend::wire::{Answer, Response, read_frame};
 
 fuzz_target!(|data: &[u8]| {
     let mut input = data;

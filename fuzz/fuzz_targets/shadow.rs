@@ -5,10 +5,10 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    match pwpolicy_store::shadow::parse(text) {
+    match pwpolicy_host::shadow::parse(text) {
         Ok(parsed) => {
-            for seed in &parsed.seeds {
-                assert!(!seed.name.is_empty() && !seed.name.contains(':'));
+            for entry in &parsed {
+                assert!(!entry.name.is_empty() && !entry.name.contains(':'));
             }
         }
         Err(e) => {

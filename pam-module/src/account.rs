@@ -10,13 +10,13 @@
 
 use pwpolicy::{OnError, UnknownUser};
 use pwpolicy_backend::State;
-use pwpolicy_backend::accounts::Facts;
+use pwpolicy_host::Facts;
 
-use crate::backend::{Answers, Standing, Unavailable};
+use crate::backend::{Answers, Unavailable};
+use crate::conversation::Conversation;
 use crate::ffi::Priority;
 use crate::options::Options;
 use crate::outcome::Outcome;
-use crate::session::Session;
 
 /// pam_unix's words, so users see one message whichever module expired them.
 const EXPIRED: &str = "You are required to change your password immediately (password expired).";
@@ -24,55 +24,54 @@ const FORCED: &str =
     "You are required to change your password immediately (administrator enforced).";
 
 /// `pam_sm_acct_mgmt`.
-pub fn check(session: &mut Session<'_>, opts: &Options) -> Outcome {
-    let user = match session.user() {
+pub fn check(conv: &mut Conversation<'_>, opts: &Options) -> Outcome {
+    let user = match conv.user() {
         Ok(user) => user,
         Err(code) => return code.into(),
     };
     let facts = Facts::lookup(&user);
     let coverage = facts.coverage(&opts.policy);
-    if !coverage.expires() {
-        session.log(
-            Priority::Debug,
-            &format!(
-                "{user}: class {}, password expiry does not apply",
-                coverage.class.as_str()
-            ),
-        );
-        return Outcome::Ignore;
-    }
-    if facts.shadow.as_ref().is_some_and(|s| s.locked) {
-        session.log(
-            Priority::Info,
-            &format!("{user}: password locked in shadow, expiry not applied (key logins only)"),
+    // System accounts, exempt classes and locked passwords: before asking
+    // the store anything, so an outage cannot lock them out.
+    if let Some(why) = coverage.why_no_expiry() {
+        let priority = if coverage.locked {
+            Priority::Info
+        } else {
+            Priority::Debug
+        };
+        conv.log(
+            priority,
+            &format!("{user}: class {}, {why}", coverage.class.as_str()),
         );
         return Outcome::Ignore;
     }
     let mut backend = Answers::open(opts);
-    let standing = match backend.standing(&facts) {
+    let status = match backend.status(&facts) {
         Ok(s) => s,
-        Err(e) => return unavailable(session, opts, &user, &e),
+        Err(e) => return unavailable(conv, opts, &user, &e),
     };
-    match standing {
-        Standing::Unknown => unknown(session, opts, &mut backend, &user),
-        Standing::Known(State::MustChange, _) => {
-            session.error(FORCED);
-            session.log(
+    match status.state {
+        State::Unknown => unknown(conv, opts, &mut backend, &user),
+        State::MustChange => {
+            conv.error(FORCED);
+            conv.log(
                 Priority::Notice,
                 &format!("{user} must change their password (forced)"),
             );
             Outcome::NewAuthtokRequired
         }
-        Standing::Known(State::Expired, _) => {
-            session.error(EXPIRED);
-            session.log(Priority::Notice, &format!("{user}'s password has expired"));
+        State::Expired => {
+            conv.error(EXPIRED);
+            conv.log(Priority::Notice, &format!("{user}'s password has expired"));
             Outcome::NewAuthtokRequired
         }
-        Standing::Known(State::Warning, Some(days)) => {
-            session.info(&warning(days));
+        State::Warning => {
+            if let Some(days) = status.days_left {
+                conv.info(&warning(days));
+            }
             Outcome::Success
         }
-        Standing::Known(..) => Outcome::Success,
+        State::Ok => Outcome::Success,
     }
 }
 
@@ -87,7 +86,7 @@ fn warning(days: i64) -> String {
 
 /// A user the store has never seen, per `unknown_user`.
 fn unknown(
-    session: &mut Session<'_>,
+    conv: &mut Conversation<'_>,
     opts: &Options,
     backend: &mut Answers,
     user: &str,
@@ -96,20 +95,20 @@ fn unknown(
         UnknownUser::Ignore => Outcome::Success,
         UnknownUser::Enrol => match backend.enrol(user) {
             Ok(()) => {
-                session.log(
+                conv.log(
                     Priority::Info,
                     &format!("enrolled {user}: password age counts from today"),
                 );
                 Outcome::Success
             }
-            Err(e) => unavailable(session, opts, user, &e),
+            Err(e) => unavailable(conv, opts, user, &e),
         },
         UnknownUser::Expire => match backend.expire(user) {
             Ok(()) => {
-                session.error(FORCED);
+                conv.error(FORCED);
                 Outcome::NewAuthtokRequired
             }
-            Err(e) => unavailable(session, opts, user, &e),
+            Err(e) => unavailable(conv, opts, user, &e),
         },
     }
 }
@@ -117,10 +116,10 @@ fn unknown(
 /// The store or service is down: refuse the login (`fail`) or let it
 /// through without expiry (`ignore`), per `account_on_error` (else
 /// `on_error`). Either way the log says what was decided.
-fn unavailable(session: &Session<'_>, opts: &Options, user: &str, e: &Unavailable) -> Outcome {
+fn unavailable(conv: &Conversation<'_>, opts: &Options, user: &str, e: &Unavailable) -> Outcome {
     match opts.policy.pam.account_on_error() {
         OnError::Fail => {
-            session.log(
+            conv.log(
                 Priority::Err,
                 &format!(
                     "password expiry unavailable, login of {user} refused: {}",
@@ -130,7 +129,7 @@ fn unavailable(session: &Session<'_>, opts: &Options, user: &str, e: &Unavailabl
             Outcome::StoreUnavailable
         }
         OnError::Ignore => {
-            session.log(
+            conv.log(
                 Priority::Warning,
                 &format!(
                     "password expiry unavailable, login of {user} allowed without it (on_error=ignore): {}",

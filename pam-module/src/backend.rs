@@ -4,31 +4,30 @@
 //! `pwpolicy_store::open`, which knows SQLite only: fleets reach PostgreSQL
 //! through pwpolicyd, so no login process carries a database client.
 
-use pwpolicy::{Names, Password, Policy};
-use pwpolicy_backend::accounts::Facts;
+use pwpolicy::{Names, Password, Policy, Violation};
 use pwpolicy_backend::{
-    Backend, BackendError, CheckRequest, CommitRequest, Finding, Lists, Local, Source, State,
-    choose,
+    Backend, BackendError, CheckRequest, CommitRequest, Local, Role, Source, Status, choose,
 };
+use pwpolicy_host::{Facts, Lists};
 use zeroize::Zeroizing;
 
 use crate::options::Options;
 
 /// What needs no store: the text rules (length, classes, names) and the
-/// breached-password list. `Err` carries the text rules' findings and why
+/// breached-password list. `Err` carries the text rules' violations and why
 /// the list could not be read (`on_error=ignore` then goes on without it).
 pub fn text_rules(
     policy: &Policy,
     user: &str,
     full_name: &str,
     password: &str,
-) -> Result<Vec<Finding>, (Vec<Finding>, String)> {
+) -> Result<Vec<Violation>, (Vec<Violation>, String)> {
     let mut verdict = policy.check(&Password::new(password), &Names::new(user, full_name));
     let screened = Lists::new().screen(&policy.breached, &mut verdict, password);
-    let findings = verdict.violations().iter().map(Finding::from).collect();
+    let violations = verdict.into_iter().collect();
     match screened {
-        Ok(()) => Ok(findings),
-        Err(e) => Err((findings, e.to_string())),
+        Ok(()) => Ok(violations),
+        Err(e) => Err((violations, e.to_string())),
     }
 }
 
@@ -41,23 +40,22 @@ impl From<BackendError> for Unavailable {
     }
 }
 
-/// Where a user's password stands.
-pub enum Standing {
-    /// The store has never seen the user.
-    Unknown,
-    /// A state and the days left, if passwords expire.
-    Known(State, Option<i64>),
-}
-
 /// The module's backend for one call.
 pub struct Answers {
     backend: Box<dyn Backend>,
 }
 
 impl Answers {
-    /// The backend the options choose.
+    /// The backend the options choose. A directory is never the module's
+    /// source (history and expiry of a login host are its store's).
     pub fn open(opts: &Options) -> Answers {
-        let backend: Box<dyn Backend> = match choose(&opts.sources, &opts.policy) {
+        let source = choose(&opts.sources, &opts.policy, Role::Passwords).unwrap_or_else(|_| {
+            Source::Local {
+                location: pwpolicy_store::Location::default_path(),
+                explicit: false,
+            }
+        });
+        let backend: Box<dyn Backend> = match source {
             // No store yet means no history yet: the commit entry creates it.
             Source::Local { location, explicit } => Box::new(
                 Local::new(
@@ -68,23 +66,33 @@ impl Answers {
                 )
                 .missing_store_is_empty(true),
             ),
-            service => service.backend(&opts.policy, pwpolicy_store::open),
+            // A service; a directory cannot come of `Role::Passwords`.
+            other => other
+                .backend(&opts.policy, pwpolicy_store::open)
+                .unwrap_or_else(|| {
+                    Box::new(Local::new(
+                        opts.policy.clone(),
+                        pwpolicy_store::Location::default_path(),
+                        false,
+                        pwpolicy_store::open,
+                    ))
+                }),
         };
         Answers { backend }
     }
 
     /// Every reason to refuse `password` for `user`: the text rules of the
-    /// user's class, reuse and minimum age.
+    /// user's class (with the full name from the passwd database), reuse and
+    /// minimum age.
     pub fn judge(
         &mut self,
         user: &str,
-        full_name: &str,
         password: &Zeroizing<String>,
         enforce_min_age: bool,
-    ) -> Result<Vec<Finding>, Unavailable> {
+    ) -> Result<Vec<Violation>, Unavailable> {
         let answer = self.backend.check(&CheckRequest {
             user: Some(user),
-            full_name,
+            full_name: None,
             password,
             enforce_min_age,
         })?;
@@ -98,7 +106,7 @@ impl Answers {
         user: &str,
         password: &Zeroizing<String>,
         allow_reuse: bool,
-    ) -> Result<Result<(), Vec<Finding>>, Unavailable> {
+    ) -> Result<Result<(), Vec<Violation>>, Unavailable> {
         let answer = self.backend.commit(&CommitRequest {
             user,
             password,
@@ -112,22 +120,23 @@ impl Answers {
         })
     }
 
-    /// Where the account's password stands.
-    pub fn standing(&mut self, facts: &Facts) -> Result<Standing, Unavailable> {
-        let status = self.backend.status_of(facts)?;
-        Ok(match status.state {
-            State::Unknown => Standing::Unknown,
-            state => Standing::Known(state, status.days_left),
-        })
+    /// Where the account's password stands: the same status `pwpolicy
+    /// status` shows.
+    pub fn status(&mut self, facts: &Facts) -> Result<Status, Unavailable> {
+        Ok(self.backend.status_of(facts)?)
     }
 
-    /// Starts `user`'s password age today.
+    /// Starts `user`'s password age today. The account is the one the
+    /// application's PAM stack is logging in (whatever this host's name
+    /// service says of it), so the record is made whether or not the store
+    /// knew it.
     pub fn enrol(&mut self, user: &str) -> Result<(), Unavailable> {
-        Ok(self.backend.set_changed(user, "today")?)
+        Ok(self.backend.set_changed(user, "today", true)?)
     }
 
-    /// Forces `user` to change at this login.
+    /// Forces `user` to change at this login (a record is made, as for
+    /// [`Answers::enrol`]).
     pub fn expire(&mut self, user: &str) -> Result<(), Unavailable> {
-        Ok(self.backend.expire(user)?)
+        Ok(self.backend.expire(user, true)?)
     }
 }

@@ -16,22 +16,22 @@
 
 mod account;
 mod backend;
+mod conversation;
 #[allow(unsafe_code)]
 mod ffi;
 mod options;
 mod outcome;
 mod password;
-mod session;
 
 use std::ffi::CStr;
 
 use pam::constants::{PAM_SILENT, PamFlag, PamResultCode};
 use pam::module::{PamHandle, PamHooks};
 
+use conversation::Conversation;
 use ffi::{PAM_CHANGE_EXPIRED_AUTHTOK, PAM_PRELIM_CHECK, PAM_UPDATE_AUTHTOK, Priority};
 use options::Options;
 use outcome::Outcome;
-use session::Session;
 
 /// What an ordinary user sees when the configuration is broken.
 const CONFIG_BROKEN: &str = "System configuration error. Please contact your administrator.";
@@ -46,12 +46,12 @@ mod entry_points {
 }
 
 /// Reads the options; on failure tells the user (root: the detail) and logs.
-fn setup<'a>(session: &mut Session<'a>, args: &[&CStr]) -> Result<Options, Outcome> {
+fn setup<'a>(conv: &mut Conversation<'a>, args: &[&CStr]) -> Result<Options, Outcome> {
     match Options::load(args) {
         Ok(opts) => {
-            session.set_debug(opts.debug);
+            conv.set_debug(opts.debug);
             for arg in &opts.unknown {
-                session.log(
+                conv.log(
                     Priority::Warning,
                     &format!("unknown module argument `{arg}` ignored"),
                 );
@@ -59,8 +59,8 @@ fn setup<'a>(session: &mut Session<'a>, args: &[&CStr]) -> Result<Options, Outco
             Ok(opts)
         }
         Err(e) => {
-            session.log(Priority::Err, &e.0);
-            session.error_for(&e.0, CONFIG_BROKEN);
+            conv.log(Priority::Err, &e.0);
+            conv.error_for(&e.0, CONFIG_BROKEN);
             Err(Outcome::ConfigError)
         }
     }
@@ -82,10 +82,10 @@ impl PamHooks for PwPolicy {
         // Root running passwd for someone sees details; a user forced to
         // change at login (login and sshd run as root) does not.
         let admin = caller.root && !caller.forced_change;
-        let mut session = Session::new(pamh, flags & PAM_SILENT != 0, admin);
-        let outcome = match setup(&mut session, &args) {
-            Ok(opts) if opts.commit => password::commit(&mut session, &opts, caller),
-            Ok(opts) => password::check(&mut session, &opts, caller),
+        let mut conv = Conversation::new(pamh, flags & PAM_SILENT != 0, admin);
+        let outcome = match setup(&mut conv, &args) {
+            Ok(opts) if opts.commit => password::commit(&mut conv, &opts, caller),
+            Ok(opts) => password::check(&mut conv, &opts, caller),
             Err(outcome) => outcome,
         };
         outcome.code()
@@ -93,10 +93,10 @@ impl PamHooks for PwPolicy {
 
     fn acct_mgmt(pamh: &mut PamHandle, args: Vec<&CStr>, flags: PamFlag) -> PamResultCode {
         // The account phase runs for whoever is logging in: never details.
-        let mut session = Session::new(pamh, flags & PAM_SILENT != 0, false);
-        let outcome = match setup(&mut session, &args) {
+        let mut conv = Conversation::new(pamh, flags & PAM_SILENT != 0, false);
+        let outcome = match setup(&mut conv, &args) {
             Ok(opts) if opts.commit => Outcome::Ignore,
-            Ok(opts) => account::check(&mut session, &opts),
+            Ok(opts) => account::check(&mut conv, &opts),
             Err(outcome) => outcome,
         };
         outcome.code()

@@ -110,6 +110,7 @@ impl Options {
             sources: Sources {
                 db: store,
                 socket: service,
+                directory: None,
             },
             use_authtok,
             commit,
@@ -120,7 +121,7 @@ impl Options {
 }
 
 fn read_policy(explicit: Option<PathBuf>) -> Result<Policy, ConfigError> {
-    pwpolicy_backend::policy_file::load(explicit.as_deref())
+    pwpolicy_host::policy_file::load(explicit.as_deref())
         .map(|loaded| loaded.policy)
         .map_err(|e| ConfigError(e.to_string()))
 }

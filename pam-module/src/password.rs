@@ -3,17 +3,15 @@
 //! hand it on in `PAM_AUTHTOK`; and, in a `commit` entry below the modules
 //! that really change the password, record it.
 
-use pwpolicy::OnError;
+use pwpolicy::{OnError, Violation};
+use pwpolicy_host::Facts;
 use zeroize::Zeroizing;
 
-use pwpolicy_backend::Finding;
-use pwpolicy_backend::accounts::Facts;
-
 use crate::backend::{Answers, Unavailable, text_rules};
+use crate::conversation::Conversation;
 use crate::ffi::Priority;
 use crate::options::Options;
 use crate::outcome::Outcome;
-use crate::session::Session;
 
 /// Prompts, as pam_unix words them.
 const PROMPT_NEW: &str = "New password: ";
@@ -49,8 +47,8 @@ impl Caller {
 
 /// `PAM_UPDATE_AUTHTOK` in a checking entry: ask, check at once (before the
 /// retype, as pam_pwquality does), and only then ask for the retype.
-pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outcome {
-    let user = match session.user() {
+pub fn check(conv: &mut Conversation<'_>, opts: &Options, caller: Caller) -> Outcome {
+    let user = match conv.user() {
         Ok(user) => user,
         Err(code) => return code.into(),
     };
@@ -58,61 +56,58 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
     let coverage = facts.coverage(&opts.policy);
     let pam = &opts.policy.pam;
     if !coverage.checks_passwords() {
-        session.log(
+        conv.log(
             Priority::Info,
             &format!(
                 "{user} is in class {}, exempt from the policy: not checked",
                 coverage.class.as_str()
             ),
         );
-        return match ask(session, opts) {
-            Ok(Some(password)) => hand_on(session, &password, &user, "exempt"),
+        return match ask(conv, opts) {
+            Ok(Some(password)) => hand_on(conv, &password, &user, "exempt"),
             Ok(None) => Outcome::TriesExhausted,
             Err(outcome) => outcome,
         };
     }
-    let policy = &*coverage.policy;
+    let policy = &*coverage.policy();
     let enforced = caller.enforced(pam.enforce_for_root);
     let mut backend = Answers::open(opts);
     let tries = if opts.use_authtok { 1 } else { pam.retry };
     for attempt in 1..=tries {
-        let password = match new_password(session, opts) {
+        let password = match new_password(conv, opts) {
             Ok(p) => p,
             Err(outcome) => return outcome,
         };
-        let mut found =
-            match backend.judge(&user, &facts.full_name, &password, caller.min_age_applies()) {
-                Ok(found) => found,
-                Err(e) => match unavailable(session, opts, &e) {
-                    // on_error=ignore: the text rules still apply, and the
-                    // breached list if it is the store that failed.
-                    Outcome::Ignore => {
-                        match text_rules(policy, &user, &facts.full_name, &password) {
-                            Ok(found) => found,
-                            Err((found, why)) => {
-                                session.log(
-                                    Priority::Err,
-                                    &format!("{why}; on_error=ignore: not screened against it"),
-                                );
-                                found
-                            }
-                        }
+        let mut found = match backend.judge(&user, &password, caller.min_age_applies()) {
+            Ok(found) => found,
+            Err(e) => match unavailable(conv, opts, &e) {
+                // on_error=ignore: the text rules still apply, and the
+                // breached list if it is the store that failed.
+                Outcome::Ignore => match text_rules(policy, &user, &facts.full_name, &password) {
+                    Ok(found) => found,
+                    Err((found, why)) => {
+                        conv.log(
+                            Priority::Err,
+                            &format!("{why}; on_error=ignore: not screened against it"),
+                        );
+                        found
                     }
-                    outcome => return outcome,
                 },
-            };
-        if let Some(similar) = similar_to_old(session, policy, &password, &found) {
+                outcome => return outcome,
+            },
+        };
+        if let Some(similar) = similar_to_old(conv, policy, &password, &found) {
             found.push(similar);
         }
         let why = if found.is_empty() {
             "accepted"
         } else {
             for f in &found {
-                session.error(&format!("BAD PASSWORD: {}", f.message));
+                conv.error(&format!("BAD PASSWORD: {f}"));
             }
             let codes = codes(&found);
             if pam.audit {
-                session.log(
+                conv.log(
                     Priority::Notice,
                     &format!("audit: would refuse the new password of {user}: {codes}"),
                 );
@@ -120,14 +115,14 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
             } else if !enforced {
                 // Root's word goes, as with pam_pwquality; the log says so and
                 // the commit entry records it, so expiry restarts.
-                session.log(
+                conv.log(
                     Priority::Notice,
                     &format!("root set a password for {user} that the policy refuses: {codes}"),
                 );
                 "set by root despite the policy"
             } else {
-                session.clear_authtok();
-                session.log(
+                conv.clear_authtok();
+                conv.log(
                     Priority::Notice,
                     &format!(
                         "refused the new password of {user} (try {attempt} of {tries}): {codes}"
@@ -136,8 +131,8 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
                 continue;
             }
         };
-        match retype(session, opts, &password) {
-            Ok(true) => return hand_on(session, &password, &user, why),
+        match retype(conv, opts, &password) {
+            Ok(true) => return hand_on(conv, &password, &user, why),
             Ok(false) => continue,
             Err(outcome) => return outcome,
         }
@@ -155,19 +150,19 @@ pub fn check(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outco
 /// history holds no stem of it, and without a hash. Nothing when a history
 /// finding already says so.
 fn similar_to_old(
-    session: &Session<'_>,
+    conv: &Conversation<'_>,
     policy: &pwpolicy::Policy,
     password: &str,
-    found: &[Finding],
-) -> Option<Finding> {
+    found: &[Violation],
+) -> Option<Violation> {
     if !policy.history.similarity
         || found
             .iter()
-            .any(|f| f.code == "reused" || f.code == "similar_to_history")
+            .any(|v| matches!(v, Violation::Reused | Violation::SimilarToHistory))
     {
         return None;
     }
-    let old = session.old_authtok()?;
+    let old = conv.old_authtok()?;
     let (new, old) = (
         pwpolicy::Password::new(password),
         pwpolicy::Password::new(&old),
@@ -177,25 +172,25 @@ fn similar_to_old(
         return None;
     }
     let similar = pwpolicy::Stem::of(&new).is_some_and(|s| Some(s) == pwpolicy::Stem::of(&old));
-    similar.then(|| Finding::from(&pwpolicy::Violation::SimilarToHistory))
+    similar.then_some(Violation::SimilarToHistory)
 }
 
-fn codes(found: &[Finding]) -> String {
+fn codes(found: &[Violation]) -> String {
     found
         .iter()
-        .map(|f| f.code.as_str())
+        .map(Violation::code)
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// The candidate: from `PAM_AUTHTOK` with `use_authtok`, else asked once
 /// (the retype comes after the check).
-fn new_password(session: &Session<'_>, opts: &Options) -> Result<Zeroizing<String>, Outcome> {
+fn new_password(conv: &Conversation<'_>, opts: &Options) -> Result<Zeroizing<String>, Outcome> {
     if opts.use_authtok {
-        return match session.authtok() {
+        return match conv.authtok() {
             Ok(Some(token)) => Ok(token),
             Ok(None) => {
-                session.log(
+                conv.log(
                     Priority::Err,
                     "use_authtok: no password from an earlier module",
                 );
@@ -204,35 +199,33 @@ fn new_password(session: &Session<'_>, opts: &Options) -> Result<Zeroizing<Strin
             Err(code) => Err(code.into()),
         };
     }
-    session.prompt_secret(PROMPT_NEW).map_err(Outcome::from)
+    conv.prompt_secret(PROMPT_NEW).map_err(Outcome::from)
 }
 
 /// Asks for the retype of an accepted password (not with `use_authtok`:
 /// the module that asked has verified it). `Ok(false)` for a mismatch.
-fn retype(session: &Session<'_>, opts: &Options, password: &str) -> Result<bool, Outcome> {
+fn retype(conv: &Conversation<'_>, opts: &Options, password: &str) -> Result<bool, Outcome> {
     if opts.use_authtok {
         return Ok(true);
     }
-    let second = session
-        .prompt_secret(PROMPT_RETYPE)
-        .map_err(Outcome::from)?;
+    let second = conv.prompt_secret(PROMPT_RETYPE).map_err(Outcome::from)?;
     if *second != *password {
-        session.error(MISMATCH);
+        conv.error(MISMATCH);
         return Ok(false);
     }
     Ok(true)
 }
 
 /// A password for an account the policy exempts: asked and retyped, unchecked.
-fn ask(session: &Session<'_>, opts: &Options) -> Result<Option<Zeroizing<String>>, Outcome> {
+fn ask(conv: &Conversation<'_>, opts: &Options) -> Result<Option<Zeroizing<String>>, Outcome> {
     let tries = if opts.use_authtok {
         1
     } else {
         opts.policy.pam.retry
     };
     for _ in 0..tries {
-        let password = new_password(session, opts)?;
-        if retype(session, opts, &password)? {
+        let password = new_password(conv, opts)?;
+        if retype(conv, opts, &password)? {
             return Ok(Some(password));
         }
     }
@@ -241,10 +234,10 @@ fn ask(session: &Session<'_>, opts: &Options) -> Result<Option<Zeroizing<String>
 
 /// Hands the password on exactly as typed: the system must store what the
 /// user will type at login (only our checks and hashes use the NFKC form).
-fn hand_on(session: &mut Session<'_>, password: &str, user: &str, why: &str) -> Outcome {
-    match session.set_authtok(password) {
+fn hand_on(conv: &mut Conversation<'_>, password: &str, user: &str, why: &str) -> Outcome {
+    match conv.set_authtok(password) {
         Ok(()) => {
-            session.log(Priority::Debug, &format!("new password of {user} {why}"));
+            conv.log(Priority::Debug, &format!("new password of {user} {why}"));
             Outcome::Success
         }
         Err(code) => code.into(),
@@ -252,14 +245,14 @@ fn hand_on(session: &mut Session<'_>, password: &str, user: &str, why: &str) -> 
 }
 
 /// The store or service failed: fail closed, or carry on without it (`on_error=ignore`).
-fn unavailable(session: &Session<'_>, opts: &Options, e: &Unavailable) -> Outcome {
-    session.log(
+fn unavailable(conv: &Conversation<'_>, opts: &Options, e: &Unavailable) -> Outcome {
+    conv.log(
         Priority::Err,
         &format!("cannot check the new password: {}", e.0),
     );
     match opts.policy.pam.on_error {
         OnError::Fail => {
-            session.error_for(&e.0, STORE_DOWN);
+            conv.error_for(&e.0, STORE_DOWN);
             Outcome::StoreUnavailable
         }
         OnError::Ignore => Outcome::Ignore,
@@ -269,8 +262,8 @@ fn unavailable(session: &Session<'_>, opts: &Options, e: &Unavailable) -> Outcom
 /// `PAM_UPDATE_AUTHTOK` in a `commit` entry: the modules above succeeded
 /// (they must be `requisite`), so the new password in `PAM_AUTHTOK` is now
 /// the user's. Record it in the history and move the last-change time.
-pub fn commit(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outcome {
-    let user = match session.user() {
+pub fn commit(conv: &mut Conversation<'_>, opts: &Options, caller: Caller) -> Outcome {
+    let user = match conv.user() {
         Ok(user) => user,
         Err(code) => return code.into(),
     };
@@ -284,10 +277,10 @@ pub fn commit(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outc
     // follow, or the user would be forced to change again at every login.
     let pam = &opts.policy.pam;
     let allow_reuse = pam.audit || !caller.enforced(pam.enforce_for_root);
-    let token = match session.authtok() {
+    let token = match conv.authtok() {
         Ok(Some(token)) => token,
         Ok(None) => {
-            session.log(
+            conv.log(
                 Priority::Err,
                 &format!("commit: no new password for {user} in PAM_AUTHTOK; nothing recorded"),
             );
@@ -297,7 +290,7 @@ pub fn commit(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outc
     };
     match Answers::open(opts).commit(&user, &token, allow_reuse) {
         Ok(Ok(())) => {
-            session.log(
+            conv.log(
                 Priority::Info,
                 &format!("recorded a password change for {user}"),
             );
@@ -305,7 +298,7 @@ pub fn commit(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outc
         }
         Ok(Err(found)) => {
             // Only a race can get here (the check entry refused reuse).
-            session.log(
+            conv.log(
                 Priority::Warning,
                 &format!(
                     "password of {user} changed but not recorded: {}",
@@ -317,7 +310,7 @@ pub fn commit(session: &mut Session<'_>, opts: &Options, caller: Caller) -> Outc
         Err(e) => {
             // The password is already changed; failing now would only
             // mislead. The administrator must see this in the log.
-            session.log(
+            conv.log(
                 Priority::Err,
                 &format!("password of {user} changed but not recorded: {}", e.0),
             );

@@ -179,7 +179,14 @@ fn list_shows_every_account_with_its_class_and_shadow(db: &Db) {
     assert!(config.exists());
     assert_eq!(
         db.run(
-            &["set-changed", "--user", "mara", "--date", &days_ago(10)],
+            &[
+                "set-changed",
+                "--create",
+                "--user",
+                "mara",
+                "--date",
+                &days_ago(10)
+            ],
             ""
         )
         .code,
@@ -187,7 +194,14 @@ fn list_shows_every_account_with_its_class_and_shadow(db: &Db) {
     );
     assert_eq!(
         db.run(
-            &["set-changed", "--user", "olaf", "--date", &days_ago(40)],
+            &[
+                "set-changed",
+                "--create",
+                "--user",
+                "olaf",
+                "--date",
+                &days_ago(40)
+            ],
             ""
         )
         .code,
@@ -195,7 +209,14 @@ fn list_shows_every_account_with_its_class_and_shadow(db: &Db) {
     );
     assert_eq!(
         db.run(
-            &["set-changed", "--user", "remote", "--date", &days_ago(95)],
+            &[
+                "set-changed",
+                "--create",
+                "--user",
+                "remote",
+                "--date",
+                &days_ago(95)
+            ],
             ""
         )
         .code,
@@ -236,7 +257,14 @@ fn list_shows_every_account_with_its_class_and_shadow(db: &Db) {
     // shadow's date differs from the record: status says so and what to run.
     assert_eq!(
         db.run(
-            &["set-changed", "--user", "mara", "--date", &days_ago(30)],
+            &[
+                "set-changed",
+                "--create",
+                "--user",
+                "mara",
+                "--date",
+                &days_ago(30)
+            ],
             ""
         )
         .code,
@@ -284,7 +312,14 @@ fn a_password_returns_after_remember_newer_ones(db: &Db) {
 fn set_changed_drives_status_and_report(db: &Db) {
     for (user, days) in [("old", 91), ("warn", 80), ("fine", 10)] {
         let out = db.run(
-            &["set-changed", "--user", user, "--date", &days_ago(days)],
+            &[
+                "set-changed",
+                "--create",
+                "--user",
+                user,
+                "--date",
+                &days_ago(days),
+            ],
             "",
         );
         assert_eq!(out.code, 0, "{out:?}");
@@ -335,7 +370,10 @@ fn set_changed_drives_status_and_report(db: &Db) {
 
 fn expire_forces_a_change_that_a_change_clears(db: &Db) {
     assert_eq!(db.change("erin", "Pass-A-1").0, 0);
-    assert_eq!(db.run(&["expire", "--user", "erin"], "").code, 0);
+    assert_eq!(
+        db.run(&["expire", "--create", "--user", "erin"], "").code,
+        0
+    );
     assert_eq!(db.status("erin")["state"], "must_change");
     let report = db
         .run(&["report", "--expiring-within", "0", "--json"], "")
@@ -375,23 +413,37 @@ fn import_shadow_seeds_dates(db: &Db) {
     assert!(out.stderr.contains("--passwd"), "{}", out.stderr);
     assert_eq!(db.status("mara")["state"], "unknown", "nothing seeded");
 
-    let file = db.dir.write("shadow", &shadow);
+    let file = db.dir.write(
+        "shadow",
+        &format!("{shadow}nobody:*:{old}:0:99999:7:::\nlena:!$6$salt$hash:{old}:0:99999:7:::\n"),
+    );
     db.dir.write(
         "passwd",
         "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:/usr/sbin/nologin\n\
          mara:x:1001:1001:Mara:/home/mara:/bin/bash\nerin:x:1002:1002::/:/bin/bash\n\
-         svc:x:998:998::/:/bin/false\n",
+         svc:x:998:998::/:/bin/false\nnobody:x:65534:65534::/:/usr/sbin/nologin\n\
+         lena:x:1003:1003::/:/bin/bash\n",
     );
     let out = db.run(&["import-shadow", file.to_str().unwrap()], "");
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
-        out.stdout.contains("2 added") && out.stdout.contains("1 without"),
+        out.stdout.contains("1 added") && out.stdout.contains("0 without"),
+        "{}",
+        out.stdout
+    );
+    // Issue 22, defect 8: nobody (above UID_MAX) is a system account and a
+    // locked password has nothing to expire: neither becomes a person.
+    assert!(
+        out.stdout.contains(
+            "Skipped 4 system accounts (uid below 1000 or from 60001 to 65535; the policy does not expire them): root, daemon, svc, nobody."
+        ),
         "{}",
         out.stdout
     );
     assert!(
         out.stdout
-            .contains("Skipped 2 system accounts (uid below 1000; the policy does not expire them): root, daemon."),
+            .contains("Skipped 2 accounts whose password is locked")
+            && out.stdout.contains("erin, lena."),
         "{}",
         out.stdout
     );
@@ -400,13 +452,18 @@ fn import_shadow_seeds_dates(db: &Db) {
         "the hash must never be printed"
     );
     assert_eq!(db.status("mara")["state"], "expired");
-    assert_eq!(db.status("erin")["state"], "must_change");
-    assert_eq!(db.status("svc")["state"], "unknown");
+    for skipped in ["erin", "lena", "nobody", "svc"] {
+        // No record (this host may have a `nobody` of its own: a system
+        // account, `ok`; the others it lacks: `unknown`).
+        assert_eq!(db.status(skipped)["last_changed"], Value::Null, "{skipped}");
+        assert_ne!(db.status(skipped)["state"], "expired", "{skipped}");
+    }
     assert_eq!(db.status("daemon")["history_entries"], 0);
-    // --all takes system accounts too (daemon's record exists afterwards).
+    // --all takes system and locked accounts too (all but svc, which has
+    // no date, and mara, already known).
     let out = db.run(&["import-shadow", "--all", file.to_str().unwrap()], "");
     assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stdout.contains("2 added"), "{}", out.stdout);
+    assert!(out.stdout.contains("5 added"), "{}", out.stdout);
     // A malformed file names the line and seeds nothing.
     let bad = db.dir.write("bad-shadow", "alice:x:19000\nbob:x:notaday\n");
     let out = db.run(&["import-shadow", bad.to_str().unwrap()], "");

@@ -392,6 +392,7 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
         &daemon,
         &[
             "set-changed",
+            "--create",
             "--db",
             db,
             "--user",

@@ -427,11 +427,39 @@ fn audit_mode_reports_but_refuses_nothing() {
 fn the_account_phase_enforces_expiry() {
     let pam = Pam::new();
     pam.standard("pw", "", "pam_permit.so");
-    pam.cli(&["set-changed", "--user", "old", "--date", &days_ago(91)]);
-    pam.cli(&["set-changed", "--user", "soon", "--date", &days_ago(80)]);
-    pam.cli(&["set-changed", "--user", "fine", "--date", &days_ago(10)]);
-    pam.cli(&["set-changed", "--user", "forced", "--date", &days_ago(10)]);
-    pam.cli(&["expire", "--user", "forced"]);
+    pam.cli(&[
+        "set-changed",
+        "--create",
+        "--user",
+        "old",
+        "--date",
+        &days_ago(91),
+    ]);
+    pam.cli(&[
+        "set-changed",
+        "--create",
+        "--user",
+        "soon",
+        "--date",
+        &days_ago(80),
+    ]);
+    pam.cli(&[
+        "set-changed",
+        "--create",
+        "--user",
+        "fine",
+        "--date",
+        &days_ago(10),
+    ]);
+    pam.cli(&[
+        "set-changed",
+        "--create",
+        "--user",
+        "forced",
+        "--date",
+        &days_ago(10),
+    ]);
+    pam.cli(&["expire", "--create", "--user", "forced"]);
 
     let v = pam.run("pw", "old", "acct", &[]);
     assert_eq!(result(&v), NEW_AUTHTOK_REQD, "{v}");
@@ -893,7 +921,14 @@ fn a_forced_change_enforces_the_policy_even_though_login_runs_as_root() {
     }
     let pam = Pam::new();
     pam.standard("pw", "retry=3", "pam_permit.so");
-    pam.cli(&["set-changed", "--user", "erin", "--date", &days_ago(100)]);
+    pam.cli(&[
+        "set-changed",
+        "--create",
+        "--user",
+        "erin",
+        "--date",
+        &days_ago(100),
+    ]);
     // Give erin a remembered password first (root, no flag: warnings only).
     let v = pam.run(
         "pw",
@@ -902,7 +937,7 @@ fn a_forced_change_enforces_the_policy_even_though_login_runs_as_root() {
         &["Old-Kettle-41", "Old-Kettle-41"],
     );
     assert_eq!(result(&v), SUCCESS, "{v}");
-    pam.cli(&["expire", "--user", "erin"]);
+    pam.cli(&["expire", "--create", "--user", "erin"]);
     let v = pam.run(
         "pw",
         "erin",
@@ -953,7 +988,7 @@ fn a_root_override_is_recorded_so_the_user_is_not_forced_again() {
         &["Old-Kettle-41", "Old-Kettle-41"],
     );
     assert_eq!(result(&v), SUCCESS, "{v}");
-    pam.cli(&["expire", "--user", "erin"]);
+    pam.cli(&["expire", "--create", "--user", "erin"]);
     let v = pam.run(
         "pw",
         "erin",
@@ -985,8 +1020,22 @@ fn system_accounts_are_never_expired_unless_the_policy_includes_them() {
         );
     };
     with_permit("acct", "");
-    pam.cli(&["set-changed", "--user", "root", "--date", &days_ago(400)]);
-    pam.cli(&["set-changed", "--user", "daemon", "--date", &days_ago(400)]);
+    pam.cli(&[
+        "set-changed",
+        "--create",
+        "--user",
+        "root",
+        "--date",
+        &days_ago(400),
+    ]);
+    pam.cli(&[
+        "set-changed",
+        "--create",
+        "--user",
+        "daemon",
+        "--date",
+        &days_ago(400),
+    ]);
     for user in ["root", "daemon"] {
         let v = pam.run("acct", user, "acct", &[]);
         assert_eq!(result(&v), SUCCESS, "{v}");
@@ -1018,10 +1067,23 @@ fn system_accounts_are_never_expired_unless_the_policy_includes_them() {
     );
     assert_eq!(out.code, 0, "{out:?}");
     let status = out.json();
+    // A person now; but root's password is locked here (`*`, key logins
+    // only), and a locked password has nothing to expire (issue 22, 8).
+    let locked = status["shadow"]["locked"] == true;
     assert_eq!(
         (&status["class"], &status["state"]),
-        (&"person".into(), &"expired".into())
+        (
+            &"person".into(),
+            &(if locked { "ok" } else { "expired" }).into()
+        ),
+        "{status}"
     );
+    if locked {
+        assert!(
+            status["note"].as_str().unwrap().contains("locked"),
+            "{status}"
+        );
+    }
 }
 
 #[test]

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pwpolicy_backend::protocol::ErrorKind;
-use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Service};
+use pwpolicy_backend::wire::ErrorKind;
+use pwpolicy_backend::{BackendError, CheckRequest, CommitRequest, Expiry, Passwords, Service};
 use pwpolicy_tests::{
     Output, TestDir, binary, is_root, pam_driver, pam_module, pg_database, pwpolicy, run,
 };
@@ -145,7 +145,14 @@ fn ordinary_users_see_their_own_expiry_and_nobody_elses() {
     for user in ["nobody", "root"] {
         let out = daemon.cli(
             false,
-            &["set-changed", "--user", user, "--date", &ten_days_ago],
+            &[
+                "set-changed",
+                "--create",
+                "--user",
+                user,
+                "--date",
+                &ten_days_ago,
+            ],
             "",
         );
         assert_eq!(out.code, 0, "{out:?}");
@@ -154,9 +161,21 @@ fn ordinary_users_see_their_own_expiry_and_nobody_elses() {
     let out = daemon.cli(true, &["status", "--json"], "");
     assert_eq!(out.code, 0, "{out:?}");
     let status = out.json();
+    // Their record, under their coverage: `nobody` (uid 65534, above
+    // UID_MAX, password `*`) is a system account, so nothing expires.
     assert_eq!(
-        (status["user"].as_str(), status["days_left"].as_i64()),
-        (Some("nobody"), Some(80))
+        (
+            status["user"].as_str(),
+            status["last_changed"].as_str(),
+            status["class"].as_str(),
+            status["days_left"].as_i64()
+        ),
+        (
+            Some("nobody"),
+            Some(ten_days_ago.as_str()),
+            Some("system"),
+            None
+        )
     );
     assert_eq!(
         daemon.cli(true, &["status", "--user", "nobody"], "").code,
@@ -166,8 +185,15 @@ fn ordinary_users_see_their_own_expiry_and_nobody_elses() {
     for args in [
         vec!["status", "--user", "root"],
         vec!["report", "--expiring-within", "100"],
-        vec!["expire", "--user", "nobody"],
-        vec!["set-changed", "--user", "nobody", "--date", "today"],
+        vec!["expire", "--create", "--user", "nobody"],
+        vec![
+            "set-changed",
+            "--create",
+            "--user",
+            "nobody",
+            "--date",
+            "today",
+        ],
     ] {
         let out = daemon.cli(true, &args, "");
         assert_eq!(out.code, 2, "{args:?}: {out:?}");
@@ -192,8 +218,8 @@ fn ordinary_users_see_their_own_expiry_and_nobody_elses() {
         (0, Some(true)),
         "{out:?}"
     );
-    // Root sees everyone whose password expires: nobody (uid 65534, a
-    // person by UID_MIN), not root (a system account).
+    // Root sees everyone whose password expires: neither nobody (uid
+    // 65534, above UID_MAX) nor root, system accounts both (issue 22, 8).
     let out = daemon.cli(false, &["report", "--expiring-within", "100", "--json"], "");
     let rows = out.json();
     let users: Vec<&str> = rows
@@ -202,7 +228,24 @@ fn ordinary_users_see_their_own_expiry_and_nobody_elses() {
         .iter()
         .map(|r| r["user"].as_str().unwrap())
         .collect();
-    assert_eq!(users, ["nobody"], "{out:?}");
+    assert_eq!(users, Vec::<&str>::new(), "{out:?}");
+    // `list` shows them, each as its own status says.
+    let out = daemon.cli(false, &["list", "--json"], "");
+    let rows = out.json();
+    let nobody = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user"] == "nobody")
+        .unwrap_or_else(|| panic!("{out:?}"));
+    assert_eq!(
+        (&nobody["class"], &nobody["state"], &nobody["last_changed"]),
+        (
+            &"system".into(),
+            &"ok".into(),
+            &ten_days_ago.as_str().into()
+        )
+    );
 }
 
 #[test]
@@ -217,7 +260,12 @@ fn an_admin_group_member_may_administer() {
     let daemon = Daemon::start(dir.path(), "pw", &db, &["--admin-group", "nogroup"]);
     let out = daemon.cli(true, &["report", "--expiring-within", "10", "--json"], "");
     assert_eq!(out.code, 0, "nobody is in nogroup: {out:?}");
-    assert_eq!(daemon.cli(true, &["expire", "--user", "erin"], "").code, 0);
+    assert_eq!(
+        daemon
+            .cli(true, &["expire", "--create", "--user", "erin"], "")
+            .code,
+        0
+    );
     assert_eq!(
         daemon
             .cli(false, &["status", "--user", "erin", "--json"], "")
@@ -307,7 +355,14 @@ fn the_pam_module_enforces_history_and_expiry_through_the_service() {
         daemon
             .cli(
                 false,
-                &["set-changed", "--user", "erin", "--date", &long_ago],
+                &[
+                    "set-changed",
+                    "--create",
+                    "--user",
+                    "erin",
+                    "--date",
+                    &long_ago
+                ],
                 ""
             )
             .code,
@@ -343,7 +398,12 @@ fn two_services_on_one_postgresql_share_history() {
         (1, Some("reused")),
         "{out:?}"
     );
-    assert_eq!(host_b.cli(false, &["expire", "--user", "erin"], "").code, 0);
+    assert_eq!(
+        host_b
+            .cli(false, &["expire", "--create", "--user", "erin"], "")
+            .code,
+        0
+    );
     assert_eq!(
         host_a
             .cli(false, &["status", "--user", "erin", "--json"], "")
@@ -386,11 +446,11 @@ fn bad_and_slow_clients_do_not_stall_others() {
         v1["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("speaks 2"),
+            .contains("speaks 3"),
         "{v1}"
     );
     assert_eq!(
-        reply(&mut raw, br#"{"v":2,"request":{"status":{"user":"erin"}}}"#)["ok"]["status"]["state"],
+        reply(&mut raw, br#"{"v":3,"request":{"status":{"user":"erin"}}}"#)["ok"]["status"]["state"],
         "unknown"
     );
     // An oversized frame is refused and the connection closed.
@@ -513,13 +573,14 @@ fn sigkill_under_load_loses_no_acknowledged_change() {
         let reply = client
             .check(&CheckRequest {
                 user: Some(user),
-                full_name: "",
+                full_name: None,
                 password: &secret(password),
                 enforce_min_age: false,
             })
             .unwrap();
         assert_eq!(
-            reply.violations[0].code, "reused",
+            reply.violations[0].code(),
+            "reused",
             "{user}: an acknowledged change was lost"
         );
     }
@@ -813,7 +874,14 @@ fn every_verb_gives_the_same_answer_locally_and_through_the_service() {
     // (arguments, standard input, the exit code both must give)
     let steps: &[(&[&str], &str, i32)] = &[
         (
-            &["set-changed", "--user", "erin", "--date", "2026-01-02"],
+            &[
+                "set-changed",
+                "--create",
+                "--user",
+                "erin",
+                "--date",
+                "2026-01-02",
+            ],
             "",
             0,
         ),
@@ -852,12 +920,19 @@ fn every_verb_gives_the_same_answer_locally_and_through_the_service() {
             1,
         ),
         (&["check", "--json"], "Blue-Kettle-42\n", 0),
-        (&["expire", "--user", "max"], "", 0),
+        (&["expire", "--create", "--user", "max"], "", 0),
         (&["status", "--user", "max", "--json"], "", 0),
         (&["status", "--user", "root", "--json"], "", 0),
         (&["report", "--expiring-within", "400", "--json"], "", 0),
         (
-            &["set-changed", "--user", "max", "--date", "20260102"],
+            &[
+                "set-changed",
+                "--create",
+                "--user",
+                "max",
+                "--date",
+                "20260102",
+            ],
             "",
             2,
         ),
@@ -993,7 +1068,7 @@ fn pam_refuses_a_service_answer_that_lacks_its_violations() {
         stream.read_exact(&mut len).unwrap();
         let mut request = vec![0u8; u32::from_be_bytes(len) as usize];
         stream.read_exact(&mut request).unwrap();
-        let answer = br#"{"v":2,"ok":{"check":{"accepted":true,"history_checked":true}}}"#;
+        let answer = br#"{"v":3,"ok":{"check":{"accepted":true,"history_checked":true}}}"#;
         stream
             .write_all(&(answer.len() as u32).to_be_bytes())
             .unwrap();
@@ -1248,7 +1323,7 @@ fn one_user_is_rate_limited_and_root_per_account() {
     for i in 0..300 {
         let answer = root.check(&CheckRequest {
             user: Some(&format!("user{i}")),
-            full_name: "",
+            full_name: None,
             password: &secret("Blue-Kettle-42"),
             enforce_min_age: false,
         });

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pwpolicy_backend::{Backend, CheckRequest, CommitRequest, Service};
+use pwpolicy_backend::{CheckRequest, CommitRequest, Expiry, Passwords, Service};
 use pwpolicy_benches::{arg, start_pwpolicyd};
 use zeroize::Zeroizing;
 
@@ -65,7 +65,7 @@ fn attacker(
                     while Instant::now() < deadline {
                         match client.check(&CheckRequest {
                             user: None,
-                            full_name: "",
+                            full_name: None,
                             password: &password,
                             enforce_min_age: false,
                         }) {
@@ -101,7 +101,7 @@ fn victim(socket: &Path, seconds: u64, every_ms: u64) -> Result<(), Box<dyn std:
         let started = Instant::now();
         client.check(&CheckRequest {
             user: None,
-            full_name: "",
+            full_name: None,
             password: &password,
             enforce_min_age: false,
         })?;

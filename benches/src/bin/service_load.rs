@@ -13,7 +13,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use pwpolicy_backend::{Backend, BackendError, CheckRequest, CommitRequest, Service};
+use pwpolicy_backend::{
+    BackendError, CheckRequest, CommitRequest, Expiry, Passwords, Records, Service,
+};
 use pwpolicy_benches::{arg, start_pwpolicyd};
 use zeroize::Zeroizing;
 
@@ -38,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut admin = Service::new(socket.clone());
     for i in 0..1000 {
-        admin.set_changed(&format!("user{i:04}"), "today")?;
+        admin.set_changed(&format!("user{i:04}"), "today", true)?;
     }
 
     println!(
@@ -65,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let password = Zeroizing::new(format!("Load-Pass-{i}-{n}-x"));
             client.check(&CheckRequest {
                 user: Some(&user),
-                full_name: "",
+                full_name: None,
                 password: &password,
                 enforce_min_age: false,
             })?;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use pwpolicy_store::StoreError;
 use thiserror::Error;
 
-use crate::protocol::ErrorKind;
+use crate::wire::ErrorKind;
 
 /// What can go wrong asking a backend. No variant holds a password.
 #[derive(Debug, Error)]
@@ -58,6 +58,14 @@ pub enum BackendError {
     /// This backend does not do that (a directory answers for expiry only).
     #[error("{0}")]
     Unsupported(String),
+    /// Sources given together that cannot be (a directory and a store).
+    #[error("{0}")]
+    Usage(String),
+    /// A record for an account neither the host nor the store knows.
+    #[error(
+        "no account {0} on this host or in the store: check the name (pwpolicy records only accounts that exist)"
+    )]
+    UnknownAccount(String),
 }
 
 impl BackendError {
@@ -81,7 +89,9 @@ impl BackendError {
             ),
             BackendError::NeedUser
             | BackendError::InvalidDate(_)
-            | BackendError::Unsupported(_) => false,
+            | BackendError::Unsupported(_)
+            | BackendError::Usage(_)
+            | BackendError::UnknownAccount(_) => false,
         }
     }
 }

@@ -2,47 +2,21 @@
 //! caller can open it). pwpolicyd answers through this too, so the service
 //! and a local front end cannot disagree.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use pwpolicy::{Password, Policy};
+use pwpolicy_host::{Facts, HostAccounts, Lists};
 use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
 use time::OffsetDateTime;
 
-use crate::accounts::Facts;
-use crate::answer::{CheckAnswer, CommitAnswer, Finding, ReportRow, Status};
-use crate::backend::{Absence, Backend, CheckRequest, CommitRequest};
-use crate::breached::Lists;
+use crate::answer::{CheckAnswer, CommitAnswer, Status};
 use crate::error::BackendError;
 use crate::ops;
+use crate::seam::{Absence, CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Rows};
 
 /// Opens a store: `pwpolicy_store::open` (SQLite only, for PAM) or
 /// `pwpolicy_store_postgres::open` (both kinds, for the CLI and pwpolicyd).
 pub type Opener = fn(&Location, OpenMode) -> Result<Box<dyn Store>, StoreError>;
-
-/// The accounts this host enumerates, with what the policy needs of them.
-struct LocalAccounts(HashMap<String, Facts>);
-
-impl LocalAccounts {
-    fn enumerate() -> LocalAccounts {
-        let uid_min =
-            crate::accounts::login_defs_uid_min(std::path::Path::new(crate::accounts::LOGIN_DEFS));
-        LocalAccounts(
-            crate::ffi::passwd_names()
-                .into_iter()
-                .map(|name| {
-                    let facts = Facts::lookup_account(&name, uid_min);
-                    (name, facts)
-                })
-                .collect(),
-        )
-    }
-
-    /// How `policy` applies to `user`, if this host has the account.
-    fn coverage<'p>(&self, user: &str, policy: &'p Policy) -> Option<pwpolicy::Coverage<'p>> {
-        self.0.get(user).map(|facts| facts.coverage(policy))
-    }
-}
 
 /// The store itself.
 pub struct Local {
@@ -57,6 +31,9 @@ pub struct Local {
     store: Option<(Box<dyn Store>, OpenMode)>,
     /// The breached-password lists mapped so far.
     lists: Arc<Lists>,
+    /// The accounts `list` and `report` describe: this host's (enumerated
+    /// at the first of them), or another host's files.
+    host: Option<HostAccounts>,
 }
 
 impl Local {
@@ -78,6 +55,7 @@ impl Local {
             absence: None,
             store: None,
             lists: Arc::default(),
+            host: None,
         }
     }
 
@@ -92,6 +70,7 @@ impl Local {
             policy,
             open,
             lists: Arc::default(),
+            host: None,
         }
     }
 
@@ -99,6 +78,13 @@ impl Local {
     /// [`Lists`] for all its requests).
     pub fn with_lists(mut self, lists: Arc<Lists>) -> Local {
         self.lists = lists;
+        self
+    }
+
+    /// `list` and `report` describe these accounts (another host's files)
+    /// instead of this host's.
+    pub fn with_accounts(mut self, host: HostAccounts) -> Local {
+        self.host = Some(host);
         self
     }
 
@@ -150,15 +136,36 @@ impl Local {
         };
         Ok(&mut *self.store.insert((store, OpenMode::ReadWrite)).0)
     }
-}
 
-impl Local {
-    /// [`Backend::check`] comparing with `scope` of the history: pwpolicyd
+    /// The accounts `list` and `report` describe, enumerated once.
+    fn host(&mut self) -> HostAccounts {
+        self.host.take().unwrap_or_else(HostAccounts::enumerate)
+    }
+
+    /// Refuses a record for an account that neither this host nor the store
+    /// knows: a typo must not create a forced change that then shows in
+    /// every listing.
+    fn known(&mut self, user: &str) -> Result<(), BackendError> {
+        if Facts::lookup(user).is_known() {
+            return Ok(());
+        }
+        let recorded = match self.read(true)? {
+            Some(store) => store.user(user)?.is_some(),
+            None => false,
+        };
+        if recorded {
+            Ok(())
+        } else {
+            Err(BackendError::UnknownAccount(user.to_owned()))
+        }
+    }
+
+    /// [`Passwords::check`] comparing with `scope` of the history: pwpolicyd
     /// leaves the current password out for callers who are not administrators.
     ///
     /// # Errors
     ///
-    /// As [`Backend::check`].
+    /// As [`Passwords::check`].
     pub fn check_within(
         &mut self,
         request: &CheckRequest<'_>,
@@ -172,6 +179,7 @@ impl Local {
         if !coverage.checks_passwords() {
             return Ok(CheckAnswer::of(Vec::new(), false));
         }
+        let rules = coverage.policy();
         // An explicit store is opened even without a user, so a wrong --db
         // is reported instead of silently unused.
         let missing_ok = self.missing_is_empty;
@@ -184,9 +192,9 @@ impl Local {
         let checked = store.is_some();
         let mut verdict = ops::check(
             store,
-            &coverage.policy,
+            &rules,
             request.user.unwrap_or(""),
-            request.full_name,
+            request.full_name.unwrap_or(&facts.full_name),
             &Password::new(request.password),
             ops::CheckRules {
                 enforce_min_age: request.enforce_min_age,
@@ -195,15 +203,18 @@ impl Local {
             OffsetDateTime::now_utc(),
         )?;
         self.lists
-            .screen(&coverage.policy.breached, &mut verdict, request.password)?;
-        Ok(CheckAnswer::of(
-            verdict.violations().iter().map(Finding::from).collect(),
-            checked,
-        ))
+            .screen(&rules.breached, &mut verdict, request.password)?;
+        Ok(CheckAnswer::of(verdict.into_iter().collect(), checked))
     }
 }
 
-impl Backend for Local {
+impl Notes for Local {
+    fn absence(&self) -> Option<&Absence> {
+        self.absence.as_ref()
+    }
+}
+
+impl Passwords for Local {
     fn check(&mut self, request: &CheckRequest<'_>) -> Result<CheckAnswer, BackendError> {
         self.check_within(request, HistoryScope::Whole)
     }
@@ -224,7 +235,7 @@ impl Backend for Local {
         };
         let outcome = ops::commit(
             self.write()?,
-            &coverage.policy,
+            &coverage.policy(),
             request.user,
             &Password::new(request.password),
             how,
@@ -235,13 +246,15 @@ impl Backend for Local {
                 changed: true,
                 violations: Vec::new(),
             },
-            Err(v) => CommitAnswer {
+            Err(violations) => CommitAnswer {
                 changed: false,
-                violations: v.iter().map(Finding::from).collect(),
+                violations,
             },
         })
     }
+}
 
+impl Expiry for Local {
     fn status(&mut self, user: Option<&str>) -> Result<Status, BackendError> {
         let user = user.ok_or(BackendError::NeedUser)?;
         self.status_of(&Facts::lookup(user))
@@ -258,66 +271,64 @@ impl Backend for Local {
         )?)
     }
 
-    fn report(
-        &mut self,
-        days: u32,
-        visit: &mut dyn FnMut(ReportRow) -> Result<(), BackendError>,
-    ) -> Result<(), BackendError> {
+    fn list(&mut self, visit: &mut Rows<'_>) -> Result<(), BackendError> {
         let policy = Arc::clone(&self.policy);
-        // The host's own accounts may be system accounts or in a class; looked
-        // up once, not per row (everyone else is a person under the policy).
-        let local = LocalAccounts::enumerate();
+        let host = self.host();
+        let now = OffsetDateTime::now_utc();
+        let store = self.read(true)?;
+        carry(visit, |visit| ops::list(store, &policy, &host, now, visit))
+    }
+
+    fn report(&mut self, days: u32, visit: &mut Rows<'_>) -> Result<(), BackendError> {
+        let policy = Arc::clone(&self.policy);
+        let host = self.host();
         let now = OffsetDateTime::now_utc();
         let Some(store) = self.read(true)? else {
             return Ok(());
         };
-        // The visitor's error is carried out of the store's callback.
-        let mut failed = None;
-        let result = ops::report(store, &policy, days, now, &mut |user, standing| {
-            let row = match local.coverage(user, &policy) {
-                None => standing.row(user),
-                Some(coverage) if !coverage.expires() => return Ok(()),
-                Some(coverage) => {
-                    let own = ops::Standing::of(
-                        &coverage.policy.expiry,
-                        standing.last_change,
-                        standing.must_change,
-                        now,
-                    );
-                    let due =
-                        own.must_change || own.days_left.is_some_and(|d| d <= i64::from(days));
-                    if !due {
-                        return Ok(());
-                    }
-                    own.row(user)
-                }
-            };
-            visit(row).map_err(|e| {
-                failed = Some(e);
-                StoreError::Backend {
-                    location: "report".into(),
-                    detail: "stopped by its reader".into(),
-                }
-            })
-        });
-        match (result, failed) {
-            (_, Some(e)) => Err(e),
-            (Err(e), None) => Err(e.into()),
-            (Ok(()), None) => Ok(()),
-        }
+        carry(visit, |visit| {
+            ops::report(store, &policy, &host, days, now, visit)
+        })
     }
+}
 
-    fn expire(&mut self, user: &str) -> Result<(), BackendError> {
+/// Runs a store walk whose visitor is `visit`, carrying the visitor's own
+/// error out of the store's callback.
+fn carry(
+    visit: &mut Rows<'_>,
+    walk: impl FnOnce(&mut dyn FnMut(Status) -> Result<(), StoreError>) -> Result<(), StoreError>,
+) -> Result<(), BackendError> {
+    let mut failed = None;
+    let result = walk(&mut |row| {
+        visit(row).map_err(|e| {
+            failed = Some(e);
+            StoreError::Backend {
+                location: "listing".into(),
+                detail: "stopped by its reader".into(),
+            }
+        })
+    });
+    match (result, failed) {
+        (_, Some(e)) => Err(e),
+        (Err(e), None) => Err(e.into()),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+impl Records for Local {
+    fn expire(&mut self, user: &str, create: bool) -> Result<(), BackendError> {
+        if !create {
+            self.known(user)?;
+        }
         Ok(self.write()?.expire(user, OffsetDateTime::now_utc())?)
     }
 
-    fn set_changed(&mut self, user: &str, date: &str) -> Result<(), BackendError> {
+    fn set_changed(&mut self, user: &str, date: &str, create: bool) -> Result<(), BackendError> {
         let now = OffsetDateTime::now_utc();
         let at = ops::parse_day(date, now).map_err(BackendError::InvalidDate)?;
+        if !create {
+            self.known(user)?;
+        }
         Ok(self.write()?.set_changed(user, at, now)?)
-    }
-
-    fn absence(&self) -> Option<&Absence> {
-        self.absence.as_ref()
     }
 }

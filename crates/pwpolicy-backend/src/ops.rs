@@ -1,123 +1,76 @@
 //! The operations on a store that [`crate::Local`] performs (and so
-//! pwpolicyd, which answers through it): check, commit, status, report.
+//! pwpolicyd, which answers through it): check, commit, status, list,
+//! report. Each asks the core for every decision (an account's coverage,
+//! its standing, a report's window) and only reads and writes the store.
 
-use pwpolicy::{
-    ExpiryRules, ExpiryStatus, Hasher, Names, Password, Policy, Verdict, Violation, format_date,
+use std::collections::{HashSet, VecDeque};
+
+use pwpolicy::{Coverage, Hasher, Names, Password, Policy, Record, Standing, Verdict, Violation};
+use pwpolicy_host::shadow::ShadowChange;
+use pwpolicy_host::{Facts, HostAccounts};
+use pwpolicy_store::{
+    ChangeOutcome, HistoryScope, PasswordChange, Store, StoreError, UserRecord, Which,
 };
-use pwpolicy_store::shadow::ShadowChange;
-use pwpolicy_store::{ChangeOutcome, HistoryScope, PasswordChange, Store, StoreError};
-
-use crate::accounts::Facts;
-use crate::answer::{ReportRow, ShadowView, State, Status};
 use time::macros::format_description;
-use time::{Date, Duration, OffsetDateTime, Time};
+use time::{Date, OffsetDateTime, Time};
 
-/// Where one password stands, as `status` and `report` show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Standing {
-    /// The state.
-    pub state: State,
-    /// Last change, if recorded.
-    pub last_change: Option<OffsetDateTime>,
-    /// Expiry, if passwords expire and a change is recorded.
-    pub expires: Option<OffsetDateTime>,
-    /// UTC calendar days to the expiry date.
-    pub days_left: Option<i64>,
-    /// Whether a change is forced.
-    pub must_change: bool,
-}
+use crate::answer::{ShadowView, Status};
 
-impl Standing {
-    /// The standing of a password last changed at `last_change`.
-    pub fn of(
-        rules: &ExpiryRules,
-        last_change: Option<OffsetDateTime>,
-        must_change: bool,
-        now: OffsetDateTime,
-    ) -> Standing {
-        match last_change {
-            Some(last) => Standing::from_status(
-                rules.status(last, must_change, now),
-                last_change,
-                must_change,
-            ),
-            None => Standing {
-                state: if must_change {
-                    State::MustChange
-                } else {
-                    State::Unknown
-                },
-                last_change: None,
-                expires: None,
-                days_left: None,
-                must_change,
-            },
-        }
-    }
-
-    /// The standing of a password whose expiry something else worked out
-    /// (a directory's maximum age or a PSO's), under `rules`' warning window.
-    pub fn until(
-        rules: &ExpiryRules,
-        last_change: Option<OffsetDateTime>,
-        expires: Option<OffsetDateTime>,
-        must_change: bool,
-        now: OffsetDateTime,
-    ) -> Standing {
-        Standing::from_status(
-            rules.status_until(expires, must_change, now),
-            last_change,
-            must_change,
-        )
-    }
-
-    fn from_status(
-        s: ExpiryStatus,
-        last_change: Option<OffsetDateTime>,
-        must_change: bool,
-    ) -> Standing {
-        Standing {
-            state: s.state.into(),
-            last_change,
-            expires: s.expires,
-            days_left: s.days_left,
-            must_change,
-        }
-    }
-
-    /// No record.
-    pub fn unknown() -> Standing {
-        Standing {
-            state: State::Unknown,
-            last_change: None,
-            expires: None,
-            days_left: None,
-            must_change: false,
-        }
-    }
-
-    /// The report row of `user`.
-    pub fn row(&self, user: &str) -> ReportRow {
-        ReportRow {
-            user: user.to_owned(),
-            state: self.state,
-            last_changed: self.last_change.map(|t| format_date(t.date())),
-            expires: self.expires.map(|t| format_date(t.date())),
-            days_left: self.days_left,
-            must_change: self.must_change,
-            directory: None,
-        }
+/// The core's view of a store record.
+fn record(r: &UserRecord) -> Record {
+    Record {
+        last_change: r.last_change,
+        must_change: r.must_change,
     }
 }
 
-/// The full status object of one user (`pwpolicy status --json`): the
-/// store's record under the rules of the user's class, and what the local
-/// shadow file says.
+/// The status of an account the host describes in `facts`, with what the
+/// store recorded of it (`record`), at `now`: the one function behind
+/// `status`, each row of `list`, and each of `report` (which drops the
+/// shadow view and note).
 ///
 /// One view of expiry: pwpolicy decides from its own record, except that a
 /// forced change in shadow (`passwd -e`, `chage -d 0`) forces one here too.
-/// When shadow's last-change day differs from the record, `shadow_agrees` is
-/// false and `note` says what to run.
+/// When shadow's last-change day differs from the record, `shadow_agrees`
+/// is false and `note` says what to run.
+pub fn status_of(
+    policy: &Policy,
+    facts: &Facts,
+    record: Option<&UserRecord>,
+    now: OffsetDateTime,
+) -> Status {
+    let coverage = facts.coverage(policy);
+    let standing = coverage.standing(record.map(self::record).as_ref(), now);
+    let mut status = Status::of(
+        &facts.name,
+        &coverage,
+        &standing,
+        record.map_or(0, |r| r.history_len),
+    );
+    status.uid = facts.uid;
+    status.note = coverage.why_no_expiry().map(str::to_owned);
+    if let Some(shadow) = &facts.shadow {
+        // Only where pwpolicy expires passwords can the two views clash.
+        let (agrees, note) = if coverage.expires() {
+            shadow_view(&facts.name, shadow.last_change, &standing, record.is_some())
+        } else {
+            (true, None)
+        };
+        status.shadow = Some(ShadowView {
+            last_changed: match shadow.last_change {
+                ShadowChange::Unset => None,
+                ShadowChange::MustChange => Some("must_change".to_owned()),
+                ShadowChange::On(day) => Some(pwpolicy::format_date(day.date())),
+            },
+            locked: shadow.locked,
+        });
+        status.shadow_agrees = Some(agrees);
+        status.note = note.or(status.note);
+    }
+    status
+}
+
+/// [`status_of`] reading the record from `store` (`None`: no store yet).
 ///
 /// # Errors
 ///
@@ -128,60 +81,11 @@ pub fn status(
     facts: &Facts,
     now: OffsetDateTime,
 ) -> Result<Status, StoreError> {
-    let user = facts.name.as_str();
-    let coverage = facts.coverage(policy);
     let record = match store {
-        Some(store) => store.user(user)?,
+        Some(store) => store.user(&facts.name)?,
         None => None,
     };
-    let rules = &coverage.policy.expiry;
-    let (mut standing, history_len) = match &record {
-        Some(r) => (
-            Standing::of(rules, r.last_change, r.must_change, now),
-            r.history_len,
-        ),
-        None => (Standing::unknown(), 0),
-    };
-    let shadow_change = facts.shadow.as_ref().map(|s| s.last_change);
-    if !coverage.expires() {
-        // System accounts and exempt classes never expire.
-        standing = Standing {
-            state: State::Ok,
-            last_change: standing.last_change,
-            expires: None,
-            days_left: None,
-            must_change: false,
-        };
-    } else if shadow_change == Some(ShadowChange::MustChange) && !standing.must_change {
-        standing.state = State::MustChange;
-        standing.must_change = true;
-    }
-    let mut status = Status {
-        history_entries: u64::try_from(history_len).unwrap_or(u64::MAX),
-        max_age_days: coverage.policy.expiry.max_age_days,
-        class: coverage.class.as_str().to_owned(),
-        exempt: coverage.exempt,
-        ..Status::from_row(standing.row(user), coverage.policy.expiry.warn_days)
-    };
-    if let Some(shadow) = &facts.shadow {
-        // Only where pwpolicy expires passwords can the two views clash.
-        let (agrees, note) = if coverage.expires() {
-            shadow_view(user, shadow.last_change, &standing, record.is_some())
-        } else {
-            (true, None)
-        };
-        status.shadow = Some(ShadowView {
-            last_changed: match shadow.last_change {
-                ShadowChange::Unset => None,
-                ShadowChange::MustChange => Some("must_change".to_owned()),
-                ShadowChange::On(day) => Some(format_date(day.date())),
-            },
-            locked: shadow.locked,
-        });
-        status.shadow_agrees = Some(agrees);
-        status.note = note;
-    }
-    Ok(status)
+    Ok(status_of(policy, facts, record.as_ref(), now))
 }
 
 /// Whether shadow's last change agrees with pwpolicy's, and what to say if not.
@@ -203,8 +107,8 @@ fn shadow_view(
         ),
         ShadowChange::On(day) if Some(day.date()) == ours => (true, None),
         ShadowChange::On(day) => {
-            let date = format_date(day.date());
-            let ours = ours.map_or_else(|| "no date".to_owned(), format_date);
+            let date = pwpolicy::format_date(day.date());
+            let ours = ours.map_or_else(|| "no date".to_owned(), pwpolicy::format_date);
             let what = if recorded {
                 ours
             } else {
@@ -222,18 +126,37 @@ fn shadow_view(
     }
 }
 
-/// The last-change time at or before which a password expires within `days`
-/// UTC calendar days of `now`, or `None` when passwords never expire.
-pub fn cutoff(rules: &ExpiryRules, days: u32, now: OffsetDateTime) -> Option<OffsetDateTime> {
-    if rules.max_age_days == 0 {
-        return None;
+/// The coverage of a store row: the host's account if it has one, else an
+/// account known by name only.
+fn coverage_of<'p>(policy: &'p Policy, host: &HostAccounts, name: &str) -> Coverage<'p> {
+    match host.get(name) {
+        Some(facts) => facts.coverage(policy),
+        None => policy.for_account(&pwpolicy::Account::named(name), host.login_defs()),
     }
-    let midnight = now.replace_time(Time::MIDNIGHT);
-    let end_of_window = midnight.checked_add(Duration::days(i64::from(days) + 1))?;
-    end_of_window.checked_sub(Duration::days(i64::from(rules.max_age_days)) + Duration::SECOND)
 }
 
-/// Visits the report rows (forced first, then oldest change first).
+/// The report row of a store record, if it is due within `days`.
+fn due_row(
+    policy: &Policy,
+    host: &HostAccounts,
+    r: &UserRecord,
+    days: u32,
+    now: OffsetDateTime,
+) -> Option<Status> {
+    let coverage = coverage_of(policy, host, &r.name);
+    let standing = coverage.standing(Some(&record(r)), now);
+    standing.is_due(days).then(|| Status {
+        uid: host.get(&r.name).and_then(|f| f.uid),
+        ..Status::of(&r.name, &coverage, &standing, r.history_len)
+    })
+}
+
+/// Visits the report rows: accounts that must change (by name; by
+/// pwpolicy's record or by shadow), then those whose passwords expire
+/// within `days` days under their own class's rules (oldest change
+/// first). The store is asked only for records that can be due under the
+/// strictest class ([`Policy::due_cutoff`]); each row is then decided by
+/// the core, with the host's facts enumerated once.
 ///
 /// # Errors
 ///
@@ -241,15 +164,89 @@ pub fn cutoff(rules: &ExpiryRules, days: u32, now: OffsetDateTime) -> Option<Off
 pub fn report(
     store: &mut dyn Store,
     policy: &Policy,
+    host: &HostAccounts,
     days: u32,
     now: OffsetDateTime,
-    visit: &mut dyn FnMut(&str, &Standing) -> Result<(), StoreError>,
+    visit: &mut dyn FnMut(Status) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    store.expiring(cutoff(&policy.expiry, days, now), &mut |row| {
-        visit(
-            &row.name,
-            &Standing::of(&policy.expiry, row.last_change, row.must_change, now),
-        )
+    // Accounts shadow forces whose record does not: merged into the forced
+    // rows by name. A host has thousands of accounts, not millions.
+    let mut shadow_forced: Vec<&Facts> = host
+        .iter()
+        .filter(|f| f.coverage(policy).expires() && f.account().forced_by_shadow)
+        .collect();
+    shadow_forced.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut pending: VecDeque<Status> = VecDeque::with_capacity(shadow_forced.len());
+    let mut forced_names: HashSet<&str> = HashSet::with_capacity(shadow_forced.len());
+    for facts in &shadow_forced {
+        let record = store.user(&facts.name)?;
+        if !record.as_ref().is_some_and(|r| r.must_change) {
+            pending.push_back(status_of(policy, facts, record.as_ref(), now).into_row());
+        }
+        forced_names.insert(&facts.name);
+    }
+    let which = Which::Due {
+        changed_before: policy.due_cutoff(days, now),
+    };
+    store.records(which, &mut |r| {
+        if r.must_change {
+            while pending.front().is_some_and(|p| p.user < r.name) {
+                visit(pending.pop_front().unwrap_or_else(|| unreachable!()))?;
+            }
+            if pending.front().is_some_and(|p| p.user == r.name) {
+                pending.pop_front();
+            }
+        } else {
+            while let Some(p) = pending.pop_front() {
+                visit(p)?;
+            }
+            if forced_names.contains(r.name.as_str()) {
+                return Ok(());
+            }
+        }
+        match due_row(policy, host, &r, days, now) {
+            Some(row) => visit(row),
+            None => Ok(()),
+        }
+    })?;
+    while let Some(p) = pending.pop_front() {
+        visit(p)?;
+    }
+    Ok(())
+}
+
+/// Visits every account: the host's, in passwd order (with shadow's view),
+/// then those only the store knows (forced first, then by last change).
+///
+/// # Errors
+///
+/// [`StoreError`] from the store or from `visit`.
+pub fn list(
+    mut store: Option<&mut dyn Store>,
+    policy: &Policy,
+    host: &HostAccounts,
+    now: OffsetDateTime,
+    visit: &mut dyn FnMut(Status) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    for facts in host.iter() {
+        let record = match store.as_deref_mut() {
+            Some(store) => store.user(&facts.name)?,
+            None => None,
+        };
+        visit(status_of(policy, facts, record.as_ref(), now))?;
+    }
+    let Some(store) = store else {
+        return Ok(());
+    };
+    store.records(Which::All, &mut |r| {
+        if host.get(&r.name).is_some() {
+            return Ok(());
+        }
+        let coverage = coverage_of(policy, host, &r.name);
+        let standing = coverage.standing(Some(&record(&r)), now);
+        let mut status = Status::of(&r.name, &coverage, &standing, r.history_len);
+        status.note = coverage.why_no_expiry().map(str::to_owned);
+        visit(status)
     })
 }
 
@@ -305,7 +302,10 @@ fn with_change<T>(
     now: OffsetDateTime,
     f: impl FnOnce(&PasswordChange<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let pepper = crate::pepper::load(policy)?;
+    let pepper = pwpolicy_host::pepper::load(policy).map_err(|e| StoreError::Pepper {
+        path: e.path,
+        reason: e.reason,
+    })?;
     let hasher = Hasher::new(&policy.history, pepper.as_deref().map(Vec::as_slice))?;
     f(&PasswordChange {
         user,
@@ -382,21 +382,6 @@ pub fn parse_day(text: &str, now: OffsetDateTime) -> Result<OffsetDateTime, Stri
 mod tests {
     use super::*;
     use time::macros::datetime;
-
-    #[test]
-    fn cutoff_matches_days_left() {
-        let rules = ExpiryRules::default();
-        let now = datetime!(2026-11-23 15:00 UTC);
-        let cut = cutoff(&rules, 10, now).unwrap();
-        assert_eq!(rules.status(cut, false, now).days_left, Some(10));
-        assert_eq!(
-            rules.status(cut + Duration::SECOND, false, now).days_left,
-            Some(11)
-        );
-        let mut never = ExpiryRules::default();
-        never.max_age_days = 0;
-        assert_eq!(cutoff(&never, 10, now), None);
-    }
 
     #[test]
     fn days() {

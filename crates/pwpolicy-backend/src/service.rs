@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use crate::answer::{CheckAnswer, CommitAnswer, ReportRow, Status};
-use crate::backend::{Backend, CheckRequest, CommitRequest};
+use crate::answer::{CheckAnswer, CommitAnswer, Status};
 use crate::error::BackendError;
-use crate::protocol::{
+use crate::seam::{CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Rows};
+use crate::wire::{
     Answer, Envelope, PROTOCOL_VERSION, Request, Response, Secret, encode_frame, read_frame,
     write_frame,
 };
@@ -113,11 +113,36 @@ impl Service {
     }
 }
 
-impl Backend for Service {
+impl Service {
+    /// Sends `request` and hands each row of the pages that answer it to
+    /// `visit`.
+    fn rows(&mut self, request: Request, visit: &mut Rows<'_>) -> Result<(), BackendError> {
+        self.send(request)?;
+        loop {
+            let Answer::Rows(page) = self.receive()? else {
+                return Err(BackendError::Protocol);
+            };
+            for row in page.rows {
+                if let Err(e) = visit(row) {
+                    // The rest of the answer is still on the wire: start over next time.
+                    self.stream = None;
+                    return Err(e);
+                }
+            }
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl Notes for Service {}
+
+impl Passwords for Service {
     fn check(&mut self, request: &CheckRequest<'_>) -> Result<CheckAnswer, BackendError> {
         match self.call(Request::Check {
             user: request.user.map(str::to_owned),
-            full_name: request.full_name.to_owned(),
+            full_name: request.full_name.map(str::to_owned),
             password: Secret(request.password.clone()),
             enforce_min_age: request.enforce_min_age,
         })? {
@@ -137,7 +162,9 @@ impl Backend for Service {
             _ => Err(BackendError::Protocol),
         }
     }
+}
 
+impl Expiry for Service {
     fn status(&mut self, user: Option<&str>) -> Result<Status, BackendError> {
         match self.call(Request::Status {
             user: user.map(str::to_owned),
@@ -147,44 +174,36 @@ impl Backend for Service {
         }
     }
 
-    fn report(
-        &mut self,
-        days: u32,
-        visit: &mut dyn FnMut(ReportRow) -> Result<(), BackendError>,
-    ) -> Result<(), BackendError> {
-        self.send(Request::Report {
-            expiring_within: days,
-        })?;
-        loop {
-            let Answer::Report(page) = self.receive()? else {
-                return Err(BackendError::Protocol);
-            };
-            for row in page.rows {
-                if let Err(e) = visit(row) {
-                    // The rest of the answer is still on the wire: start over next time.
-                    self.stream = None;
-                    return Err(e);
-                }
-            }
-            if !page.more {
-                return Ok(());
-            }
-        }
+    fn list(&mut self, visit: &mut Rows<'_>) -> Result<(), BackendError> {
+        self.rows(Request::List {}, visit)
     }
 
-    fn expire(&mut self, user: &str) -> Result<(), BackendError> {
+    fn report(&mut self, days: u32, visit: &mut Rows<'_>) -> Result<(), BackendError> {
+        self.rows(
+            Request::Report {
+                expiring_within: days,
+            },
+            visit,
+        )
+    }
+}
+
+impl Records for Service {
+    fn expire(&mut self, user: &str, create: bool) -> Result<(), BackendError> {
         match self.call(Request::Expire {
             user: user.to_owned(),
+            create,
         })? {
             Answer::Done => Ok(()),
             _ => Err(BackendError::Protocol),
         }
     }
 
-    fn set_changed(&mut self, user: &str, date: &str) -> Result<(), BackendError> {
+    fn set_changed(&mut self, user: &str, date: &str, create: bool) -> Result<(), BackendError> {
         match self.call(Request::SetChanged {
             user: user.to_owned(),
             date: date.to_owned(),
+            create,
         })? {
             Answer::Done => Ok(()),
             _ => Err(BackendError::Protocol),

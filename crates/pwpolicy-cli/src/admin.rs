@@ -3,13 +3,16 @@
 
 use anyhow::{Context, bail};
 use pwpolicy::{AccountClass, Policy};
-use pwpolicy_backend::accounts::{AccountFiles, Facts};
+use pwpolicy_backend::BackendError;
 use pwpolicy_backend::ops;
+use pwpolicy_backend::wire::ErrorKind;
+use pwpolicy_host::HostAccounts;
+use pwpolicy_host::shadow::{ShadowChange, ShadowEntry};
 use pwpolicy_store::Seed;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::args::{ImportShadowArgs, SetChangedArgs, Sources, UserArgs};
+use crate::args::{ExpireArgs, ImportShadowArgs, SetChangedArgs, Sources, UserArgs};
 use crate::config;
 use crate::store_access;
 use crate::{EXIT_ACCEPTED, EXIT_REJECTED};
@@ -22,7 +25,14 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
         eprintln!("pwpolicy: warning: {} is in the future", args.date);
     }
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    store_access::backend(&args.sources, &policy, true).set_changed(&args.user, &args.date)?;
+    let set = store_access::records(&args.sources, &policy)?.set_changed(
+        &args.user,
+        &args.date,
+        args.create,
+    );
+    if let Some(code) = unknown_account(set)? {
+        return Ok(code);
+    }
     println!(
         "Last password change for {} set to {}.",
         args.user,
@@ -32,14 +42,36 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
 }
 
 /// `pwpolicy expire --user U`.
-pub fn expire(args: &UserArgs) -> anyhow::Result<u8> {
+pub fn expire(args: &ExpireArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    store_access::backend(&args.sources, &policy, true).expire(&args.user)?;
+    let expired = store_access::records(&args.sources, &policy)?.expire(&args.user, args.create);
+    if let Some(code) = unknown_account(expired)? {
+        return Ok(code);
+    }
     println!(
         "{} must change their password at the next login.",
         args.user
     );
     Ok(EXIT_ACCEPTED)
+}
+
+/// An account neither the host nor the store knows: said, and exit 1 (as
+/// for `history clear` of an unknown user), nothing recorded.
+fn unknown_account(outcome: Result<(), BackendError>) -> anyhow::Result<Option<u8>> {
+    match outcome {
+        Ok(()) => Ok(None),
+        Err(e @ BackendError::UnknownAccount(_))
+        | Err(
+            e @ BackendError::Refused {
+                kind: ErrorKind::UnknownAccount,
+                ..
+            },
+        ) => {
+            eprintln!("pwpolicy: {e}; nothing recorded (--create records it anyway)");
+            Ok(Some(EXIT_REJECTED))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The store itself, for a verb the service does not offer.
@@ -85,13 +117,13 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
         )
     })?);
     let parsed =
-        pwpolicy_store::shadow::parse(&text).with_context(|| args.file.display().to_string())?;
-    if parsed.seeds.is_empty() && parsed.without_date.is_empty() {
+        pwpolicy_host::shadow::parse(&text).with_context(|| args.file.display().to_string())?;
+    if parsed.is_empty() {
         bail!("{}: no accounts found", args.file.display());
     }
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    let (seeds, skipped) = if args.all {
-        (parsed.seeds, Skipped::default())
+    let (entries, skipped) = if args.all {
+        (parsed, Skipped::default())
     } else {
         let passwd = args.passwd.clone().unwrap_or_else(|| {
             args.file
@@ -99,12 +131,30 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
                 .unwrap_or(std::path::Path::new("."))
                 .join("passwd")
         });
-        let files = AccountFiles::read(&passwd).with_context(|| {
+        let files = HostAccounts::from_files(&passwd).with_context(|| {
             "cannot tell system accounts from people; name the passwd file with --passwd, \
              or import every account with --all"
         })?;
-        people_only(parsed.seeds, &files, &policy)
+        people_only(parsed, &files, &policy)
     };
+    let without_date = entries
+        .iter()
+        .filter(|e| e.last_change == ShadowChange::Unset)
+        .count();
+    let seeds: Vec<Seed> = entries
+        .into_iter()
+        .filter_map(|e| {
+            let last_change = match e.last_change {
+                ShadowChange::Unset => return None,
+                ShadowChange::MustChange => None,
+                ShadowChange::On(day) => Some(day),
+            };
+            Some(Seed {
+                name: e.name,
+                last_change,
+            })
+        })
+        .collect();
     // A bar on a terminal only (indicatif hides it when stderr is piped).
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(seeds.len() as u64),
@@ -135,15 +185,24 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
         summary.added,
         summary.updated,
         summary.kept,
-        parsed.without_date.len()
+        without_date
     );
     if !skipped.system.is_empty() {
         println!(
-            "Skipped {} system account{} (uid below {}; the policy does not expire them): {}.",
+            "Skipped {} system account{} (uid below {} or from {} to 65535; the policy does not expire them): {}.",
             skipped.system.len(),
             if skipped.system.len() == 1 { "" } else { "s" },
-            policy.uid_min(skipped.login_defs_uid_min),
+            policy.uid_min(skipped.login_defs),
+            policy.uid_max(skipped.login_defs).saturating_add(1),
             names(&skipped.system)
+        );
+    }
+    if !skipped.locked.is_empty() {
+        println!(
+            "Skipped {} account{} whose password is locked (`!` or `*`: no password logs in, so none expires): {}.",
+            skipped.locked.len(),
+            if skipped.locked.len() == 1 { "" } else { "s" },
+            names(&skipped.locked)
         );
     }
     if !skipped.exempt.is_empty() {
@@ -161,28 +220,36 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
 #[derive(Debug, Default)]
 struct Skipped {
     system: Vec<String>,
+    locked: Vec<String>,
     exempt: Vec<String>,
-    login_defs_uid_min: Option<u32>,
+    login_defs: pwpolicy::LoginDefs,
 }
 
-/// The seeds of accounts whose passwords the policy expires.
-fn people_only(seeds: Vec<Seed>, files: &AccountFiles, policy: &Policy) -> (Vec<Seed>, Skipped) {
+/// The shadow entries of accounts whose passwords the policy expires: the
+/// core's coverage of each, from the passwd, group and login.defs files
+/// and the entry's own lock.
+fn people_only(
+    entries: Vec<ShadowEntry>,
+    files: &HostAccounts,
+    policy: &Policy,
+) -> (Vec<ShadowEntry>, Skipped) {
     let mut skipped = Skipped {
-        login_defs_uid_min: files.login_defs_uid_min,
+        login_defs: files.login_defs(),
         ..Skipped::default()
     };
-    let kept = seeds
+    let kept = entries
         .into_iter()
-        .filter(|seed| {
+        .filter(|entry| {
             // An account shadow has but passwd lacks is taken for a person.
-            let facts = files
-                .facts(&seed.name)
-                .unwrap_or_else(|| Facts::unknown(&seed.name));
+            let mut facts = files.facts_of(&entry.name);
+            facts.shadow = Some(entry.clone());
             let coverage = facts.coverage(policy);
             if coverage.exempt {
-                skipped.exempt.push(seed.name.clone());
+                skipped.exempt.push(entry.name.clone());
             } else if coverage.class == AccountClass::System {
-                skipped.system.push(seed.name.clone());
+                skipped.system.push(entry.name.clone());
+            } else if coverage.locked {
+                skipped.locked.push(entry.name.clone());
             } else {
                 return true;
             }

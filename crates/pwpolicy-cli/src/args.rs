@@ -31,7 +31,7 @@ pub enum Command {
     /// Set the date of a user's last password change (like `chage -d`).
     SetChanged(SetChangedArgs),
     /// Force a user to change their password at the next login.
-    Expire(UserArgs),
+    Expire(ExpireArgs),
     /// List users whose passwords expire within DAYS days, or have expired.
     Report(ReportArgs),
     /// List every account's password state, like `passwd -S -a` and `chage -l`:
@@ -145,6 +145,21 @@ pub struct UserArgs {
     pub sources: Sources,
 }
 
+/// Arguments of `pwpolicy expire`.
+#[derive(Debug, Args)]
+pub struct ExpireArgs {
+    /// The account.
+    #[arg(long, value_name = "U")]
+    pub user: String,
+    /// Record it even if neither this host nor the store knows the account
+    /// (a fleet's user of other hosts); without it such a name is refused.
+    #[arg(long)]
+    pub create: bool,
+    /// Policy and store.
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
 /// Which directory to read users from, over the policy's `[directory]`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct DirectoryArgs {
@@ -195,6 +210,10 @@ pub struct SetChangedArgs {
     /// The day of the last change (UTC), as YYYY-MM-DD, or `today`.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: String,
+    /// Record it even if neither this host nor the store knows the account
+    /// (a fleet's user of other hosts); without it such a name is refused.
+    #[arg(long)]
+    pub create: bool,
     /// Policy and store.
     #[command(flatten)]
     pub sources: Sources,
@@ -266,10 +285,11 @@ pub struct ListArgs {
     /// How to print the rows.
     #[command(flatten)]
     pub output: Output,
-    /// The host's passwd file; `group`, `login.defs` and (if readable)
-    /// `shadow` are read from beside it.
-    #[arg(long, value_name = "FILE", default_value = "/etc/passwd")]
-    pub passwd: PathBuf,
+    /// List another host's accounts: its passwd file, with `group`,
+    /// `login.defs` and (if readable) `shadow` read from beside it
+    /// [default: this host's accounts, from its name service].
+    #[arg(long, value_name = "FILE")]
+    pub passwd: Option<PathBuf>,
     /// Policy and store.
     #[command(flatten)]
     pub sources: Sources,
@@ -321,8 +341,8 @@ pub enum PolicyCommand {
     },
     /// Validate a policy file: exit 0 if valid, 1 (naming the line) if not.
     Check {
-        /// The policy file to validate.
-        file: PathBuf,
+        /// The policy file to validate [default: /etc/security/pwpolicy.toml].
+        file: Option<PathBuf>,
     },
     /// Say whether the policy meets a published standard (--against
     /// nist-800-63b-4 | pci-dss-4), or whether a domain's own settings

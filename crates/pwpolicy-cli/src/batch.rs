@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 
 use anyhow::Context;
 use pwpolicy::Policy;
-use pwpolicy_backend::Lists;
+use pwpolicy_host::Lists;
 use serde::Deserialize;
 use serde_json::json;
 use zeroize::Zeroize;

@@ -27,13 +27,13 @@ pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
     let Line::Text(text) = line else {
         return finish(args, &render::answer(&overlong(&policy), false), false);
     };
-    let mut backend = store_access::backend(&args.sources, &policy, true);
+    let mut backend = store_access::passwords(&args.sources, &policy, true)?;
     let enforce_min_age = !args.ignore_min_age;
     // Every reason at once (text, reuse, age), then the atomic record,
     // which decides reuse and age again under the store's lock.
     let answer = backend.check(&CheckRequest {
         user: Some(&args.user),
-        full_name: args.full_name.as_deref().unwrap_or(""),
+        full_name: args.full_name.as_deref(),
         password: &text,
         enforce_min_age,
     })?;

@@ -29,7 +29,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
             &mut std::io::stdout().lock(),
         );
     }
-    let mut backend = store_access::backend(&args.sources, &policy, false);
+    let mut backend = store_access::passwords(&args.sources, &policy, false)?;
     let line = match read_password(&policy, "Password: ") {
         Ok(line) => line,
         Err(e) => return input_error(args.json, &e),
@@ -39,7 +39,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         Line::Text(text) => backend
             .check(&CheckRequest {
                 user: args.user.as_deref(),
-                full_name: args.full_name.as_deref().unwrap_or(""),
+                // Unless given, the account's own full name (GECOS), as PAM
+                // takes it.
+                full_name: args.full_name.as_deref(),
                 password: &text,
                 enforce_min_age: true,
             })

@@ -93,7 +93,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => policy_cmd::show(config.as_deref()),
         Command::Policy {
             command: PolicyCommand::Check { file },
-        } => policy_cmd::check(&file),
+        } => policy_cmd::check(file.as_deref()),
         Command::Policy {
             command: PolicyCommand::Audit(args),
         } => policy_cmd::audit(&args),

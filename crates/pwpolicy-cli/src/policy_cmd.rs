@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use pwpolicy::Policy;
 
 use crate::args::PolicyAuditArgs;
 use crate::config::{self, DEFAULT_POLICY_PATH};
 use crate::store_access;
 use crate::{EXIT_ACCEPTED, EXIT_REJECTED};
+use pwpolicy_host::PolicyFileError;
 
 /// Keys with no value unless set: their section, whether `policy` leaves
 /// them unset, and the commented line `policy show` prints then, with what
@@ -135,21 +135,39 @@ fn with_unset_keys(policy: &Policy, toml: &str) -> String {
     out
 }
 
-/// Validates a policy file; an unreadable file is an error (exit 2), an invalid
-/// one a rejection (exit 1) that names the line.
-pub fn check(path: &Path) -> anyhow::Result<u8> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read policy file {}", path.display()))?;
-    match config::parse(path, &bytes).and_then(|mut policy| config::load_banned_list(&mut policy)) {
-        Ok(()) => {
-            println!("{}: valid", path.display());
-            Ok(EXIT_ACCEPTED)
+/// Validates a policy file as every program loads it: the file and its
+/// banned-word list under the trust rules that apply to this user (as root,
+/// root's: what PAM and pwpolicyd apply), then every other file it names
+/// (the breached list, the pepper, the directory's files) opened as the
+/// programs that use them open them. Valid means they will load it. An
+/// unreadable file is an error (exit 2); an invalid one a rejection (exit
+/// 1) that names the line, or the file and its fix.
+pub fn check(path: Option<&Path>) -> anyhow::Result<u8> {
+    let path = path.unwrap_or(Path::new(DEFAULT_POLICY_PATH));
+    let loaded = match config::load(Some(path)) {
+        Ok(loaded) => loaded,
+        Err(PolicyFileError::Read { path, source })
+            if source.kind() != std::io::ErrorKind::PermissionDenied =>
+        {
+            return Err(anyhow::anyhow!(
+                "cannot read policy file {}: {source}",
+                path.display()
+            ));
         }
         Err(e) => {
-            println!("{e:#}");
-            Ok(EXIT_REJECTED)
+            println!("{e}");
+            return Ok(EXIT_REJECTED);
         }
+    };
+    let problems = config::verify_named_files(&loaded.policy);
+    if problems.is_empty() {
+        println!("{}: valid", path.display());
+        return Ok(EXIT_ACCEPTED);
     }
+    for problem in &problems {
+        println!("{problem}");
+    }
+    Ok(EXIT_REJECTED)
 }
 
 /// Audits what enforces passwords against the policy: exit 0 when it
@@ -163,12 +181,21 @@ pub fn audit(args: &PolicyAuditArgs) -> anyhow::Result<u8> {
             profile.name().to_owned(),
         ),
         None => {
-            let Some(target) = store_access::directory(&args.directory, None, &policy)? else {
+            let settings =
+                store_access::directory_settings(&args.directory, &policy).or_else(|| {
+                    policy
+                        .directory
+                        .url
+                        .is_some()
+                        .then(|| policy.directory.clone())
+                });
+            let Some(settings) = settings else {
                 anyhow::bail!(
                     "nothing to audit against: give --against PROFILE, or --directory \
                      ldaps://HOST (or set [directory] url)"
                 );
             };
+            let target = store_access::target(&settings)?;
             let url = target.url.clone();
             let audit = store_access::directory_backend(target, &policy, false).audit()?;
             (audit, url, "the policy".to_owned())
@@ -186,7 +213,11 @@ pub fn audit(args: &PolicyAuditArgs) -> anyhow::Result<u8> {
             None => String::new(),
         };
         for f in &audit.findings {
-            writeln!(out, "finding {}: {}{}", f.key, f.message, cite(&f.source))?;
+            let key = match &f.class {
+                Some(class) => format!("{} (class {class})", f.key),
+                None => f.key.to_owned(),
+            };
+            writeln!(out, "finding {key}: {}{}", f.message, cite(&f.source))?;
         }
         for n in &audit.notes {
             writeln!(out, "note    {}: {}{}", n.key, n.message, cite(&n.source))?;

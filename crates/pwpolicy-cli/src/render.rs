@@ -4,16 +4,13 @@
 use std::io::Write;
 
 use pwpolicy::Verdict;
-use pwpolicy_backend::{CheckAnswer, Finding};
+use pwpolicy_backend::CheckAnswer;
 use serde::Serialize;
 use serde_json::Value;
 
 /// The answer for a verdict of the core alone.
 pub fn answer(verdict: &Verdict, history_checked: bool) -> CheckAnswer {
-    CheckAnswer::of(
-        verdict.violations().iter().map(Finding::from).collect(),
-        history_checked,
-    )
+    CheckAnswer::of(verdict.violations().to_vec(), history_checked)
 }
 
 /// The JSON object of a `check` verdict (batch mode adds to it).
@@ -28,7 +25,7 @@ pub fn verdict_human(out: &mut impl Write, answer: &CheckAnswer) -> std::io::Res
     }
     writeln!(out, "Password rejected:")?;
     for v in &answer.violations {
-        writeln!(out, "  - {} [{}]", v.message, v.code)?;
+        writeln!(out, "  - {v} [{}]", v.code())?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use std::io::Read;
 
 use anyhow::{Context, bail};
 use pwpolicy::{Names, Password, Policy, Violation};
-use pwpolicy_backend::Lists;
+use pwpolicy_host::Lists;
 use zeroize::Zeroizing;
 
 use crate::input::line_limit;

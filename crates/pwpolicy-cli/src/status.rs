@@ -3,7 +3,7 @@
 
 use std::io::{BufWriter, Write};
 
-use pwpolicy_backend::{Backend, BackendError, ReportRow, Status};
+use pwpolicy_backend::{BackendError, Expiry, Status};
 
 use crate::EXIT_ACCEPTED;
 use crate::args::{ReportArgs, ReportFormat, StatusArgs};
@@ -13,11 +13,7 @@ use crate::store_access;
 /// Runs `pwpolicy status`.
 pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    let mut backend: Box<dyn Backend> =
-        match store_access::directory(&args.directory, Some(&args.sources), &policy)? {
-            Some(target) => Box::new(store_access::directory_backend(target, &policy, true)),
-            None => store_access::backend(&args.sources, &policy, true),
-        };
+    let mut backend = store_access::expiry(&args.sources, &args.directory, &policy, true)?;
     let status = backend.status(args.user.as_deref())?;
     if let Some(why) = backend.absence() {
         eprintln!("pwpolicy: note: {why}");
@@ -81,6 +77,9 @@ fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
         _ => "",
     };
     writeln!(out, "Class                   : {}{why}", s.class)?;
+    if s.shadow.as_ref().is_some_and(|v| v.locked) {
+        writeln!(out, "Password locked         : yes (shadow)")?;
+    }
     if let Some(shadow) = s.shadow.as_ref().and_then(|v| v.last_changed.as_deref()) {
         writeln!(out, "Shadow last change      : {shadow}")?;
     }
@@ -117,27 +116,28 @@ impl<W: Write> Printer<W> {
         match self.format {
             ReportFormat::Table => writeln!(
                 self.out,
-                "{:<24} {:<12} {:<12} {:>9}  STATE",
-                "USER", "LAST CHANGE", "EXPIRES", "DAYS LEFT"
+                "{:<24} {:<12} {:<12} {:>9}  {:<12} CLASS",
+                "USER", "LAST CHANGE", "EXPIRES", "DAYS LEFT", "STATE"
             ),
             ReportFormat::Csv => writeln!(self.out, "user,last_changed,expires,days_left,state"),
             ReportFormat::Json => self.out.write_all(b"["),
         }
     }
 
-    fn row(&mut self, r: &ReportRow) -> std::io::Result<()> {
+    fn row(&mut self, r: &Status) -> std::io::Result<()> {
         self.header()?;
         let or = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_owned());
         let days = |none: &str| r.days_left.map_or(none.to_owned(), |d| d.to_string());
         match self.format {
             ReportFormat::Table => writeln!(
                 self.out,
-                "{:<24} {:<12} {:<12} {:>9}  {}",
+                "{:<24} {:<12} {:<12} {:>9}  {:<12} {}",
                 r.user,
                 or(&r.last_changed, "-"),
                 or(&r.expires, "-"),
                 days("-"),
-                r.state.as_str()
+                r.state.as_str(),
+                r.class
             )?,
             ReportFormat::Csv => writeln!(
                 self.out,
@@ -175,27 +175,34 @@ impl<W: Write> Printer<W> {
 /// asked for); with `--with-store` the store's rows come first.
 pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
-    let directory = store_access::directory(
-        &args.directory,
-        (!args.with_store).then_some(&args.sources),
-        &policy,
-    )?;
-    if directory.is_none() && (args.with_store || args.include_disabled) {
+    // With --with-store, --db and --socket name the store read first; the
+    // directory is read after it.
+    let directory_sources = if args.with_store {
+        crate::args::Sources {
+            db: None,
+            socket: None,
+            ..args.sources.clone()
+        }
+    } else {
+        args.sources.clone()
+    };
+    let source = store_access::expiry_source(&directory_sources, &args.directory, &policy)?;
+    let is_directory = matches!(source, pwpolicy_backend::Source::Directory(_));
+    if !is_directory && (args.with_store || args.include_disabled) {
         anyhow::bail!(
             "--with-store and --include-disabled go with a directory (--directory or [directory] url)"
         );
     }
-    let mut backends: Vec<Box<dyn Backend>> = Vec::new();
-    if directory.is_none() || args.with_store {
-        backends.push(store_access::backend(&args.sources, &policy, true));
+    let mut backends: Vec<Box<dyn Expiry>> = Vec::new();
+    if args.with_store {
+        backends.push(store_access::store_expiry(&args.sources, &policy)?);
     }
-    if let Some(target) = directory {
-        backends.push(Box::new(store_access::directory_backend(
-            target,
-            &policy,
-            args.include_disabled,
-        )));
-    }
+    backends.push(store_access::expiry_of(
+        source,
+        &args.sources,
+        &policy,
+        args.include_disabled,
+    )?);
     let stdout = std::io::stdout();
     let mut printer = Printer::start(
         BufWriter::with_capacity(1 << 16, stdout.lock()),
@@ -213,10 +220,10 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
 /// Streams the backend's report rows for `days` into `write`; a failed
 /// write stops the report and is the error (`what` names the output).
 pub fn each_row(
-    backend: &mut dyn Backend,
+    backend: &mut dyn Expiry,
     days: u32,
     what: &str,
-    mut write: impl FnMut(ReportRow) -> std::io::Result<()>,
+    mut write: impl FnMut(Status) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let mut failed = None;
     let result = backend.report(days, &mut |row| {

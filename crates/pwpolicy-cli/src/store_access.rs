@@ -1,48 +1,120 @@
-//! The CLI's backend: the one rule of `pwpolicy_backend::choose` applied to
-//! `--db`, `--socket` and the policy file, with stores opened by
-//! `pwpolicy_store_postgres::open` (SQLite or PostgreSQL) — and the local store itself for the
-//! admin verbs the service does not offer. Also the rule for `status` and
-//! `report`: a directory (`--directory`, else `[directory] url` unless a
-//! store or socket is named) instead of the store.
+//! Where the CLI's answers come from: `pwpolicy_backend::choose` applied to
+//! `--db`, `--socket`, `--directory` and the policy file, with stores
+//! opened by `pwpolicy_store_postgres::open` (SQLite or PostgreSQL) and
+//! directories by `pwpolicy-directory-ldap` — and the local store itself
+//! for the admin verbs the service does not offer.
 
 use anyhow::{Context, bail};
-use pwpolicy::Policy;
-use pwpolicy_backend::{Backend, Local, Opener, Source, Sources as Chosen, choose};
-use pwpolicy_store::{OpenMode, Store};
-
+use pwpolicy::{DirectorySettings, Policy};
+use pwpolicy_backend::{
+    Backend, Expiry, Local, Opener, Passwords, Records, Role, Source, Sources as Chosen, choose,
+};
 use pwpolicy_directory_ldap::{Directory, Protection, Target};
+use pwpolicy_store::{OpenMode, Store};
 
 use crate::args::{DirectoryArgs, Sources};
 
 /// How the CLI opens stores.
 pub const OPEN_STORE: Opener = pwpolicy_store_postgres::open;
 
-/// Where the command's answers come from.
-pub fn source(sources: &Sources, policy: &Policy) -> Source {
-    choose(
-        &Chosen {
-            db: sources.db.clone(),
-            socket: sources.socket.clone(),
-        },
-        policy,
-    )
+/// What the command line names, for the one rule.
+fn chosen(sources: &Sources, directory: Option<DirectorySettings>) -> Chosen {
+    Chosen {
+        db: sources.db.clone(),
+        socket: sources.socket.clone(),
+        directory,
+    }
 }
 
-/// The command's backend. With `missing_store_is_empty`, a named store
-/// that does not exist yet reads as empty (a first change creates it);
-/// otherwise only the default store may be missing.
-pub fn backend(
+/// The store or service for `role` (never a directory).
+fn store_or_service(
     sources: &Sources,
     policy: &Policy,
     missing_store_is_empty: bool,
-) -> Box<dyn Backend> {
-    match source(sources, policy) {
-        Source::Local { location, explicit } => Box::new(
-            Local::new(policy.clone(), location, explicit, OPEN_STORE)
-                .missing_store_is_empty(missing_store_is_empty),
-        ),
-        service => service.backend(policy, OPEN_STORE),
-    }
+) -> anyhow::Result<Box<dyn Backend>> {
+    Ok(
+        match choose(&chosen(sources, None), policy, Role::Passwords)? {
+            Source::Local { location, explicit } => Box::new(
+                Local::new(policy.clone(), location, explicit, OPEN_STORE)
+                    .missing_store_is_empty(missing_store_is_empty),
+            ),
+            source => source
+                .backend(policy, OPEN_STORE)
+                .context("no store or service for this command")?,
+        },
+    )
+}
+
+/// The password side: a named store that does not exist yet reads as
+/// empty with `missing_store_is_empty` (a first change creates it);
+/// otherwise only the default store may be missing.
+pub fn passwords(
+    sources: &Sources,
+    policy: &Policy,
+    missing_store_is_empty: bool,
+) -> anyhow::Result<Box<dyn Passwords>> {
+    let backend: Box<dyn Passwords> = store_or_service(sources, policy, missing_store_is_empty)?;
+    Ok(backend)
+}
+
+/// The records administrators set (`expire`, `set-changed`).
+pub fn records(sources: &Sources, policy: &Policy) -> anyhow::Result<Box<dyn Records>> {
+    let backend: Box<dyn Records> = store_or_service(sources, policy, true)?;
+    Ok(backend)
+}
+
+/// Where the expiry side's answers come from: a directory (`--directory`,
+/// or `[directory] url` unless a store or socket is named), else the store
+/// or the service.
+///
+/// # Errors
+///
+/// A directory named with a store or socket.
+pub fn expiry_source(
+    sources: &Sources,
+    directory: &DirectoryArgs,
+    policy: &Policy,
+) -> anyhow::Result<Source> {
+    let named = directory_settings(directory, policy);
+    Ok(choose(&chosen(sources, named), policy, Role::Expiry)?)
+}
+
+/// The expiry side of `source` (from [`expiry_source`]).
+pub fn expiry_of(
+    source: Source,
+    sources: &Sources,
+    policy: &Policy,
+    include_disabled: bool,
+) -> anyhow::Result<Box<dyn Expiry>> {
+    Ok(match source {
+        Source::Directory(settings) => Box::new(directory_backend(
+            target(&settings)?,
+            policy,
+            include_disabled,
+        )),
+        _ => {
+            let backend: Box<dyn Expiry> = store_or_service(sources, policy, true)?;
+            backend
+        }
+    })
+}
+
+/// The expiry side the command line and policy choose.
+pub fn expiry(
+    sources: &Sources,
+    directory: &DirectoryArgs,
+    policy: &Policy,
+    include_disabled: bool,
+) -> anyhow::Result<Box<dyn Expiry>> {
+    let source = expiry_source(sources, directory, policy)?;
+    expiry_of(source, sources, policy, include_disabled)
+}
+
+/// The store's (or the service's) expiry side, whatever directory the
+/// policy names: `report --with-store`.
+pub fn store_expiry(sources: &Sources, policy: &Policy) -> anyhow::Result<Box<dyn Expiry>> {
+    let backend: Box<dyn Expiry> = store_or_service(sources, policy, true)?;
+    Ok(backend)
 }
 
 /// The store itself, for verbs the service does not offer.
@@ -51,7 +123,7 @@ pub fn local_store(
     policy: &Policy,
     verb: &str,
 ) -> anyhow::Result<Box<dyn Store>> {
-    match source(sources, policy) {
+    match choose(&chosen(sources, None), policy, Role::Passwords)? {
         Source::Local { location, .. } => {
             OPEN_STORE(&location, OpenMode::ReadWrite).context("cannot open store")
         }
@@ -59,36 +131,17 @@ pub fn local_store(
             "`{verb}` works on the store itself, not through the service at {}: run it where the store is, with --db",
             socket.display()
         ),
+        Source::Directory(_) => bail!("`{verb}` works on a store, not a directory"),
     }
 }
 
-/// The directory `status` and `report` answer from, if any: `--directory`,
-/// else the policy's `[directory] url` unless `--db` or `--socket` names a
-/// store (what is named on the command line wins, as in `choose`). The
-/// options given override the policy's `[directory]` keys one by one.
-///
-/// # Errors
-///
-/// A URL of another scheme, or a password file without a bind DN.
-pub fn directory(
-    args: &DirectoryArgs,
-    sources: Option<&Sources>,
-    policy: &Policy,
-) -> anyhow::Result<Option<Target>> {
-    let named_store = sources.is_some_and(|s| s.db.is_some() || s.socket.is_some());
-    if args.directory.is_none() && (named_store || policy.directory.url.is_none()) {
-        return Ok(None);
-    }
-    if args.directory.is_some() && named_store {
-        bail!(
-            "--directory reads a directory; --db and --socket name a store: give one or the other"
-        );
-    }
+/// The directory the options name, laid over the policy's `[directory]`
+/// keys one by one; `None` when no `--directory` is given.
+pub fn directory_settings(args: &DirectoryArgs, policy: &Policy) -> Option<DirectorySettings> {
+    let url = args.directory.as_ref()?;
     let mut settings = policy.directory.clone();
     let path = |p: &std::path::PathBuf| p.to_string_lossy().into_owned();
-    if let Some(url) = &args.directory {
-        settings.url = Some(url.clone());
-    }
+    settings.url = Some(url.clone());
     if let Some(dn) = &args.bind_dn {
         settings.bind_dn = Some(dn.clone());
     }
@@ -101,14 +154,20 @@ pub fn directory(
     if let Some(file) = &args.ca_file {
         settings.ca_file = Some(path(file));
     }
-    let target = Target::from_settings(&settings)?;
-    if let Some(t) = &target
-        && t.protection == Protection::Clear
-        && t.bind_dn.is_some()
-    {
+    Some(settings)
+}
+
+/// The target of directory settings, warning of a bind in clear.
+///
+/// # Errors
+///
+/// A URL of another scheme, or a password file without a bind DN.
+pub fn target(settings: &DirectorySettings) -> anyhow::Result<Target> {
+    let target = Target::from_settings(settings)?.context("no directory URL")?;
+    if target.protection == Protection::Clear && target.bind_dn.is_some() {
         eprintln!(
             "pwpolicy: warning: binding to {} without TLS ([directory] starttls = false): the bind password crosses the network readable",
-            t.url
+            target.url
         );
     }
     Ok(target)

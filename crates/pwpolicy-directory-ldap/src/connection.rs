@@ -9,7 +9,7 @@ use pwpolicy_directory::{
 
 use crate::error::DirectoryError;
 use crate::target::{Protection, Target};
-use crate::{password, tls};
+use crate::tls;
 
 /// Entries a page (AD's MaxPageSize is 1,000).
 const PAGE_SIZE: i32 = 500;
@@ -73,7 +73,7 @@ impl Connection {
         ldap.with_timeout(target.timeout);
         if let Some(dn) = &target.bind_dn {
             let password = match &target.bind_password_file {
-                Some(path) => password::read(path)?,
+                Some(path) => pwpolicy_host::directory_files::bind_password(path)?,
                 None => zeroize::Zeroizing::new(String::new()),
             };
             let bind = |why: String| DirectoryError::Bind {

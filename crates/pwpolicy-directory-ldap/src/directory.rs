@@ -1,16 +1,12 @@
-//! A [`Backend`] over a directory: `status` and `report` for its users,
-//! in the same typed answers as the store's. Passwords are set on the DC
-//! (its check password script or filter DLL checks them), so the verbs
-//! that record changes say so instead.
+//! The expiry side of the seam over a directory: `status`, `list` and
+//! `report` for its users, in the same typed answers as the store's, with
+//! the core's [`Standing`]. Passwords are set on the DC (its check password
+//! script or filter DLL checks them), so a directory has no password side.
 
-use pwpolicy::Policy;
 use pwpolicy::audit::Audit;
-use pwpolicy_backend::ops::Standing;
-use pwpolicy_backend::{
-    Backend, BackendError, CheckAnswer, CheckRequest, CommitAnswer, CommitRequest, DirectoryView,
-    ReportRow, Status,
-};
-use pwpolicy_directory::{Account, Domain, Expiry, Pso};
+use pwpolicy::{Policy, Standing};
+use pwpolicy_backend::{BackendError, DirectoryView, Expiry, Notes, Rows, Status};
+use pwpolicy_directory::{Account, Domain, Expiry as AccountExpiry, Pso};
 use time::OffsetDateTime;
 
 use crate::connection::Connection;
@@ -96,7 +92,9 @@ impl Directory {
         Ok(pwpolicy_directory::audit(&policy, &open.domain, &open.psos))
     }
 
-    fn row(&self, account: &Account, expiry: &Expiry, now: OffsetDateTime) -> ReportRow {
+    /// The status of one of the directory's users: the core's standing
+    /// under the expiry the DC works out, with the policy's warning window.
+    fn row(&self, account: &Account, expiry: &AccountExpiry, now: OffsetDateTime) -> Status {
         let standing = Standing::until(
             &self.policy.expiry,
             expiry.last_changed,
@@ -104,38 +102,29 @@ impl Directory {
             expiry.must_change,
             now,
         );
-        ReportRow {
+        Status {
+            max_age_days: expiry
+                .max_age
+                .map_or(0, |d| u32::try_from(d.whole_days()).unwrap_or(u32::MAX)),
+            warn_days: self.policy.expiry.warn_days,
             directory: Some(DirectoryView {
                 dn: account.dn.clone(),
                 disabled: expiry.disabled,
                 never_expires: expiry.never_expires,
                 settings: expiry.governed.label().to_owned(),
             }),
-            ..standing.row(&account.name)
+            ..Status::standing(&account.name, &standing)
         }
     }
-}
-
-/// The message for the verbs a directory does not do.
-fn unsupported(verb: &str) -> BackendError {
-    BackendError::Unsupported(format!(
-        "`{verb}` works on pwpolicy's store; a directory's passwords change on its DC (docs/samba.md)"
-    ))
 }
 
 fn backend_error(e: DirectoryError) -> BackendError {
     BackendError::Directory(Box::new(e))
 }
 
-impl Backend for Directory {
-    fn check(&mut self, _: &CheckRequest<'_>) -> Result<CheckAnswer, BackendError> {
-        Err(unsupported("check"))
-    }
+impl Notes for Directory {}
 
-    fn commit(&mut self, _: &CommitRequest<'_>) -> Result<CommitAnswer, BackendError> {
-        Err(unsupported("change"))
-    }
-
+impl Expiry for Directory {
     fn status(&mut self, user: Option<&str>) -> Result<Status, BackendError> {
         let user = user.ok_or(BackendError::NeedUser)?;
         let now = OffsetDateTime::now_utc();
@@ -152,7 +141,8 @@ impl Backend for Directory {
         let Some(account) = found else {
             return Ok(Status {
                 note: Some(format!("no such user in {}", self.target.url)),
-                ..Status::from_row(Standing::unknown().row(user), warn_days)
+                warn_days,
+                ..Status::standing(user, &Standing::unknown())
             });
         };
         let expiry = account.expiry(&open.domain, &open.psos);
@@ -166,19 +156,46 @@ impl Backend for Directory {
             _ => None,
         };
         Ok(Status {
-            max_age_days: expiry
-                .max_age
-                .map_or(0, |d| u32::try_from(d.whole_days()).unwrap_or(u32::MAX)),
             note,
-            ..Status::from_row(self.row(&account, &expiry, now), warn_days)
+            ..self.row(&account, &expiry, now)
         })
     }
 
-    fn report(
-        &mut self,
-        days: u32,
-        visit: &mut dyn FnMut(ReportRow) -> Result<(), BackendError>,
-    ) -> Result<(), BackendError> {
+    fn list(&mut self, visit: &mut Rows<'_>) -> Result<(), BackendError> {
+        let now = OffsetDateTime::now_utc();
+        let base = self.target.base.clone();
+        self.open().map_err(backend_error)?;
+        let Some(Open {
+            conn, domain, psos, ..
+        }) = self.open.take()
+        else {
+            unreachable!("opened above");
+        };
+        let mut conn = conn;
+        let mut failed = None;
+        let walked = conn.each_user(base.as_deref(), None, &mut |a| {
+            if failed.is_some() {
+                return Ok(());
+            }
+            let expiry = a.expiry(&domain, &psos);
+            if let Err(e) = visit(self.row(&a, &expiry, now)) {
+                failed = Some(e);
+            }
+            Ok(())
+        });
+        self.open = Some(Open {
+            conn,
+            domain,
+            psos,
+            unreadable: Vec::new(),
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        walked.map_err(backend_error)
+    }
+
+    fn report(&mut self, days: u32, visit: &mut Rows<'_>) -> Result<(), BackendError> {
         let now = OffsetDateTime::now_utc();
         let base = self.target.base.clone();
         self.open().map_err(backend_error)?;
@@ -194,9 +211,14 @@ impl Backend for Directory {
         let (rules, include_disabled) = (&self.policy.expiry, self.include_disabled);
         conn.each_user(base.as_deref(), None, &mut |a| {
             let expiry = a.expiry(domain, psos);
-            let days_left = rules.status_until(expiry.expires, false, now).days_left;
-            let due_now = expiry.must_change || days_left.is_some_and(|d| d <= i64::from(days));
-            if due_now && (include_disabled || !expiry.disabled) {
+            let standing = Standing::until(
+                rules,
+                expiry.last_changed,
+                expiry.expires,
+                expiry.must_change,
+                now,
+            );
+            if standing.is_due(days) && (include_disabled || !expiry.disabled) {
                 due.push((a, expiry));
             }
             Ok(())
@@ -212,13 +234,5 @@ impl Backend for Directory {
             visit(self.row(account, expiry, now))?;
         }
         Ok(())
-    }
-
-    fn expire(&mut self, _: &str) -> Result<(), BackendError> {
-        Err(unsupported("expire"))
-    }
-
-    fn set_changed(&mut self, _: &str, _: &str) -> Result<(), BackendError> {
-        Err(unsupported("set-changed"))
     }
 }

@@ -80,3 +80,17 @@ pub enum DirectoryError {
         source: AttrError,
     },
 }
+
+impl From<pwpolicy_host::directory_files::DirectoryFileError> for DirectoryError {
+    fn from(e: pwpolicy_host::directory_files::DirectoryFileError) -> DirectoryError {
+        use pwpolicy_host::directory_files::DirectoryFileError as E;
+        match e {
+            E::PasswordFile { path, why } => DirectoryError::PasswordFile { path, why },
+            E::CaFile { path, why } => DirectoryError::CaFile { path, why },
+            _ => DirectoryError::CaFile {
+                path: std::path::PathBuf::new(),
+                why: e.to_string(),
+            },
+        }
+    }
+}

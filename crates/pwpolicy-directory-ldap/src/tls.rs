@@ -28,8 +28,10 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Direct
             path: path.to_owned(),
             why,
         };
-        let certs = CertificateDer::pem_file_iter(path)
-            .map_err(|e| fail(e.to_string()))?
+        // Read under the rules for trusted files: a CA someone else could
+        // write would let them stand in for the DC and take the bind password.
+        let pem = pwpolicy_host::directory_files::ca_file(path)?;
+        let certs = CertificateDer::pem_slice_iter(&pem)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| fail(e.to_string()))?;
         if certs.is_empty() {

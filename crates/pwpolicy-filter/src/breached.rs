@@ -1,5 +1,6 @@
 //! The policy's breached-password list (`[breached] file`), as the filter
-//! and the C API read it: opened with the operating system's rules only,
+//! and the C API read it: opened under `pwpolicy-host`'s rules (on Unix as
+//! root, nobody else may be able to replace it; on Windows, its ACLs),
 //! checked against the policy's `min_count`, asked after the text rules.
 //!
 //! How long the file stays open depends on what the operating system lets a
@@ -17,7 +18,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pwpolicy::{BreachedRules, Verdict};
-use pwpolicy_breach_file::{BreachFileError, MappedFilter, Watched, open_plain};
+use pwpolicy_breach_file::{BreachFileError, MappedFilter, Watched};
+use pwpolicy_host::breached::open_trusted;
 
 use crate::error::Error;
 
@@ -65,7 +67,7 @@ impl List {
             (Hold::Mapped, Some(Source::Mapped(watched))) if watched.path() == path => {
                 Source::Mapped(Arc::clone(watched))
             }
-            (Hold::Mapped, _) => Source::Mapped(Arc::new(Watched::new(path, open_plain))),
+            (Hold::Mapped, _) => Source::Mapped(Arc::new(Watched::new(path, open_trusted))),
             (Hold::PerLookup, _) => Source::PerLookup(path.to_owned()),
         };
         Some(List {
@@ -100,7 +102,7 @@ impl List {
     fn current(&self) -> Result<Arc<MappedFilter>, Error> {
         match &self.source {
             Source::Mapped(watched) => watched.current(),
-            Source::PerLookup(path) => MappedFilter::open(path, open_plain).map(Arc::new),
+            Source::PerLookup(path) => MappedFilter::open(path, open_trusted).map(Arc::new),
         }
         .map_err(list_error)
     }

@@ -180,55 +180,38 @@ impl Engine {
     }
 }
 
-/// The policy in the file at `path`.
+/// The policy in the file at `path`, with the banned-word list it names:
+/// read by `pwpolicy-host`'s one loader, as PAM and the CLI read it (on
+/// Unix as root, under the trust rules: a file, list or directory someone
+/// else could write is refused).
 ///
 /// # Errors
 ///
 /// [`Error::CannotRead`], [`Error::PolicyNotUtf8`] or
-/// [`Error::InvalidPolicy`] (naming the line).
+/// [`Error::InvalidPolicy`] (naming the line, or the list at fault).
 pub fn load(path: &Path) -> Result<Policy, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::CannotRead {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::PolicyNotUtf8 {
-        path: path.to_owned(),
-    })?;
-    let mut policy = Policy::from_toml(&text).map_err(|e| Error::InvalidPolicy {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })?;
-    load_banned_list(&mut policy)?;
-    Ok(policy)
-}
-
-/// The largest banned-word list read, as on Linux.
-const MAX_BANNED_LIST_BYTES: u64 = 64 << 20;
-
-/// Reads the policy's `[banned] file` into it. A list that cannot be used
-/// makes the policy unusable, like a broken line in the policy file: the
-/// filter then enforces the built-in default and says so.
-fn load_banned_list(policy: &mut Policy) -> Result<(), Error> {
-    let Some(file) = policy.banned.file.clone() else {
-        return Ok(());
-    };
-    let path = std::path::PathBuf::from(file);
-    let refuse = |reason: String| Error::InvalidPolicy {
-        path: path.clone(),
-        reason: format!("banned-word list: {reason}"),
-    };
-    let mut bytes = Vec::new();
-    std::fs::File::open(&path)
-        .and_then(|f| {
-            use std::io::Read as _;
-            f.take(MAX_BANNED_LIST_BYTES + 1).read_to_end(&mut bytes)
+    use pwpolicy_host::PolicyFileError as E;
+    pwpolicy_host::policy_file::load(Some(path))
+        .map(|loaded| loaded.policy)
+        .map_err(|e| match e {
+            E::Read { path, source } => Error::CannotRead {
+                path,
+                reason: source.to_string(),
+            },
+            E::NotUtf8 { path, .. } => Error::PolicyNotUtf8 { path },
+            E::BannedList { path, reason } => Error::InvalidPolicy {
+                path,
+                reason: format!("banned-word list: {reason}"),
+            },
+            E::Invalid { path, source } => Error::InvalidPolicy {
+                path,
+                reason: source.to_string(),
+            },
+            other => Error::InvalidPolicy {
+                path: path.to_owned(),
+                reason: other.to_string(),
+            },
         })
-        .map_err(|e| refuse(format!("cannot read it: {e}")))?;
-    if bytes.len() as u64 > MAX_BANNED_LIST_BYTES {
-        return Err(refuse(format!("larger than {MAX_BANNED_LIST_BYTES} bytes")));
-    }
-    policy.banned.load_list_bytes(&bytes).map_err(refuse)?;
-    Ok(())
 }
 
 /// The policy in `path`; the built-in default when it is absent, or (with a

@@ -1,7 +1,7 @@
 //! Who may do what, decided from the kernel's word on the caller
 //! (`SO_PEERCRED`), never from anything the client says about itself.
 
-use pwpolicy_backend::protocol::Request;
+use pwpolicy_backend::wire::Request;
 
 /// The process at the other end of a connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,7 @@ pub fn authorize(peer: &Peer, request: &Request) -> Result<(), &'static str> {
         }
         Request::Commit { .. }
         | Request::Report { .. }
+        | Request::List { .. }
         | Request::Expire { .. }
         | Request::SetChanged { .. } => Err("only root and the admin group may do this"),
     }
@@ -43,7 +44,7 @@ pub fn authorize(peer: &Peer, request: &Request) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pwpolicy_backend::protocol::Secret;
+    use pwpolicy_backend::wire::Secret;
 
     fn peer(name: &str, admin: bool) -> Peer {
         Peer {
@@ -57,7 +58,7 @@ mod tests {
     fn check(user: &str) -> Request {
         Request::Check {
             user: Some(user.into()),
-            full_name: String::new(),
+            full_name: None,
             password: Secret(zeroize::Zeroizing::new("x".into())),
             enforce_min_age: true,
         }
@@ -88,11 +89,13 @@ mod tests {
         assert!(authorize(&erin, &check("erin")).is_ok());
         assert!(authorize(&erin, &check("john")).is_err());
         assert!(authorize(&erin, &Request::Report { expiring_within: 1 }).is_err());
+        assert!(authorize(&erin, &Request::List {}).is_err());
         assert!(
             authorize(
                 &erin,
                 &Request::Expire {
-                    user: "erin".into()
+                    user: "erin".into(),
+                    create: false,
                 }
             )
             .is_err()

@@ -11,13 +11,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pwpolicy::Policy;
-use pwpolicy_backend::protocol::{
-    Answer, Envelope, ErrorKind, MAX_FRAME, PROTOCOL_VERSION, REPORT_PAGE_BYTES, Refusal,
-    ReportPage, Request, Response, VersionOnly, encode_answer, write_frame,
+use pwpolicy_backend::wire::{
+    Answer, Envelope, ErrorKind, MAX_FRAME, PAGE_BYTES, PROTOCOL_VERSION, Refusal, Request,
+    Response, RowsPage, VersionOnly, encode_answer, write_frame,
 };
 use pwpolicy_backend::{
-    Backend, BackendError, CheckRequest, CommitRequest, Lists, Local, Opener, ops,
+    BackendError, CheckRequest, CommitRequest, Expiry, Local, Opener, Passwords, Records, Status,
+    ops,
 };
+use pwpolicy_host::Lists;
 use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
 use time::OffsetDateTime;
 use tracing::{info, warn};
@@ -262,7 +264,7 @@ fn identify(shared: &Shared, stream: &UnixStream) -> io::Result<Peer> {
             gid == admin
                 || name
                     .as_deref()
-                    .is_some_and(|n| pwpolicy_backend::accounts::group_ids(n, gid).contains(&admin))
+                    .is_some_and(|n| pwpolicy_host::accounts::group_ids(n, gid).contains(&admin))
         });
     Ok(Peer {
         uid,
@@ -442,13 +444,16 @@ fn handle(
     };
     let store = match checkout(shared) {
         Ok(store) => store,
-        Err(e) => return respond(stream, Err(backend_error(e.into()))),
+        Err(e) => {
+            warn!(uid = peer.uid, op, error = %e, "cannot open the store");
+            return respond(stream, Err(refusal(peer, e.into())));
+        }
     };
     let mut local = Local::over(Arc::clone(&shared.config.policy), store, shared.config.open)
         .with_lists(Arc::clone(&shared.lists));
     let mut io_failed = None;
     let result = execute(&mut local, peer, request, &mut |page| {
-        respond(stream, Ok(Answer::Report(page))).map_err(|e| {
+        respond(stream, Ok(Answer::Rows(page))).map_err(|e| {
             io_failed = Some(e);
             BackendError::Protocol
         })
@@ -462,7 +467,9 @@ fn handle(
             if let Some(store) = local.into_store() {
                 checkin(shared, store);
             }
-            if !peer.admin && answer.as_ref().is_some_and(tells_of_history) {
+            if !peer.admin
+                && matches!(&answer, Some(Answer::Check(check)) if check.tells_of_history())
+            {
                 std::thread::sleep(REUSED_DELAY);
             }
             match answer {
@@ -473,7 +480,7 @@ fn handle(
         // A store that failed may be broken (a lost PostgreSQL connection): drop it.
         Err(e) => {
             warn!(uid = peer.uid, op, error = %e, "request failed");
-            respond(stream, Err(backend_error(e)))
+            respond(stream, Err(refusal(peer, e)))
         }
     }
 }
@@ -497,22 +504,26 @@ fn runs_argon2(request: &Request) -> bool {
     matches!(request, Request::Check { .. } | Request::Commit { .. })
 }
 
-/// A check answer that found the candidate, or its stem, in the history.
-fn tells_of_history(answer: &Answer) -> bool {
-    matches!(answer, Answer::Check(check) if check
-        .violations
-        .iter()
-        .any(|v| v.code == "reused" || v.code == "similar_to_history"))
-}
-
-fn backend_error(e: BackendError) -> (ErrorKind, String) {
-    match e {
+/// What a caller is told of a failure. Administrators get the detail; an
+/// ordinary caller learns only that the service is misconfigured, never the
+/// paths and modes of root's pepper, store or lists (the log has them).
+fn refusal(peer: &Peer, e: BackendError) -> (ErrorKind, String) {
+    let kind = match &e {
         BackendError::Store(StoreError::InvalidUser(_)) | BackendError::InvalidDate(_) => {
-            (ErrorKind::BadRequest, e.to_string())
+            return (ErrorKind::BadRequest, e.to_string());
         }
-        BackendError::Breached(_) => (ErrorKind::ListUnavailable, e.to_string()),
-        other => (ErrorKind::StoreUnavailable, other.to_string()),
+        BackendError::UnknownAccount(_) => return (ErrorKind::UnknownAccount, e.to_string()),
+        BackendError::Breached(_) => ErrorKind::ListUnavailable,
+        _ => ErrorKind::StoreUnavailable,
+    };
+    if peer.admin {
+        return (kind, e.to_string());
     }
+    (
+        kind,
+        "the password service is misconfigured; the administrator can see why in its log"
+            .to_owned(),
+    )
 }
 
 fn checkout(shared: &Shared) -> Result<Box<dyn Store>, StoreError> {
@@ -536,7 +547,7 @@ fn execute(
     local: &mut Local,
     peer: &Peer,
     request: Request,
-    page: &mut dyn FnMut(ReportPage) -> Result<(), BackendError>,
+    page: &mut dyn FnMut(RowsPage) -> Result<(), BackendError>,
 ) -> Result<Option<Answer>, BackendError> {
     let op = request.op();
     Ok(Some(match request {
@@ -557,16 +568,20 @@ fn execute(
             } else {
                 HistoryScope::ExceptCurrent
             };
+            // Only an administrator may say whose names to keep out; anyone
+            // else is held to the passwd database's (and cannot make the
+            // name rule run over a name of their own making).
+            let full_name = full_name.filter(|_| peer.admin);
             let answer = local.check_within(
                 &CheckRequest {
                     user: user.as_deref(),
-                    full_name: &full_name,
+                    full_name: full_name.as_deref(),
                     password: &password.0,
                     enforce_min_age,
                 },
                 scope,
             )?;
-            let codes: Vec<&str> = answer.violations.iter().map(|v| v.code.as_str()).collect();
+            let codes: Vec<&str> = answer.violations.iter().map(|v| v.code()).collect();
             info!(uid = peer.uid, op, user, accepted = answer.accepted, codes = ?codes, "request");
             Answer::Check(answer)
         }
@@ -601,35 +616,50 @@ fn execute(
             Answer::Status(Box::new(local.status(Some(&user))?))
         }
         Request::Report { expiring_within } => {
-            let (mut rows, mut bytes, mut count) = (Vec::new(), 0, 0usize);
-            local.report(expiring_within, &mut |row| {
-                bytes += row.user.len() + 160;
-                count += 1;
-                rows.push(row);
-                if bytes >= REPORT_PAGE_BYTES {
-                    bytes = 0;
-                    page(ReportPage {
-                        rows: std::mem::take(&mut rows),
-                        more: true,
-                    })?;
-                }
-                Ok(())
-            })?;
-            page(ReportPage { rows, more: false })?;
+            let count = in_pages(page, |row| local.report(expiring_within, row))?;
             info!(uid = peer.uid, op, rows = count, "request");
             return Ok(None);
         }
-        Request::Expire { user } => {
-            local.expire(&user)?;
+        Request::List {} => {
+            let count = in_pages(page, |row| local.list(row))?;
+            info!(uid = peer.uid, op, rows = count, "request");
+            return Ok(None);
+        }
+        Request::Expire { user, create } => {
+            local.expire(&user, create)?;
             info!(uid = peer.uid, op, user, "request");
             Answer::Done
         }
-        Request::SetChanged { user, date } => {
-            local.set_changed(&user, &date)?;
+        Request::SetChanged { user, date, create } => {
+            local.set_changed(&user, &date, create)?;
             info!(uid = peer.uid, op, user, date, "request");
             Answer::Done
         }
     }))
+}
+
+/// Sends the rows `walk` visits as pages of about [`PAGE_BYTES`], the last
+/// with `more: false`; returns how many rows there were.
+fn in_pages(
+    page: &mut dyn FnMut(RowsPage) -> Result<(), BackendError>,
+    walk: impl FnOnce(&mut dyn FnMut(Status) -> Result<(), BackendError>) -> Result<(), BackendError>,
+) -> Result<usize, BackendError> {
+    let (mut rows, mut bytes, mut count) = (Vec::new(), 0, 0usize);
+    walk(&mut |row: Status| {
+        bytes += row.user.len() + row.class.len() + 220;
+        count += 1;
+        rows.push(row);
+        if bytes >= PAGE_BYTES {
+            bytes = 0;
+            page(RowsPage {
+                rows: std::mem::take(&mut rows),
+                more: true,
+            })?;
+        }
+        Ok(())
+    })?;
+    page(RowsPage { rows, more: false })?;
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -400,18 +400,34 @@ impl StoreTx for PostgresTx<'_> {
             visit(DueRow {
                 name: get(location, row, 0)?,
                 last_change: get(location, row, 1)?,
+                must_change: get(location, row, 2)?,
+                first_seen: get(location, row, 3)?,
+                history_len: get(location, row, 4)?,
             })
         };
+        const COLUMNS: &str = "SELECT name, last_change, must_change, first_seen,
+                (SELECT count(*) FROM pwpolicy_history WHERE user_name = u.name)
+             FROM pwpolicy_users u";
         match due {
             Due::Forced => self.query_each(
-                "SELECT name, last_change FROM pwpolicy_users WHERE must_change ORDER BY name",
+                &format!("{COLUMNS} WHERE must_change ORDER BY name"),
                 &[],
                 &mut each,
             ),
             Due::ChangedBefore(cutoff) => self.query_each(
-                "SELECT name, last_change FROM pwpolicy_users
-                 WHERE NOT must_change AND last_change <= $1 ORDER BY last_change, name",
+                &format!(
+                    "{COLUMNS} WHERE NOT must_change AND last_change <= $1 \
+                     ORDER BY last_change, name"
+                ),
                 &[&cutoff],
+                &mut each,
+            ),
+            Due::Rest => self.query_each(
+                &format!(
+                    "{COLUMNS} WHERE NOT must_change \
+                     ORDER BY last_change IS NULL, last_change, name"
+                ),
+                &[],
                 &mut each,
             ),
         }

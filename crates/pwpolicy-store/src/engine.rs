@@ -24,7 +24,7 @@ use crate::change::{new_salt, validate_user};
 use crate::protocol;
 pub use crate::protocol::ChangeTx;
 use crate::record::{
-    ChangeOutcome, PasswordChange, ReportRow, Seed, SeedSummary, UserHistory, UserRecord,
+    ChangeOutcome, PasswordChange, Seed, SeedSummary, UserHistory, UserRecord, Which,
 };
 use crate::{Store, StoreError, time_from, time_to};
 
@@ -148,7 +148,7 @@ pub struct NewUser<'a> {
     pub first_seen: i64,
 }
 
-/// Which users an expiry report visits, and in what order.
+/// Which users a report or listing visits, and in what order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Due {
     /// Users who must change, by name.
@@ -156,15 +156,24 @@ pub enum Due {
     /// Users who need not, whose last change is at or before this time:
     /// oldest first, then by name.
     ChangedBefore(i64),
+    /// Every user who need not change: oldest change first, then by name,
+    /// then those with no change recorded, by name.
+    Rest,
 }
 
-/// One user an expiry report visits.
+/// One user a report or listing visits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueRow {
     /// Account name.
     pub name: String,
     /// The last change, if any.
     pub last_change: Option<i64>,
+    /// Whether a change is forced.
+    pub must_change: bool,
+    /// When the store first recorded the user.
+    pub first_seen: i64,
+    /// How many history entries the user has.
+    pub history_len: i64,
 }
 
 /// What [`StoreTx::due`] calls for each row.
@@ -323,32 +332,39 @@ impl<E: Engine> Store for E {
         Ok(removed)
     }
 
-    fn expiring(
+    fn records(
         &mut self,
-        changed_before: Option<OffsetDateTime>,
-        visit: &mut dyn FnMut(ReportRow) -> Result<(), StoreError>,
+        which: Which,
+        visit: &mut dyn FnMut(UserRecord) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         if !self.has_schema()? {
             return Ok(());
         }
         let location = self.location();
-        let mut row = |must_change: bool, row: DueRow| -> Result<(), StoreError> {
-            visit(ReportRow {
+        let mut row = |row: DueRow| -> Result<(), StoreError> {
+            visit(UserRecord {
                 name: row.name,
                 last_change: row
                     .last_change
                     .map(|t| time_from(&location, t))
                     .transpose()?,
-                must_change,
+                must_change: row.must_change,
+                first_seen: time_from(&location, row.first_seen)?,
+                history_len: usize::try_from(row.history_len).unwrap_or(0),
             })
         };
-        // One read transaction: the forced and the due list are read together.
+        // One read transaction: the forced and the rest are read together.
         let mut tx = self.begin(Access::Read)?;
-        tx.due(Due::Forced, &mut |r| row(true, r))?;
-        if let Some(cutoff) = changed_before {
-            tx.due(Due::ChangedBefore(time_to(cutoff)), &mut |r| row(false, r))?;
+        tx.due(Due::Forced, &mut row)?;
+        match which {
+            Which::Due {
+                changed_before: Some(cutoff),
+            } => tx.due(Due::ChangedBefore(time_to(cutoff)), &mut row),
+            Which::Due {
+                changed_before: None,
+            } => Ok(()),
+            Which::All => tx.due(Due::Rest, &mut row),
         }
-        Ok(())
     }
 
     fn seed(

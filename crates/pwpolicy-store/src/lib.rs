@@ -43,10 +43,8 @@ mod change;
 pub mod engine;
 mod error;
 mod location;
-pub mod passwd;
 mod protocol;
 mod record;
-pub mod shadow;
 mod sqlite;
 
 use time::OffsetDateTime;
@@ -55,8 +53,7 @@ pub use change::{review, validate_user};
 pub use error::StoreError;
 pub use location::{DEFAULT_STORE_PATH, Location};
 pub use record::{
-    ChangeOutcome, HistoryScope, PasswordChange, ReportRow, Seed, SeedSummary, UserHistory,
-    UserRecord,
+    ChangeOutcome, HistoryScope, PasswordChange, Seed, SeedSummary, UserHistory, UserRecord, Which,
 };
 pub use sqlite::{SqliteStore, SqliteTx};
 
@@ -135,16 +132,16 @@ pub trait Store: Send {
     /// [`StoreError`] when the store cannot be written.
     fn remove_user(&mut self, name: &str) -> Result<bool, StoreError>;
 
-    /// Visits users who must change, then users whose last change is at or
-    /// before `changed_before` (oldest first). `None` visits only the former.
+    /// Visits, streamed in one read transaction, the users who must change
+    /// (by name), then the others `which` selects.
     ///
     /// # Errors
     ///
     /// [`StoreError`] when the store cannot be read, or what `visit` returns.
-    fn expiring(
+    fn records(
         &mut self,
-        changed_before: Option<OffsetDateTime>,
-        visit: &mut dyn FnMut(ReportRow) -> Result<(), StoreError>,
+        which: Which,
+        visit: &mut dyn FnMut(UserRecord) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
 
     /// Seeds last-change dates for many users in one transaction; known users

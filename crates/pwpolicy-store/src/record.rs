@@ -149,16 +149,19 @@ pub enum ChangeOutcome {
     Rejected(Vec<Violation>),
 }
 
-/// One row of an expiry report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ReportRow {
-    /// Account name.
-    pub name: String,
-    /// Last change, if recorded.
-    pub last_change: Option<OffsetDateTime>,
-    /// Whether a change is forced.
-    pub must_change: bool,
+/// Which users [`crate::Store::records`] visits. Users who must change
+/// come first either way, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// A report's window: then users whose last change is at or before
+    /// `changed_before` (oldest first); `None`, forced changes only.
+    Due {
+        /// The latest last change that can be due.
+        changed_before: Option<OffsetDateTime>,
+    },
+    /// A listing: then every other user, oldest change first, those with no
+    /// change recorded last.
+    All,
 }
 
 /// A last-change date to seed, e.g. from a shadow file.

@@ -357,19 +357,25 @@ impl StoreTx for SqliteTx<'_> {
 
     fn due(&mut self, due: Due, visit: &mut Visit<'_>) -> Result<(), StoreError> {
         let err = |e| map_err(self.location, e);
-        let (sql, cutoff) = match due {
-            Due::Forced => (
-                "SELECT name, last_change FROM users WHERE must_change = 1 ORDER BY name",
-                None,
-            ),
+        // The history count is an index range count per row (history's key
+        // is (user, seq)).
+        const COLUMNS: &str = "SELECT name, last_change, must_change, first_seen,
+                (SELECT count(*) FROM history WHERE user = users.name) FROM users";
+        let (filter, cutoff) = match due {
+            Due::Forced => ("WHERE must_change = 1 ORDER BY name", None),
             Due::ChangedBefore(cutoff) => (
-                "SELECT name, last_change FROM users
-                 WHERE must_change = 0 AND last_change <= ?1
-                 ORDER BY last_change, name",
+                "WHERE must_change = 0 AND last_change <= ?1 ORDER BY last_change, name",
                 Some(cutoff),
             ),
+            Due::Rest => (
+                "WHERE must_change = 0 ORDER BY last_change IS NULL, last_change, name",
+                None,
+            ),
         };
-        let mut stmt = self.tx.prepare(sql).map_err(err)?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("{COLUMNS} {filter}"))
+            .map_err(err)?;
         // Rows stream from the index to `visit`, not through a buffer.
         let mut rows = stmt
             .query(rusqlite::params_from_iter(cutoff))
@@ -378,6 +384,9 @@ impl StoreTx for SqliteTx<'_> {
             visit(DueRow {
                 name: row.get(0).map_err(err)?,
                 last_change: row.get(1).map_err(err)?,
+                must_change: row.get(2).map_err(err)?,
+                first_seen: row.get(3).map_err(err)?,
+                history_len: row.get(4).map_err(err)?,
             })?;
         }
         Ok(())

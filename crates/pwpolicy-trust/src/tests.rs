@@ -181,6 +181,44 @@ fn follows_links_among_the_directories_and_reports_the_real_path() {
 }
 
 #[test]
+fn checks_the_directories_a_path_names_not_only_those_it_resolves_to() {
+    // The attack (issue 22): a directory another user owns holds a link to
+    // a root-owned directory with a decoy list; the walk used to check only
+    // the resolved path, and accepted the decoy.
+    if !root_only() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let decoys = tmp.path().join("decoys");
+    std::fs::create_dir(&decoys).unwrap();
+    std::fs::write(decoys.join("banned.txt"), b"").unwrap();
+    chmod(&decoys.join("banned.txt"), 0o644);
+    let theirs = tmp.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    symlink(&decoys, theirs.join("lists")).unwrap();
+    chown(&theirs, OTHER);
+    let err = open(&theirs.join("lists/banned.txt"), Kind::Config).unwrap_err();
+    assert!(
+        matches!(&err, TrustError::Owner { path, .. } if *path == theirs),
+        "{err}"
+    );
+    // The same link in a directory of root's is followed.
+    chown(&theirs, 0);
+    let trusted = open(&theirs.join("lists/banned.txt"), Kind::Config).unwrap();
+    assert_eq!(trusted.path(), decoys.join("banned.txt"));
+    // A relative link, and `..` after a link, resolve as the kernel does.
+    symlink("../decoys", theirs.join("rel")).unwrap();
+    let via = theirs.join("rel/../decoys/banned.txt");
+    assert_eq!(
+        open(&via, Kind::Config).unwrap().path(),
+        decoys.join("banned.txt")
+    );
+    // A link loop ends with an error, not a hang.
+    symlink(theirs.join("loop"), theirs.join("loop")).unwrap();
+    assert!(open(&theirs.join("loop/x"), Kind::Config).is_err());
+}
+
+#[test]
 fn refuses_planted_sibling_files() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("state.db");

@@ -2,7 +2,9 @@
 //! own settings.
 //!
 //! The policy is for people. System accounts (uid below `UID_MIN`, root
-//! included) are not expired unless `include_system` says so: an expired
+//! included, or in the range Debian reserves above `UID_MAX`, `nobody`
+//! included) are not expired unless `include_system` says so, and nor are
+//! accounts whose password shadow locks: an expired
 //! `postgres` or `root` breaks `su`, cron and key-only SSH, and nobody is
 //! there to pick a new password. Classes, matched in file order (first match
 //! wins), give groups, uid ranges or named users their own length and expiry,
@@ -31,10 +33,14 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::Policy;
+use crate::policy::{ExpiryRules, Policy};
 
 /// `UID_MIN` when neither the policy nor `/etc/login.defs` gives one.
 pub const DEFAULT_UID_MIN: u32 = 1000;
+/// `UID_MAX` when neither the policy nor `/etc/login.defs` gives one.
+pub const DEFAULT_UID_MAX: u32 = 60_000;
+/// The last uid of the 16-bit range Debian reserves above `UID_MAX`.
+const LAST_RESERVED_UID: u32 = 65_535;
 
 /// The `[accounts]` section.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -45,6 +51,11 @@ pub struct AccountRules {
     /// Unset: `UID_MIN` of `/etc/login.defs`, else 1000.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid_min: Option<u32>,
+    /// The last uid `useradd` gives a person; uids above it up to 65535
+    /// (`nobody`, Debian's reserved ones) are system accounts. Unset:
+    /// `UID_MAX` of `/etc/login.defs`, else 60000.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid_max: Option<u32>,
     /// Expire system accounts (root included) like people.
     pub include_system: bool,
     /// Classes of accounts with their own settings; the first match wins.
@@ -134,8 +145,9 @@ impl<'de> Deserialize<'de> for UidRange {
     }
 }
 
-/// What the edges know about an account.
-#[derive(Debug, Clone, Copy)]
+/// What the edges know about an account: everything the core needs to
+/// decide whether and how the policy covers it.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Account<'a> {
     /// The account name.
     pub name: &'a str,
@@ -144,6 +156,57 @@ pub struct Account<'a> {
     pub uid: Option<u32>,
     /// Its groups, primary and supplementary, by name.
     pub groups: &'a [String],
+    /// Shadow says its password is locked (`!` or `*` in field 2): nobody
+    /// logs in with a password, so there is none to expire.
+    pub locked: bool,
+    /// Shadow forces a change at the next login (`passwd -e`, `chage -d 0`).
+    pub forced_by_shadow: bool,
+}
+
+impl<'a> Account<'a> {
+    /// An account known by name only (a store or directory user this host
+    /// cannot resolve): a person unless a class names it.
+    pub fn named(name: &'a str) -> Account<'a> {
+        Account {
+            name,
+            ..Account::default()
+        }
+    }
+}
+
+/// What login.defs(5) says of uids: where people's accounts begin and end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoginDefs {
+    /// `UID_MIN`, if set.
+    pub uid_min: Option<u32>,
+    /// `UID_MAX`, if set.
+    pub uid_max: Option<u32>,
+}
+
+impl LoginDefs {
+    /// `UID_MIN` and `UID_MAX` from the text of a login.defs(5) file.
+    ///
+    /// ```
+    /// let defs = pwpolicy::LoginDefs::parse("# c\nUID_MIN\t\t 500\nUID_MAX 6000\n");
+    /// assert_eq!((defs.uid_min, defs.uid_max), (Some(500), Some(6000)));
+    /// ```
+    pub fn parse(text: &str) -> LoginDefs {
+        let value = |key: &str| {
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.starts_with('#'))
+                .find_map(|l| {
+                    let mut words = l.split_whitespace();
+                    (words.next() == Some(key))
+                        .then(|| words.next()?.parse().ok())
+                        .flatten()
+                })
+        };
+        LoginDefs {
+            uid_min: value("UID_MIN"),
+            uid_max: value("UID_MAX"),
+        }
+    }
 }
 
 /// Which class an account falls in.
@@ -151,7 +214,8 @@ pub struct Account<'a> {
 pub enum AccountClass<'p> {
     /// A person under the policy itself.
     Person,
-    /// A system account (uid below `UID_MIN`) the expiry leaves alone.
+    /// A system account (uid below `UID_MIN`, or in the reserved range above
+    /// `UID_MAX`) the expiry leaves alone.
     System,
     /// A class of the policy file, by name.
     Named(&'p str),
@@ -168,77 +232,125 @@ impl AccountClass<'_> {
     }
 }
 
-/// How the policy applies to one account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the policy applies to one account: its class, whether it is exempt
+/// or locked, and the rules in force for it. The one answer to "who is this
+/// account to the policy" that every verb and surface asks.
+#[derive(Debug, Clone, Copy)]
 pub struct Coverage<'p> {
     /// The account's class.
     pub class: AccountClass<'p>,
     /// The class is exempt from the whole policy.
     pub exempt: bool,
-    /// The policy for this account, with the class's settings laid over it.
-    pub policy: Cow<'p, Policy>,
+    /// Its password is locked in shadow: expiry does not apply.
+    pub locked: bool,
+    /// Shadow forces a change at the next login.
+    pub forced_by_shadow: bool,
+    policy: &'p Policy,
+    rules: Option<&'p ClassRules>,
 }
 
-impl Coverage<'_> {
+impl<'p> Coverage<'p> {
     /// Whether the password is checked and remembered when it is set.
     pub fn checks_passwords(&self) -> bool {
         !self.exempt
     }
 
-    /// Whether login-time expiry (expired, forced, warning) applies: not to
-    /// exempt classes nor to system accounts.
+    /// Whether expiry (expired, forced, warning) applies: not to exempt
+    /// classes, system accounts or locked passwords.
     pub fn expires(&self) -> bool {
-        !self.exempt && self.class != AccountClass::System
+        !self.exempt && !self.locked && self.class != AccountClass::System
+    }
+
+    /// The policy for this account: the policy itself, or a copy with the
+    /// class's settings laid over it.
+    pub fn policy(&self) -> Cow<'p, Policy> {
+        match self.rules {
+            Some(class) => Cow::Owned(class.apply(self.policy)),
+            None => Cow::Borrowed(self.policy),
+        }
+    }
+
+    /// The expiry rules in force for this account (cheap: no copy of the
+    /// whole policy), as [`Coverage::policy`] would have them.
+    pub fn expiry(&self) -> ExpiryRules {
+        match self.rules {
+            Some(class) => class.apply_expiry(&self.policy.expiry),
+            None => self.policy.expiry.clone(),
+        }
+    }
+
+    /// Why expiry does not apply, in a few words, if it does not.
+    pub fn why_no_expiry(&self) -> Option<&'static str> {
+        if self.exempt {
+            Some("exempt from the policy")
+        } else if self.class == AccountClass::System {
+            Some("system account: expiry does not apply")
+        } else if self.locked {
+            Some("password locked in shadow: expiry does not apply (key logins only)")
+        } else {
+            None
+        }
     }
 }
 
 impl Policy {
-    /// How this policy applies to `account`. `login_defs_uid_min` is
-    /// `UID_MIN` as the host's `/etc/login.defs` says it (used when the
-    /// policy sets no `accounts.uid_min`).
+    /// How this policy applies to `account`. `defs` is what the host's
+    /// `/etc/login.defs` says (used where the policy sets no
+    /// `accounts.uid_min` or `uid_max`).
     ///
     /// ```
-    /// use pwpolicy::{Account, AccountClass, Policy};
+    /// use pwpolicy::{Account, AccountClass, LoginDefs, Policy};
     ///
     /// let policy = Policy::default();
-    /// let root = Account { name: "root", uid: Some(0), groups: &[] };
-    /// let erin = Account { name: "erin", uid: Some(1001), groups: &[] };
-    /// assert_eq!(policy.for_account(&root, None).class, AccountClass::System);
-    /// assert!(!policy.for_account(&root, None).expires());
-    /// assert!(policy.for_account(&erin, None).expires());
+    /// let root = Account { uid: Some(0), ..Account::named("root") };
+    /// let erin = Account { uid: Some(1001), ..Account::named("erin") };
+    /// let nobody = Account { uid: Some(65534), ..Account::named("nobody") };
+    /// assert_eq!(policy.for_account(&root, LoginDefs::default()).class, AccountClass::System);
+    /// assert_eq!(policy.for_account(&nobody, LoginDefs::default()).class, AccountClass::System);
+    /// assert!(!policy.for_account(&root, LoginDefs::default()).expires());
+    /// assert!(policy.for_account(&erin, LoginDefs::default()).expires());
     /// ```
-    pub fn for_account(
-        &self,
-        account: &Account<'_>,
-        login_defs_uid_min: Option<u32>,
-    ) -> Coverage<'_> {
+    pub fn for_account(&self, account: &Account<'_>, defs: LoginDefs) -> Coverage<'_> {
         let rules = &self.accounts;
-        if let Some(class) = rules.class.iter().find(|c| c.matches(account)) {
-            return Coverage {
-                class: AccountClass::Named(&class.name),
-                exempt: class.exempt,
-                policy: Cow::Owned(class.apply(self)),
-            };
-        }
-        let uid_min = self.uid_min(login_defs_uid_min);
-        let system = account.uid.is_some_and(|uid| uid < uid_min);
+        let class = rules.class.iter().find(|c| c.matches(account));
+        let system = account.uid.is_some_and(|uid| self.is_system_uid(uid, defs));
         Coverage {
-            class: if system && !rules.include_system {
-                AccountClass::System
-            } else {
-                AccountClass::Person
+            class: match class {
+                Some(class) => AccountClass::Named(&class.name),
+                None if system && !rules.include_system => AccountClass::System,
+                None => AccountClass::Person,
             },
-            exempt: false,
-            policy: Cow::Borrowed(self),
+            exempt: class.is_some_and(|c| c.exempt),
+            locked: account.locked,
+            forced_by_shadow: account.forced_by_shadow,
+            policy: self,
+            rules: class,
         }
     }
 
     /// The first uid of a person: the policy's, else login.defs', else 1000.
-    pub fn uid_min(&self, login_defs_uid_min: Option<u32>) -> u32 {
+    pub fn uid_min(&self, defs: LoginDefs) -> u32 {
         self.accounts
             .uid_min
-            .or(login_defs_uid_min)
+            .or(defs.uid_min)
             .unwrap_or(DEFAULT_UID_MIN)
+    }
+
+    /// The last uid `useradd` gives a person: the policy's, else
+    /// login.defs', else 60000.
+    pub fn uid_max(&self, defs: LoginDefs) -> u32 {
+        self.accounts
+            .uid_max
+            .or(defs.uid_max)
+            .unwrap_or(DEFAULT_UID_MAX)
+    }
+
+    /// Whether `uid` is a system account's: below `UID_MIN`, or above
+    /// `UID_MAX` within the 16-bit range Debian reserves (policy §9.2.2:
+    /// 60000-64999 allocated by Debian, 65534 `nobody`, 65535 reserved).
+    /// Uids past 65535 are directory users (sssd, winbind): people.
+    pub fn is_system_uid(&self, uid: u32, defs: LoginDefs) -> bool {
+        uid < self.uid_min(defs) || (uid > self.uid_max(defs) && uid <= LAST_RESERVED_UID)
     }
 }
 
@@ -259,7 +371,27 @@ impl ClassRules {
         let q = &mut p.quality;
         q.min_length = self.min_length.unwrap_or(q.min_length);
         q.min_classes = self.min_classes.unwrap_or(q.min_classes);
-        let e = &mut p.expiry;
+        p.expiry = self.apply_expiry(&policy.expiry);
+        p
+    }
+
+    /// The policy-file keys this class sets for its members.
+    pub fn overridden_keys(&self) -> Vec<&'static str> {
+        [
+            ("min_length", self.min_length.is_some()),
+            ("min_classes", self.min_classes.is_some()),
+            ("max_age_days", self.max_age_days.is_some()),
+            ("warn_days", self.warn_days.is_some()),
+            ("min_age_days", self.min_age_days.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, set)| set.then_some(key))
+        .collect()
+    }
+
+    /// `expiry` with this class's expiry settings laid over it.
+    pub fn apply_expiry(&self, expiry: &ExpiryRules) -> ExpiryRules {
+        let mut e = expiry.clone();
         e.max_age_days = self.max_age_days.unwrap_or(e.max_age_days);
         e.warn_days = self.warn_days.unwrap_or(e.warn_days);
         e.min_age_days = self.min_age_days.unwrap_or(e.min_age_days);
@@ -268,26 +400,8 @@ impl ClassRules {
         if self.warn_days.is_none() && e.max_age_days > 0 {
             e.warn_days = e.warn_days.min(e.max_age_days);
         }
-        p
+        e
     }
-}
-
-/// `UID_MIN` from the text of a login.defs(5) file, if it sets one.
-///
-/// ```
-/// assert_eq!(pwpolicy::uid_min_from_login_defs("# c\nUID_MIN\t\t 500\n"), Some(500));
-/// assert_eq!(pwpolicy::uid_min_from_login_defs("UID_MAX 60000\n"), None);
-/// ```
-pub fn uid_min_from_login_defs(text: &str) -> Option<u32> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|l| {
-            let mut words = l.split_whitespace();
-            (words.next() == Some("UID_MIN"))
-                .then(|| words.next()?.parse().ok())
-                .flatten()
-        })
 }
 
 #[cfg(test)]
@@ -295,8 +409,17 @@ mod tests {
     use super::*;
 
     fn account<'a>(name: &'a str, uid: Option<u32>, groups: &'a [String]) -> Account<'a> {
-        Account { name, uid, groups }
+        Account {
+            uid,
+            groups,
+            ..Account::named(name)
+        }
     }
+
+    const NO_DEFS: LoginDefs = LoginDefs {
+        uid_min: None,
+        uid_max: None,
+    };
 
     #[test]
     fn system_accounts_do_not_expire_unless_included() {
@@ -305,25 +428,51 @@ mod tests {
             (Some(0), AccountClass::System),
             (Some(999), AccountClass::System),
             (Some(1000), AccountClass::Person),
+            (Some(60_000), AccountClass::Person),
+            (Some(60_001), AccountClass::System),
+            (Some(65_534), AccountClass::System),
+            (Some(65_536), AccountClass::Person),
+            (Some(1_668_400_500), AccountClass::Person),
             (None, AccountClass::Person),
         ] {
             assert_eq!(
-                p.for_account(&account("x", uid, &[]), None).class,
+                p.for_account(&account("x", uid, &[]), NO_DEFS).class,
                 class,
                 "{uid:?}"
             );
         }
+        let defs = LoginDefs {
+            uid_min: Some(500),
+            uid_max: Some(70_000),
+        };
         assert_eq!(
-            p.for_account(&account("x", Some(999), &[]), Some(500))
-                .class,
+            p.for_account(&account("x", Some(999), &[]), defs).class,
             AccountClass::Person
+        );
+        assert_eq!(
+            p.for_account(&account("x", Some(65_534), &[]), defs).class,
+            AccountClass::Person,
+            "UID_MAX above the reserved range leaves nobody a person"
         );
         let mut p = Policy::default();
         p.accounts.include_system = true;
         assert!(
-            p.for_account(&account("root", Some(0), &[]), None)
+            p.for_account(&account("root", Some(0), &[]), NO_DEFS)
                 .expires()
         );
+    }
+
+    #[test]
+    fn a_locked_password_does_not_expire_but_is_still_checked() {
+        let p = Policy::default();
+        let locked = Account {
+            locked: true,
+            ..account("erin", Some(1001), &[])
+        };
+        let c = p.for_account(&locked, NO_DEFS);
+        assert_eq!(c.class, AccountClass::Person);
+        assert!(!c.expires() && c.checks_passwords());
+        assert!(c.why_no_expiry().is_some_and(|w| w.contains("locked")));
     }
 
     #[test]
@@ -335,25 +484,31 @@ mod tests {
         )
         .unwrap();
         let both = ["mail-users".to_owned(), "sudo".to_owned()];
-        let c = p.for_account(&account("erin", Some(1001), &both), None);
+        let c = p.for_account(&account("erin", Some(1001), &both), NO_DEFS);
         assert_eq!(c.class, AccountClass::Named("admins"));
+        let policy = c.policy();
         assert_eq!(
-            (c.policy.quality.min_length, c.policy.expiry.max_age_days),
+            (policy.quality.min_length, policy.expiry.max_age_days),
             (14, 60)
         );
         assert_eq!(
-            c.policy.quality.min_classes, 3,
+            c.expiry(),
+            policy.expiry,
+            "the cheap expiry is the policy's"
+        );
+        assert_eq!(
+            policy.quality.min_classes, 3,
             "unset keys keep the policy's"
         );
-        let c = p.for_account(&account("bot", Some(2500), &[]), None);
+        let c = p.for_account(&account("bot", Some(2500), &[]), NO_DEFS);
         assert!(c.exempt && !c.checks_passwords() && !c.expires());
-        let c = p.for_account(&account("max", Some(1002), &both[..1]), None);
-        assert_eq!(c.policy.expiry.max_age_days, 365);
+        let c = p.for_account(&account("max", Some(1002), &both[..1]), NO_DEFS);
+        assert_eq!(c.expiry().max_age_days, 365);
         // A class can bring a system account in.
         let p =
             Policy::from_toml("[[accounts.class]]\nname = \"root\"\nusers = [\"root\"]\n").unwrap();
         assert!(
-            p.for_account(&account("root", Some(0), &[]), None)
+            p.for_account(&account("root", Some(0), &[]), NO_DEFS)
                 .expires()
         );
     }
@@ -378,8 +533,9 @@ mod tests {
 
     #[test]
     fn login_defs() {
-        assert_eq!(uid_min_from_login_defs("UID_MIN 1000\n"), Some(1000));
-        assert_eq!(uid_min_from_login_defs("#UID_MIN 5\nUID_MIN x\n"), None);
-        assert_eq!(uid_min_from_login_defs(""), None);
+        assert_eq!(LoginDefs::parse("UID_MIN 1000\n").uid_min, Some(1000));
+        assert_eq!(LoginDefs::parse("#UID_MIN 5\nUID_MIN x\n").uid_min, None);
+        assert_eq!(LoginDefs::parse(""), LoginDefs::default());
+        assert_eq!(LoginDefs::parse("UID_MAX\t 6000\n").uid_max, Some(6000));
     }
 }

@@ -47,6 +47,10 @@ pub struct Finding {
     /// What the audited side has, when it has a value (a directory's setting).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<Setting>,
+    /// The class of accounts the point is about (`[[accounts.class]]`
+    /// `name`); absent for the policy itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
 }
 
 impl Finding {
@@ -66,6 +70,15 @@ impl Finding {
             source: source.into(),
             message,
             actual: None,
+            class: None,
+        }
+    }
+
+    /// The point, about the class `name`.
+    pub fn in_class(self, name: &str) -> Finding {
+        Finding {
+            class: Some(name.to_owned()),
+            ..self
         }
     }
 

@@ -42,12 +42,13 @@ mod policy;
 pub mod rules;
 mod secret;
 pub mod standards;
+mod standing;
 mod stem;
 mod verdict;
 
 pub use accounts::{
-    Account, AccountClass, AccountRules, ClassRules, Coverage, DEFAULT_UID_MIN, UidRange,
-    uid_min_from_login_defs,
+    Account, AccountClass, AccountRules, ClassRules, Coverage, DEFAULT_UID_MAX, DEFAULT_UID_MIN,
+    LoginDefs, UidRange,
 };
 pub use error::Error;
 pub use expiry::{ExpiryState, ExpiryStatus};
@@ -63,5 +64,6 @@ pub use policy::{
 pub use rules::names::Names;
 pub use secret::Password;
 pub use standards::Profile;
+pub use standing::{Record, Standing, State};
 pub use stem::{MIN_STEM_CHARS, Stem};
 pub use verdict::{CharClass, Verdict, Violation, format_date};

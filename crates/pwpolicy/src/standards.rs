@@ -83,6 +83,16 @@ impl Profile {
     }
 }
 
+impl Profile {
+    /// The standard's name as its findings cite it.
+    pub fn standard(self) -> &'static str {
+        match self {
+            Profile::Nist80063b4 => "NIST SP 800-63B-4 §3.1.1.2",
+            Profile::PciDss4 => "PCI DSS v4.0.1 requirement 8.3",
+        }
+    }
+}
+
 impl std::fmt::Display for Profile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -91,13 +101,62 @@ impl std::fmt::Display for Profile {
 
 /// Where `policy` falls short of `profile`: findings for each requirement
 /// not met, notes for what is worth knowing and does not fail.
+///
+/// Every class is audited under its effective rules, as its members are
+/// held to them: a class that loosens a key the standard sets is a finding
+/// of its own (naming the class), and an exempt class is one, because its
+/// members' passwords are held to nothing.
 pub fn audit(policy: &Policy, profile: Profile) -> Audit {
     let mut audit = Points::default();
-    match profile {
-        Profile::Nist80063b4 => nist(policy, &mut audit),
-        Profile::PciDss4 => pci(policy, &mut audit),
+    profile_points(policy, profile, &mut audit);
+    for class in &policy.accounts.class {
+        if class.exempt {
+            audit.findings.push(
+                Finding::new(
+                    "exempt",
+                    Setting::Flag(true),
+                    Setting::Flag(false),
+                    profile.standard(),
+                    format!(
+                        "class `{}` is exempt: its members' passwords are neither checked,                          remembered nor expired, which {} does not allow for them",
+                        class.name,
+                        profile.standard()
+                    ),
+                )
+                .in_class(&class.name),
+            );
+            continue;
+        }
+        let mut own = Points::default();
+        profile_points(&class.apply(policy), profile, &mut own);
+        // Inherited values are the policy's own findings already: only the
+        // keys the class sets are its own.
+        let overrides = class.overridden_keys();
+        audit.findings.extend(
+            own.findings
+                .into_iter()
+                .filter(|f| overrides.iter().any(|k| affects(k, f.key)))
+                .map(|f| {
+                    let message = format!("class `{}`: {}", class.name, f.message);
+                    Finding { message, ..f }.in_class(&class.name)
+                }),
+        );
     }
     Audit::of(audit.findings, audit.notes)
+}
+
+/// The points of `profile` for one set of rules.
+fn profile_points(policy: &Policy, profile: Profile, out: &mut Points) {
+    match profile {
+        Profile::Nist80063b4 => nist(policy, out),
+        Profile::PciDss4 => pci(policy, out),
+    }
+}
+
+/// Whether a class's setting `key` decides a finding about `finding_key`
+/// (`min_classes` also decides whether letters and digits are guaranteed).
+fn affects(key: &str, finding_key: &str) -> bool {
+    key == finding_key || (key == "min_classes" && finding_key == "letters_and_digits")
 }
 
 /// What an audit found so far: the points that fail it, and the notes.
@@ -368,6 +427,40 @@ mod tests {
         p.quality.letters_and_digits = false;
         p.quality.min_classes = 4;
         assert!(audit(&p, Profile::PciDss4).conforms);
+    }
+
+    #[test]
+    fn pci_dss_audit_holds_every_class_to_the_standard() {
+        // Defect 7 of issue 22: a PCI profile with a loose class and an
+        // exempt uid range "conformed".
+        let p = Policy::from_toml(
+            "profile = \"pci-dss-4\"\n\
+             [[accounts.class]]\nname = \"legacy\"\ngroups = [\"legacy\"]\nmin_length = 6\nmax_age_days = 365\n\
+             [[accounts.class]]\nname = \"robots\"\nuids = \"2000-2999\"\nexempt = true\n\
+             [[accounts.class]]\nname = \"admins\"\ngroups = [\"sudo\"]\nmin_length = 16\n",
+        )
+        .unwrap();
+        let a = audit(&p, Profile::PciDss4);
+        assert!(!a.conforms);
+        let points: Vec<(&str, Option<&str>)> = a
+            .findings
+            .iter()
+            .map(|f| (f.key, f.class.as_deref()))
+            .collect();
+        assert_eq!(
+            points,
+            [
+                ("min_length", Some("legacy")),
+                ("max_age_days", Some("legacy")),
+                ("exempt", Some("robots")),
+            ]
+        );
+        assert!(a.findings[0].message.starts_with("class `legacy`: "));
+        assert_eq!(a.findings[0].policy, Setting::Number(6));
+        // Without the classes it conforms: the findings are the classes'.
+        let mut base = p.clone();
+        base.accounts.class.clear();
+        assert!(audit(&base, Profile::PciDss4).conforms);
     }
 
     #[test]

@@ -2,12 +2,12 @@
 
 use std::fmt;
 
-use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use time::{Date, OffsetDateTime};
 
 /// One of the character classes of the "3 of 4" rule (see [`crate::rules::classes`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CharClass {
     /// Letters with case that are uppercase: `A`–`Z`, `É`, `Ж`, `Σ`.
@@ -320,6 +320,128 @@ impl Serialize for Violation {
     }
 }
 
+/// A violation as its JSON says it: the code and every parameter any code
+/// has (the message is made again from them, so it is never trusted).
+#[derive(Deserialize)]
+struct Said {
+    code: String,
+    #[serde(default)]
+    min: Option<u32>,
+    #[serde(default)]
+    max: Option<u32>,
+    #[serde(default)]
+    actual: Option<u64>,
+    #[serde(default)]
+    required: Option<u8>,
+    #[serde(default)]
+    missing: Option<Vec<String>>,
+    #[serde(default)]
+    min_age_days: Option<u32>,
+    #[serde(default)]
+    allowed_from: Option<String>,
+    #[serde(default)]
+    score: Option<u8>,
+    #[serde(default)]
+    min_score: Option<u8>,
+    #[serde(default)]
+    warning: Option<String>,
+    #[serde(default)]
+    suggestions: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Violation {
+    /// The JSON [`Violation`]'s `Serialize` writes, read back (pwpolicyd's
+    /// answers): the same violation, its message made again.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Violation, D::Error> {
+        use serde::de::Error as _;
+        let said = Said::deserialize(d)?;
+        let need =
+            |what: Option<u64>, key: &'static str| what.ok_or_else(|| D::Error::missing_field(key));
+        let count =
+            |n: u64| usize::try_from(n).map_err(|_| D::Error::custom("a count out of range"));
+        Ok(match said.code.as_str() {
+            "too_short" => Violation::TooShort {
+                min: said.min.ok_or_else(|| D::Error::missing_field("min"))?,
+                actual: count(need(said.actual, "actual")?)?,
+            },
+            "too_long" => Violation::TooLong {
+                max: said.max.ok_or_else(|| D::Error::missing_field("max"))?,
+                actual: said.actual.map(count).transpose()?,
+            },
+            "too_few_classes" => {
+                let missing = said.missing.unwrap_or_default();
+                match said.required {
+                    Some(required) => Violation::TooFewClasses {
+                        required,
+                        actual: u8::try_from(need(said.actual, "actual")?)
+                            .map_err(|_| D::Error::custom("a class count out of range"))?,
+                        missing: missing
+                            .iter()
+                            .map(|m| {
+                                CharClass::deserialize(
+                                    serde::de::value::StrDeserializer::<D::Error>::new(m),
+                                )
+                            })
+                            .collect::<Result<_, _>>()?,
+                    },
+                    None => Violation::NoLetterOrDigit {
+                        letter: missing.iter().any(|m| m == "letter"),
+                        digit: missing.iter().any(|m| m == "digit"),
+                    },
+                }
+            }
+            "contains_account_name" => Violation::ContainsAccountName,
+            "contains_name_part" => Violation::ContainsNamePart,
+            "reused" => Violation::Reused,
+            "similar_to_history" => Violation::SimilarToHistory,
+            "breached" => Violation::Breached,
+            "contains_banned_word" => Violation::ContainsBannedWord,
+            "too_guessable" => Violation::TooGuessable {
+                score: said.score.ok_or_else(|| D::Error::missing_field("score"))?,
+                min_score: said
+                    .min_score
+                    .ok_or_else(|| D::Error::missing_field("min_score"))?,
+                warning: said.warning,
+                suggestions: said.suggestions,
+            },
+            "too_recent" => {
+                let day = said
+                    .allowed_from
+                    .ok_or_else(|| D::Error::missing_field("allowed_from"))?;
+                let date = Date::parse(
+                    &day,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .map_err(|_| D::Error::custom("allowed_from is not YYYY-MM-DD"))?;
+                Violation::TooRecent {
+                    min_age_days: said
+                        .min_age_days
+                        .ok_or_else(|| D::Error::missing_field("min_age_days"))?,
+                    allowed_from: date.midnight().assume_utc(),
+                }
+            }
+            other => {
+                return Err(D::Error::unknown_variant(
+                    other,
+                    &[
+                        "too_short",
+                        "too_long",
+                        "too_few_classes",
+                        "contains_account_name",
+                        "contains_name_part",
+                        "reused",
+                        "too_recent",
+                        "breached",
+                        "too_guessable",
+                        "contains_banned_word",
+                        "similar_to_history",
+                    ],
+                ));
+            }
+        })
+    }
+}
+
 /// The outcome of a check: accepted when there is no violation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verdict {
@@ -368,5 +490,59 @@ impl IntoIterator for Verdict {
     type IntoIter = std::vec::IntoIter<Violation>;
     fn into_iter(self) -> Self::IntoIter {
         self.violations.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn every_violation_reads_back_from_its_json() {
+        let all = [
+            Violation::TooShort { min: 8, actual: 5 },
+            Violation::TooLong {
+                max: 64,
+                actual: Some(70),
+            },
+            Violation::TooLong {
+                max: 64,
+                actual: None,
+            },
+            Violation::TooFewClasses {
+                required: 3,
+                actual: 2,
+                missing: vec![CharClass::Digit, CharClass::NonAlphanumeric],
+            },
+            Violation::NoLetterOrDigit {
+                letter: false,
+                digit: true,
+            },
+            Violation::ContainsAccountName,
+            Violation::ContainsNamePart,
+            Violation::Reused,
+            Violation::SimilarToHistory,
+            Violation::Breached,
+            Violation::TooGuessable {
+                score: 1,
+                min_score: 3,
+                warning: Some("this is a top-100 common password".into()),
+                suggestions: vec!["Add another word or two.".into()],
+            },
+            Violation::ContainsBannedWord,
+            Violation::TooRecent {
+                min_age_days: 1,
+                allowed_from: datetime!(2026-12-08 00:00 UTC),
+            },
+        ];
+        for v in all {
+            let json = serde_json::to_string(&v).unwrap();
+            let back: Violation = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, v, "{json}");
+        }
+        let err = serde_json::from_str::<Violation>(r#"{"code": "too_weird"}"#).unwrap_err();
+        assert!(err.to_string().contains("too_weird"), "{err}");
+        assert!(serde_json::from_str::<Violation>(r#"{"code": "too_short"}"#).is_err());
     }
 }

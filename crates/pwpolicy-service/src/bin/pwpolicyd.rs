@@ -90,7 +90,7 @@ fn log_filter() -> tracing_subscriber::EnvFilter {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    let policy = pwpolicy_backend::policy_file::load(args.config.as_deref())?.policy;
+    let policy = pwpolicy_host::policy_file::load(args.config.as_deref())?.policy;
     let store = args
         .db
         .as_deref()

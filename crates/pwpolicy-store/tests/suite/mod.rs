@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use pwpolicy::{Hasher, Password, Policy};
-use pwpolicy_store::{ChangeOutcome, PasswordChange, ReportRow, Seed, Store, StoreError};
+use pwpolicy_store::{ChangeOutcome, PasswordChange, Seed, Store, StoreError, UserRecord, Which};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
@@ -290,7 +290,7 @@ pub fn clear_history_and_remove_user(f: &dyn Fixture) {
     );
 }
 
-pub fn expiring_lists_forced_then_oldest_first(f: &dyn Fixture) {
+pub fn records_list_forced_then_oldest_first(f: &dyn Fixture) {
     let mut store = f.open();
     for (name, day) in [("c", 3), ("a", 1), ("d", 40), ("b", 2)] {
         store
@@ -299,35 +299,59 @@ pub fn expiring_lists_forced_then_oldest_first(f: &dyn Fixture) {
     }
     store.expire("z", T0).unwrap();
     store.expire("d", T0).unwrap();
-    let mut rows: Vec<ReportRow> = Vec::new();
-    store
-        .expiring(Some(T0 + Duration::days(3)), &mut |r| {
-            rows.push(r);
-            Ok(())
-        })
-        .unwrap();
-    let names: Vec<(&str, bool)> = rows
-        .iter()
-        .map(|r| (r.name.as_str(), r.must_change))
-        .collect();
+    // A forced change, then made: no longer forced, changed at T0.
+    store.expire("y", T0).unwrap();
+    let c = Changer::new(policy("\"all\"", 0));
+    assert!(c.change(&mut *store, "y", "Pass-Y-1", T0).is_empty());
+    store.set_changed("x", T0 + Duration::days(50), T0).unwrap();
+    let records = |store: &mut dyn Store, which| {
+        let mut rows: Vec<UserRecord> = Vec::new();
+        store
+            .records(which, &mut |r| {
+                rows.push(r);
+                Ok(())
+            })
+            .unwrap();
+        rows
+    };
+    let names = |rows: &[UserRecord]| -> Vec<(String, bool)> {
+        rows.iter()
+            .map(|r| (r.name.clone(), r.must_change))
+            .collect()
+    };
+    let due = records(
+        &mut *store,
+        Which::Due {
+            changed_before: Some(T0 + Duration::days(3)),
+        },
+    );
     assert_eq!(
-        names,
+        names(&due),
         [
-            ("d", true),
-            ("z", true),
-            ("a", false),
-            ("b", false),
-            ("c", false)
+            ("d".into(), true),
+            ("z".into(), true),
+            ("y".into(), false),
+            ("a".into(), false),
+            ("b".into(), false),
+            ("c".into(), false)
         ]
     );
-    let mut forced = 0;
-    store
-        .expiring(None, &mut |_| {
-            forced += 1;
-            Ok(())
-        })
-        .unwrap();
-    assert_eq!(forced, 2);
+    // Rows carry what status shows: first seen and the history's length.
+    let y = due.iter().find(|r| r.name == "y").unwrap();
+    assert_eq!((y.first_seen, y.history_len), (T0, 1));
+    let forced = records(
+        &mut *store,
+        Which::Due {
+            changed_before: None,
+        },
+    );
+    assert_eq!(forced.len(), 2);
+    // A listing takes everyone, whatever the date.
+    let all = records(&mut *store, Which::All);
+    assert_eq!(
+        all.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["d", "z", "y", "a", "b", "c", "x"]
+    );
 }
 
 pub fn seeding_adds_keeps_or_overwrites(f: &dyn Fixture) {
@@ -583,7 +607,7 @@ macro_rules! store_suite {
             set_changed_and_expire,
             a_root_override_records_a_reused_password,
             clear_history_and_remove_user,
-            expiring_lists_forced_then_oldest_first,
+            records_list_forced_then_oldest_first,
             seeding_adds_keeps_or_overwrites,
             state_survives_reopening,
             concurrent_writers_never_both_accept_a_reused_password,

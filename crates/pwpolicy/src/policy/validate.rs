@@ -34,6 +34,15 @@ impl Policy {
 
     /// Each class must say whom it takes, once, and leave a policy that can be met.
     fn find_invalid_class(&self) -> Result<(), Invalid> {
+        if let (Some(min), Some(max)) = (self.accounts.uid_min, self.accounts.uid_max)
+            && max < min
+        {
+            return invalid(
+                "accounts.uid_max",
+                None,
+                format!("is below accounts.uid_min ({min}): nobody would be a person"),
+            );
+        }
         for (i, class) in self.accounts.class.iter().enumerate() {
             let named = if class.name.trim().is_empty() {
                 format!("class {}", i + 1)

@@ -3,21 +3,23 @@
 //! backend gives.
 //!
 //! A frame is a 4-byte big-endian length and that many bytes of JSON, at
-//! most [`MAX_FRAME`]. Version 2:
+//! most [`MAX_FRAME`]. Version 3:
 //!
-//! - request: `{"v": 2, "request": {"check": {"user": …, "password": …}}}`
+//! - request: `{"v": 3, "request": {"check": {"user": …, "password": …}}}`
 //!   (one key naming the operation; see [`Request`]);
-//! - answer: `{"v": 2, "ok": {"status": {…}}}` or
-//!   `{"v": 2, "error": {"kind": "forbidden", "message": "…"}}`;
-//! - `report` answers with as many `{"ok": {"report": {"rows": […],
-//!   "more": true}}}` frames as it takes, the last with `"more": false`, so
-//!   a million rows never sit in one buffer.
+//! - answer: `{"v": 3, "ok": {"status": {…}}}` or
+//!   `{"v": 3, "error": {"kind": "forbidden", "message": "…"}}`; a check's
+//!   violations are the core's, as `check --json` prints them;
+//! - `report` and `list` answer with as many `{"ok": {"rows": {"rows":
+//!   […], "more": true}}}` frames as it takes (each row a status object),
+//!   the last with `"more": false`, so a million rows never sit in one
+//!   buffer.
 //!
 //! Passwords travel as base64 of their UTF-8 bytes: the JSON parser then
 //! never unescapes them into a scratch buffer of its own that nobody wipes.
 //! Requests are plain structs and an externally tagged enum, which serde
-//! parses without buffering. Version 1 clients get an `unsupported_version`
-//! error that names version 2.
+//! parses without buffering. Clients of another version get an
+//! `unsupported_version` error that names version 3.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -28,16 +30,16 @@ use serde::de::Visitor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::answer::{CheckAnswer, CommitAnswer, ReportRow, Status};
+use crate::answer::{CheckAnswer, CommitAnswer, Status};
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 /// The largest frame accepted, in bytes.
 pub const MAX_FRAME: usize = 64 * 1024;
 /// Where the service listens unless told otherwise.
 pub const DEFAULT_SOCKET: &str = "/run/pwpolicy/pwpolicyd.sock";
-/// A report page is sent once its rows reach about this many bytes.
-pub const REPORT_PAGE_BYTES: usize = 32 * 1024;
+/// A page of rows is sent once its rows reach about this many bytes.
+pub const PAGE_BYTES: usize = 32 * 1024;
 
 /// A password on the wire: wiped on drop, never printed, base64 in JSON.
 #[derive(Clone)]
@@ -102,9 +104,11 @@ pub enum Request {
         /// without an account is of the text rules alone).
         #[serde(default)]
         user: Option<String>,
-        /// The full name (GECOS), if known.
+        /// The full name; absent: the account's own (GECOS). Only an
+        /// administrator's is used: anyone else's names are the passwd
+        /// database's.
         #[serde(default)]
-        full_name: String,
+        full_name: Option<String>,
         /// The candidate.
         password: Secret,
         /// Count the minimum age (a user's own change) or not (an admin reset).
@@ -136,10 +140,16 @@ pub enum Request {
         /// The window, in days.
         expiring_within: u32,
     },
+    /// Every account: the service host's, then those only the store knows.
+    List {},
     /// Force a change at the next login.
     Expire {
         /// The account.
         user: String,
+        /// Add a record even for an account neither the service's host nor
+        /// the store knows.
+        #[serde(default)]
+        create: bool,
     },
     /// Set the last change to midnight UTC of `date` (`YYYY-MM-DD` or `today`).
     SetChanged {
@@ -147,6 +157,9 @@ pub enum Request {
         user: String,
         /// The day.
         date: String,
+        /// As for `expire`.
+        #[serde(default)]
+        create: bool,
     },
 }
 
@@ -158,6 +171,7 @@ impl Request {
             Request::Commit { .. } => "commit",
             Request::Status { .. } => "status",
             Request::Report { .. } => "report",
+            Request::List { .. } => "list",
             Request::Expire { .. } => "expire",
             Request::SetChanged { .. } => "set_changed",
         }
@@ -205,18 +219,18 @@ pub enum Answer {
     Commit(CommitAnswer),
     /// To `status`.
     Status(Box<Status>),
-    /// One page of a `report`.
-    Report(ReportPage),
+    /// One page of a `report` or a `list`.
+    Rows(RowsPage),
     /// To `expire` and `set_changed`.
     Done,
 }
 
-/// One page of report rows.
+/// One page of rows of a report or listing.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ReportPage {
-    /// The rows, in report order.
-    pub rows: Vec<ReportRow>,
+pub struct RowsPage {
+    /// The rows, in order.
+    pub rows: Vec<Status>,
     /// More pages follow.
     pub more: bool,
 }
@@ -245,6 +259,8 @@ pub enum ErrorKind {
     StoreUnavailable,
     /// The policy's breached-password list could not be read.
     ListUnavailable,
+    /// The account is known neither to the service's host nor to the store.
+    UnknownAccount,
     /// Too many connections: try again.
     Busy,
     /// Something else went wrong in the service.
@@ -385,10 +401,10 @@ mod tests {
     #[test]
     fn requests_parse_and_hide_their_passwords() {
         let request = Envelope {
-            v: 2,
+            v: 3,
             request: Request::Check {
                 user: Some("erin".into()),
-                full_name: String::new(),
+                full_name: None,
                 password: secret("Sek\"rit\\-1é"),
                 enforce_min_age: true,
             },
@@ -399,7 +415,7 @@ mod tests {
             !text.contains("Sek"),
             "the password is base64 on the wire: {text}"
         );
-        assert!(text.starts_with(r#"{"v":2,"request":{"check":{"#), "{text}");
+        assert!(text.starts_with(r#"{"v":3,"request":{"check":{"#), "{text}");
         let back: Envelope = serde_json::from_slice(&frame[4..]).unwrap();
         match back.request {
             Request::Check { password, .. } => assert_eq!(password.0.as_str(), "Sek\"rit\\-1é"),
@@ -407,9 +423,9 @@ mod tests {
         }
         assert!(!format!("{request:?}").contains("Sek"));
         for bad in [
-            r#"{"v":2,"request":{"drop_tables":{}}}"#,
-            r#"{"v":2,"request":{"status":{"user":"x","extra":1}}}"#,
-            r#"{"v":2,"request":{"check":{"password":"not base64!"}}}"#,
+            r#"{"v":3,"request":{"drop_tables":{}}}"#,
+            r#"{"v":3,"request":{"status":{"user":"x","extra":1}}}"#,
+            r#"{"v":3,"request":{"check":{"password":"not base64!"}}}"#,
             r#"{"v":1,"op":"status"}"#,
         ] {
             assert!(serde_json::from_str::<Envelope>(bad).is_err(), "{bad}");

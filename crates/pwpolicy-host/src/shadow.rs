@@ -1,12 +1,12 @@
-//! Reading last-change dates from a shadow(5) file, so that switching expiry
-//! on for an existing host neither expires nor exempts everyone.
+//! Reading shadow(5): whether an account's password is locked and when it
+//! last changed, so that switching expiry on for an existing host neither
+//! expires nor exempts everyone, and a forced change in shadow is honoured.
 //!
-//! Only fields 1 (name) and 3 (last change, in days since 1970-01-01) are read;
-//! the password hash in field 2 is never kept or shown.
+//! Only fields 1 (name), 2 (whether it starts with `!` or `*`) and 3 (last
+//! change, in days since 1970-01-01) are read; the password hash in field 2
+//! is never kept or shown.
 
 use time::{Duration, OffsetDateTime};
-
-use crate::record::Seed;
 
 /// A line that is not shadow(5) format.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,15 +16,6 @@ pub struct ShadowError {
     pub line: usize,
     /// What is wrong.
     pub reason: String,
-}
-
-/// What a shadow file says about each account.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ShadowSeeds {
-    /// Accounts with a last-change date, or 0 ("must change").
-    pub seeds: Vec<Seed>,
-    /// Accounts whose field 3 is empty (ageing off): left out.
-    pub without_date: Vec<String>,
 }
 
 /// Field 3 of a shadow line: the last change.
@@ -95,32 +86,27 @@ pub fn find(text: &str, user: &str) -> Option<ShadowEntry> {
         .find_map(|l| entry(l).ok().flatten())
 }
 
+impl ShadowEntry {
+    /// Whether the line forces a change at the next login (field 3 is `0`).
+    pub fn forces_change(&self) -> bool {
+        self.last_change == ShadowChange::MustChange
+    }
+}
+
 /// Parses shadow(5) text. Blank lines and `#` comments are skipped.
 ///
 /// # Errors
 ///
 /// [`ShadowError`] naming the first malformed line; nothing is returned then,
 /// so a bad file seeds nothing.
-pub fn parse(text: &str) -> Result<ShadowSeeds, ShadowError> {
-    let mut out = ShadowSeeds::default();
+pub fn parse(text: &str) -> Result<Vec<ShadowEntry>, ShadowError> {
+    let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let entry = entry(line).map_err(|reason| ShadowError {
             line: i + 1,
             reason: reason.to_owned(),
         })?;
-        let Some(entry) = entry else { continue };
-        let last_change = match entry.last_change {
-            ShadowChange::Unset => {
-                out.without_date.push(entry.name);
-                continue;
-            }
-            ShadowChange::MustChange => None,
-            ShadowChange::On(day) => Some(day),
-        };
-        out.seeds.push(Seed {
-            name: entry.name,
-            last_change,
-        });
+        out.extend(entry);
     }
     Ok(out)
 }
@@ -131,26 +117,29 @@ mod tests {
     use time::macros::datetime;
 
     #[test]
-    fn reads_names_and_dates_only() {
+    fn reads_names_locks_and_dates_only() {
         let text = "root:$6$abc$def:20000:0:99999:7:::\n\
                     # comment\n\n\
                     erin:!:0:0:90:14:::\n\
                     daemon:*:::::::\n";
         let parsed = parse(text).unwrap();
+        let seen: Vec<_> = parsed
+            .iter()
+            .map(|e| (e.name.as_str(), e.locked, e.last_change))
+            .collect();
         assert_eq!(
-            parsed.seeds,
+            seen,
             [
-                Seed {
-                    name: "root".into(),
-                    last_change: Some(datetime!(2024-10-04 00:00 UTC))
-                },
-                Seed {
-                    name: "erin".into(),
-                    last_change: None
-                },
+                (
+                    "root",
+                    false,
+                    ShadowChange::On(datetime!(2024-10-04 00:00 UTC))
+                ),
+                ("erin", true, ShadowChange::MustChange),
+                ("daemon", true, ShadowChange::Unset),
             ]
         );
-        assert_eq!(parsed.without_date, ["daemon"]);
+        assert!(parsed[1].forces_change() && !parsed[0].forces_change());
     }
 
     #[test]

@@ -9,9 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use pwpolicy::{BreachedRules, Names, Password, Policy, Verdict};
 use pwpolicy_breach_file::{BreachFileError, Watched};
-use pwpolicy_trust::{Kind, TrustError};
 
-use crate::error::BackendError;
+use crate::files::{self, FileError, Rule};
 
 /// The lists a caller has mapped, by path. pwpolicyd keeps one for its
 /// lifetime (a lookup is then two page reads and a `stat`); the CLI and the
@@ -33,14 +32,14 @@ impl Lists {
     ///
     /// # Errors
     ///
-    /// [`BackendError::Breached`] when the list is missing, unusable, too
-    /// sparse for `min_count`, or damaged where the lookup read.
+    /// [`BreachFileError`] when the list is missing, unusable, too sparse
+    /// for `min_count`, or damaged where the lookup read.
     pub fn screen(
         &self,
         rules: &BreachedRules,
         verdict: &mut Verdict,
         password: &str,
-    ) -> Result<(), BackendError> {
+    ) -> Result<(), BreachFileError> {
         let Some(path) = rules.file.as_deref() else {
             return Ok(());
         };
@@ -52,7 +51,7 @@ impl Lists {
                     .or_insert_with(|| Arc::new(Watched::new(path, open_trusted))),
             )
         };
-        Ok(watched.current()?.screen(rules, verdict, password)?)
+        watched.current()?.screen(rules, verdict, password)
     }
 
     /// The text rules (length, classes, names) and the breached list: what
@@ -67,33 +66,28 @@ impl Lists {
         user: &str,
         full_name: &str,
         password: &str,
-    ) -> Result<Verdict, BackendError> {
+    ) -> Result<Verdict, BreachFileError> {
         let mut verdict = policy.check(&Password::new(password), &Names::new(user, full_name));
         self.screen(&policy.breached, &mut verdict, password)?;
         Ok(verdict)
     }
 }
 
-/// Opens a list. Root refuses one that someone else could replace with a
-/// smaller list (the rules of [`pwpolicy_trust`], as for the policy file).
-fn open_trusted(path: &Path) -> Result<File, BreachFileError> {
-    if pwpolicy_trust::euid() != 0 {
-        return pwpolicy_breach_file::open_plain(path);
-    }
-    pwpolicy_trust::open(path, Kind::Config)
-        .map(pwpolicy_trust::TrustedFile::into_file)
-        .map_err(|e| match e {
-            TrustError::Missing(_) => BreachFileError::Read {
-                path: path.to_owned(),
-                source: std::io::ErrorKind::NotFound.into(),
-            },
-            TrustError::AccessDenied(_) => BreachFileError::Read {
-                path: path.to_owned(),
-                source: std::io::ErrorKind::PermissionDenied.into(),
-            },
-            e => BreachFileError::Untrusted {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            },
-        })
+/// Opens a list under the policy file's rules ([`Rule::Enforced`]): root
+/// refuses one that someone else could replace with a smaller list.
+pub fn open_trusted(path: &Path) -> Result<File, BreachFileError> {
+    files::open(path, Rule::Enforced).map_err(|e| match e {
+        FileError::Missing(_) => BreachFileError::Read {
+            path: path.to_owned(),
+            source: std::io::ErrorKind::NotFound.into(),
+        },
+        FileError::Read { source, .. } => BreachFileError::Read {
+            path: path.to_owned(),
+            source,
+        },
+        e => BreachFileError::Untrusted {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        },
+    })
 }

@@ -1,6 +1,5 @@
-//! Every `unsafe` of the backend crate: account lookups in the passwd and
-//! group databases (NSS), behind safe functions.
-#![allow(unsafe_code)]
+//! Every `unsafe` of this crate: account lookups in the passwd, group and
+//! shadow databases (NSS), behind safe functions.
 
 use std::ffi::{CStr, CString, c_char};
 
@@ -94,27 +93,142 @@ pub fn group_name(gid: u32) -> Option<String> {
     )
 }
 
-/// The names of every account the passwd database enumerates (files and
-/// any NSS source that enumerates; directories usually do not).
-pub fn passwd_names() -> Vec<String> {
-    let mut names = Vec::new();
+/// The largest buffer an enumeration grows to for one entry (a group with
+/// tens of thousands of members).
+const MAX_BUFFER: usize = 16 << 20;
+
+/// One account of the passwd database, enumerated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswdRow {
+    /// The account name.
+    pub name: String,
+    /// The rest of its entry.
+    pub entry: PasswdEntry,
+}
+
+/// Every account the passwd database enumerates (files and any NSS source
+/// that enumerates; directories usually do not), in its order.
+pub fn passwd_all() -> Vec<PasswdRow> {
+    let mut rows = Vec::new();
     let mut buf = vec![0 as c_char; 16 * 1024];
     // SAFETY: setpwent/getpwent_r/endpwent are called from one thread in
-    // sequence; every pointer refers to a live local of the right size.
+    // sequence (the enumeration state is per process: callers do not
+    // enumerate concurrently); every pointer refers to a live local of the
+    // right size, and the strings read point into `buf`, NUL-terminated.
     unsafe {
         libc::setpwent();
         loop {
             let mut pwd: libc::passwd = std::mem::zeroed();
             let mut result: *mut libc::passwd = std::ptr::null_mut();
             let rc = libc::getpwent_r(&mut pwd, buf.as_mut_ptr(), buf.len(), &mut result);
+            // glibc keeps its place on ERANGE: the same entry comes again.
+            if rc == libc::ERANGE && buf.len() < MAX_BUFFER {
+                buf.resize(buf.len() * 2, 0);
+                continue;
+            }
             if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
                 break;
             }
-            names.push(CStr::from_ptr(pwd.pw_name).to_string_lossy().into_owned());
+            let text = |p: *const c_char| {
+                if p.is_null() {
+                    String::new()
+                } else {
+                    CStr::from_ptr(p).to_string_lossy().into_owned()
+                }
+            };
+            rows.push(PasswdRow {
+                name: text(pwd.pw_name),
+                entry: PasswdEntry {
+                    uid: pwd.pw_uid,
+                    gid: pwd.pw_gid,
+                    gecos: text(pwd.pw_gecos),
+                },
+            });
         }
         libc::endpwent();
     }
-    names
+    rows
+}
+
+/// One group of the group database, enumerated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRow {
+    /// The group's name.
+    pub name: String,
+    /// Its gid.
+    pub gid: u32,
+    /// Its supplementary members, by name.
+    pub members: Vec<String>,
+}
+
+/// Every group the group database enumerates.
+pub fn group_all() -> Vec<GroupRow> {
+    let mut rows = Vec::new();
+    let mut buf = vec![0 as c_char; 256 * 1024];
+    // SAFETY: as in `passwd_all`; `gr_mem` is a NULL-terminated array of
+    // NUL-terminated strings in `buf`.
+    unsafe {
+        libc::setgrent();
+        loop {
+            let mut grp: libc::group = std::mem::zeroed();
+            let mut result: *mut libc::group = std::ptr::null_mut();
+            let rc = libc::getgrent_r(&mut grp, buf.as_mut_ptr(), buf.len(), &mut result);
+            if rc == libc::ERANGE && buf.len() < MAX_BUFFER {
+                buf.resize(buf.len() * 2, 0);
+                continue;
+            }
+            if rc != 0 || result.is_null() || grp.gr_name.is_null() {
+                break;
+            }
+            let mut members = Vec::new();
+            let mut member = grp.gr_mem;
+            while !member.is_null() && !(*member).is_null() {
+                members.push(CStr::from_ptr(*member).to_string_lossy().into_owned());
+                member = member.add(1);
+            }
+            rows.push(GroupRow {
+                name: CStr::from_ptr(grp.gr_name).to_string_lossy().into_owned(),
+                gid: grp.gr_gid,
+                members,
+            });
+        }
+        libc::endgrent();
+    }
+    rows
+}
+
+/// What the shadow database says of every account it enumerates, when
+/// this process may read it (root): (name, locked, `sp_lstchg`). The buffer
+/// that held the hashes is wiped before returning.
+pub fn shadow_all() -> Vec<(String, bool, i64)> {
+    let mut rows = Vec::new();
+    let mut buf = zeroize::Zeroizing::new(vec![0 as c_char; 16 * 1024]);
+    // SAFETY: as in `passwd_all`; `sp_pwdp` points into `buf`.
+    unsafe {
+        libc::setspent();
+        loop {
+            let mut spwd: libc::spwd = std::mem::zeroed();
+            let mut result: *mut libc::spwd = std::ptr::null_mut();
+            let rc = libc::getspent_r(&mut spwd, buf.as_mut_ptr(), buf.len(), &mut result);
+            if rc == libc::ERANGE && buf.len() < MAX_BUFFER {
+                // Grown in place: the old contents are wiped with the new.
+                let mut bigger = zeroize::Zeroizing::new(vec![0 as c_char; buf.len() * 2]);
+                std::mem::swap(&mut buf, &mut bigger);
+                continue;
+            }
+            if rc != 0 || result.is_null() || spwd.sp_namp.is_null() {
+                break;
+            }
+            let locked = !spwd.sp_pwdp.is_null() && matches!(*spwd.sp_pwdp as u8, b'!' | b'*');
+            rows.push((
+                CStr::from_ptr(spwd.sp_namp).to_string_lossy().into_owned(),
+                locked,
+                spwd.sp_lstchg,
+            ));
+        }
+        libc::endspent();
+    }
+    rows
 }
 
 /// What the shadow database (NSS: `/etc/shadow` for files) says of `name`,

@@ -1,13 +1,14 @@
-//! Finding and reading the policy file: one rule for the CLI, the PAM module
-//! and pwpolicyd (the core only parses text it is handed).
+//! Finding and reading the policy file: one rule for the CLI, the PAM
+//! module, pwpolicyd, the Windows filter and the C API (the core only parses
+//! text it is handed). Every file the policy names is read under the rules
+//! of [`crate::files`].
 
-use std::fs::File;
-use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use pwpolicy::Policy;
-use pwpolicy_trust::{Kind, TrustError};
 use thiserror::Error;
+
+use crate::files::{self, FileError, Rule};
 
 /// Where the policy lives unless a caller names another file.
 pub const DEFAULT_POLICY_PATH: &str = "/etc/security/pwpolicy.toml";
@@ -50,7 +51,7 @@ pub enum PolicyFileError {
     /// or replaced by someone else: a weaker policy planted there would be
     /// enforced. Says which `chown`/`chmod` fixes it.
     #[error("policy file: {0}")]
-    Untrusted(TrustError),
+    Untrusted(String),
     /// The file is larger than [`MAX_POLICY_BYTES`].
     #[error("{}: larger than {MAX_POLICY_BYTES} bytes; not a policy file", .path.display())]
     TooLarge {
@@ -110,7 +111,7 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedPolicy, PolicyFileError> {
                 .all(|l| l.is_empty() || l.starts_with('#') || l.starts_with('[')),
         }),
         Err(PolicyFileError::Read { source, .. })
-            if source.kind() == ErrorKind::NotFound && explicit.is_none() =>
+            if source.kind() == std::io::ErrorKind::NotFound && explicit.is_none() =>
         {
             Ok(LoadedPolicy {
                 policy: Policy::default(),
@@ -144,44 +145,89 @@ pub fn load_banned_list(policy: &mut Policy) -> Result<(), PolicyFileError> {
             "larger than {MAX_BANNED_LIST_BYTES} bytes; keep the list to the organisation's \
              own words (zxcvbn knows the dictionary)"
         )),
+        PolicyFileError::Untrusted(reason) => refuse(reason),
         e => refuse(e.to_string()),
     })?;
     policy.banned.load_list_bytes(&bytes).map_err(refuse)?;
     Ok(())
 }
 
+/// A file the policy names that a program would refuse, and why: the
+/// message names what the file is for, the file and the fix (never a line
+/// of it).
+#[derive(Debug, Error)]
+#[error("{message}")]
+pub struct NamedFileError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+/// Opens every file `policy` names that [`load`] does not read, as the
+/// programs that use them open them: the breached-password list (mapped,
+/// its header read and its `min_count` met, as PAM and pwpolicyd map it),
+/// the history pepper, and the directory's bind password and CA files. With
+/// [`load`], what `pwpolicy policy check` runs: every error at once.
+pub fn verify_named_files(policy: &Policy) -> Vec<NamedFileError> {
+    let mut errors = Vec::new();
+    let mut refuse = |path: &str, e: &dyn std::error::Error| {
+        errors.push(NamedFileError {
+            path: PathBuf::from(path),
+            message: e.to_string(),
+        });
+    };
+    if let Some(path) = policy.breached.file.as_deref() {
+        let mapped = pwpolicy_breach_file::MappedFilter::open(
+            Path::new(path),
+            crate::breached::open_trusted,
+        )
+        .and_then(|list| list.meets(policy.breached.min_count));
+        if let Err(e) = mapped {
+            refuse(path, &e);
+        }
+    }
+    if let (Some(path), Err(e)) = (
+        policy.history.pepper_file.as_deref(),
+        crate::pepper::load(policy),
+    ) {
+        refuse(path, &e);
+    }
+    let directory = &policy.directory;
+    if let Some(path) = directory.bind_password_file.as_deref()
+        && let Err(e) = crate::directory_files::bind_password(Path::new(path))
+    {
+        refuse(path, &e);
+    }
+    if let Some(path) = directory.ca_file.as_deref()
+        && let Err(e) = crate::directory_files::ca_file(Path::new(path))
+    {
+        refuse(path, &e);
+    }
+    errors
+}
+
 /// The file's bytes. Root enforces what the file says, so as root it must
-/// pass the ownership rules of [`pwpolicy_trust`] (root's, writable by
-/// nobody else, no link in its place); other users check only themselves.
+/// pass the ownership rules of [`crate::files`] (root's, writable by nobody
+/// else, no link in its place); other users read it as it is.
 fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, PolicyFileError> {
     if path == Path::new(DEV_NULL) {
         return Ok(Vec::new());
     }
-    let read_error = |source| PolicyFileError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let file = if pwpolicy_trust::euid() == 0 {
-        pwpolicy_trust::open(path, Kind::Config)
-            .map(pwpolicy_trust::TrustedFile::into_file)
-            .map_err(|e| match e {
-                TrustError::Missing(_) => read_error(ErrorKind::NotFound.into()),
-                TrustError::AccessDenied(_) => read_error(ErrorKind::PermissionDenied.into()),
-                e => PolicyFileError::Untrusted(e),
-            })?
-    } else {
-        File::open(path).map_err(read_error)?
-    };
-    let mut bytes = Vec::new();
-    file.take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(PolicyFileError::TooLarge {
+    files::read(path, Rule::Enforced, max_bytes).map_err(|e| match e {
+        FileError::Missing(_) => PolicyFileError::Read {
             path: path.to_owned(),
-        });
-    }
-    Ok(bytes)
+            source: std::io::ErrorKind::NotFound.into(),
+        },
+        FileError::Read { source, .. } => PolicyFileError::Read {
+            path: path.to_owned(),
+            source,
+        },
+        FileError::TooLarge { .. } => PolicyFileError::TooLarge {
+            path: path.to_owned(),
+        },
+        e => PolicyFileError::Untrusted(e.to_string()),
+    })
 }
 
 /// Parses policy file contents, naming the file in errors.
@@ -270,6 +316,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn root_refuses_a_policy_file_others_could_rewrite() {
         if pwpolicy_trust::euid() != 0 {
             assert!(std::env::var_os("CI").is_none(), "CI runs as root");

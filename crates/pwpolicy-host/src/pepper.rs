@@ -3,13 +3,13 @@
 //! history is hashed (the local store: root, or pwpolicyd), never by an
 //! ordinary user's CLI, which asks pwpolicyd instead.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use pwpolicy::Policy;
-use pwpolicy_store::StoreError;
-use pwpolicy_trust::Kind;
+use thiserror::Error;
 use zeroize::Zeroizing;
+
+use crate::files;
 
 /// The shortest pepper accepted, in bytes (after trimming the line end):
 /// 16 random bytes, or 22 characters of base64.
@@ -18,41 +18,44 @@ pub const MIN_PEPPER_BYTES: usize = 16;
 /// The longest pepper file read.
 const MAX_PEPPER_BYTES: u64 = 1024;
 
+/// A pepper file that cannot be used. Never says what the file holds.
+#[derive(Debug, Error)]
+#[error("history pepper {}: {reason}", .path.display())]
+pub struct PepperError {
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
 /// The pepper the policy names, if any: the first line of its file, which
 /// must be reachable by nobody but its owner (the rules of
-/// [`pwpolicy_trust`] for secrets: mode 0600, root's as root, its directory
+/// [`crate::files::Rule::Secret`]: mode 0600, root's as root, its directory
 /// writable by nobody else).
 ///
 /// # Errors
 ///
-/// [`StoreError::Pepper`] for a file that is missing, unreadable, too open,
+/// [`PepperError`] for a file that is missing, unreadable, too open,
 /// empty or too short: history is never hashed without the pepper the
 /// policy asks for.
-pub fn load(policy: &Policy) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+pub fn load(policy: &Policy) -> Result<Option<Zeroizing<Vec<u8>>>, PepperError> {
     let Some(file) = policy.history.pepper_file.as_deref() else {
         return Ok(None);
     };
     read(Path::new(file)).map(Some)
 }
 
-fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, StoreError> {
-    let refuse = |reason: String| StoreError::Pepper {
+fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, PepperError> {
+    let refuse = |reason: String| PepperError {
         path: PathBuf::from(path),
         reason,
     };
-    let file = pwpolicy_trust::open(path, Kind::Secret).map_err(|e| refuse(e.to_string()))?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.into_file()
-        .take(MAX_PEPPER_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| refuse(format!("cannot read it: {e}")))?;
-    if bytes.len() as u64 > MAX_PEPPER_BYTES {
-        return Err(refuse(format!(
+    let line = files::read_secret_line(path, MAX_PEPPER_BYTES).map_err(|e| match e {
+        files::FileError::TooLarge { .. } => refuse(format!(
             "larger than {MAX_PEPPER_BYTES} bytes: a pepper is one line"
-        )));
-    }
-    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
+        )),
+        e => refuse(e.to_string()),
+    })?;
     if line.len() < MIN_PEPPER_BYTES {
         return Err(refuse(format!(
             "its first line has {} bytes; use at least {MIN_PEPPER_BYTES} random ones \
@@ -60,10 +63,11 @@ fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, StoreError> {
             line.len()
         )));
     }
-    Ok(Zeroizing::new(line.to_vec()))
+    Ok(line)
 }
 
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

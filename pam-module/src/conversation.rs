@@ -1,5 +1,6 @@
-//! A safe face on the PAM handle: the user, the token items, the
-//! conversation and the log. The phases talk only to this.
+//! The PAM conversation, and the rest of a safe face on the PAM handle:
+//! what the user is asked and told (prompts, errors, information), the
+//! user, the token items and the log. The phases talk only to this.
 
 use std::ffi::CString;
 
@@ -11,21 +12,21 @@ use zeroize::Zeroizing;
 
 use crate::ffi::{self, Priority};
 
-/// One PAM call's view of its transaction.
-pub struct Session<'a> {
+/// One PAM call's conversation with the user, and its view of the transaction.
+pub struct Conversation<'a> {
     pamh: &'a mut PamHandle,
     debug: bool,
     silent: bool,
     admin: bool,
 }
 
-impl<'a> Session<'a> {
+impl<'a> Conversation<'a> {
     /// Wraps the handle of the current call; `silent` is `PAM_SILENT`;
     /// `admin`: the person at the terminal is the administrator (root running
     /// `passwd USER`), not someone logging in through a program that runs as
     /// root (login, sshd, a display manager), so error details may be shown.
-    pub fn new(pamh: &'a mut PamHandle, silent: bool, admin: bool) -> Session<'a> {
-        Session {
+    pub fn new(pamh: &'a mut PamHandle, silent: bool, admin: bool) -> Conversation<'a> {
+        Conversation {
             pamh,
             debug: false,
             silent,
@@ -96,7 +97,7 @@ impl<'a> Session<'a> {
         let _ = ffi::set_authtok(self.pamh, None);
     }
 
-    fn conv(&self) -> Result<Conv<'_>, PamResultCode> {
+    fn pam_conv(&self) -> Result<Conv<'_>, PamResultCode> {
         self.pamh
             .get_item::<Conv<'_>>()?
             .ok_or(PamResultCode::PAM_CONV_ERR)
@@ -104,7 +105,7 @@ impl<'a> Session<'a> {
 
     /// Asks for a secret with echo off.
     pub fn prompt_secret(&self, prompt: &str) -> Result<Zeroizing<String>, PamResultCode> {
-        let reply = self.conv()?.send(PAM_PROMPT_ECHO_OFF, prompt)?;
+        let reply = self.pam_conv()?.send(PAM_PROMPT_ECHO_OFF, prompt)?;
         let reply = reply.ok_or(PamResultCode::PAM_CONV_ERR)?;
         let text = reply.as_str().map_err(|_| PamResultCode::PAM_AUTHTOK_ERR)?;
         Ok(Zeroizing::new(text.to_owned()))
@@ -113,7 +114,7 @@ impl<'a> Session<'a> {
     /// Shows an error line to the user (not with `PAM_SILENT`).
     pub fn error(&self, message: &str) {
         if !self.silent
-            && let Ok(conv) = self.conv()
+            && let Ok(conv) = self.pam_conv()
         {
             let _ = conv.send(PAM_ERROR_MSG, message);
         }
@@ -122,7 +123,7 @@ impl<'a> Session<'a> {
     /// Shows an informational line to the user (not with `PAM_SILENT`).
     pub fn info(&self, message: &str) {
         if !self.silent
-            && let Ok(conv) = self.conv()
+            && let Ok(conv) = self.pam_conv()
         {
             let _ = conv.send(PAM_TEXT_INFO, message);
         }
