@@ -254,17 +254,12 @@ pub mod vectors {
 pub fn pg_database() -> Option<String> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     const URL_VAR: &str = "PWPOLICY_TEST_PG_URL";
-    let base = match std::env::var(URL_VAR) {
-        Ok(url) => url,
-        Err(_) if std::env::var_os("CI").is_some() => {
-            panic!(
-                "{URL_VAR} is not set: CI must run the PostgreSQL tests (scripts/test.sh starts a server)"
-            )
-        }
-        Err(_) => {
-            eprintln!("SKIPPED: {URL_VAR} is not set; run scripts/test.sh");
-            return None;
-        }
+    let Ok(base) = std::env::var(URL_VAR) else {
+        pwpolicy_require::skip(
+            "a PostgreSQL test",
+            &format!("{URL_VAR} is not set (scripts/test.sh starts a server)"),
+        );
+        return None;
     };
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let name = format!(
@@ -280,10 +275,4 @@ pub fn pg_database() -> Option<String> {
     Some(base.replacen("/postgres?", &format!("/{name}?"), 1))
 }
 
-/// Whether the tests run as root (some then drop to `nobody` to test refusals).
-pub fn is_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self")
-        .map(|m| m.uid() == 0)
-        .unwrap_or(false)
-}
+pub use pwpolicy_require::{is_root, require};

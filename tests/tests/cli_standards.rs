@@ -267,3 +267,61 @@ fn a_profile_is_a_starting_point_that_the_file_overrides_and_enforces() {
         out.stderr
     );
 }
+
+/// Defect 7 of issue 22: a PCI file with a class at `min_length = 6` /
+/// `max_age_days = 365` and an exempt uid range "conformed", and `check`
+/// then accepted `Zq9xwv` for a class member. Every class is now audited
+/// under its own rules, and an exempt class is a finding.
+#[test]
+fn defect_7_a_pci_audit_holds_every_class_to_the_standard() {
+    let dir = TestDir::new();
+    let policy = dir.write(
+        "pci.toml",
+        "profile = \"pci-dss-4\"\n\
+         [[accounts.class]]\nname = \"legacy\"\nusers = [\"leo\"]\nmin_length = 6\nmax_age_days = 365\n\
+         [[accounts.class]]\nname = \"robots\"\nuids = \"2000-2999\"\nexempt = true\n",
+    );
+    let policy = policy.to_str().unwrap();
+    let (code, json) = audit(policy, "pci-dss-4");
+    assert_eq!((code, &json["conforms"]), (1, &json!(false)), "{json}");
+    let classes: Vec<Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| json!([f["key"], f["class"], f["policy"]]))
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            json!(["min_length", "legacy", 6]),
+            json!(["max_age_days", "legacy", 365]),
+            json!(["exempt", "robots", true]),
+        ]
+    );
+    // The password the audit warns of is what `check` accepts for a member:
+    // the two answers are about the same rules.
+    let out = pwpolicy_run(
+        &["check", "--user", "leo", "--config", policy, "--json"],
+        b"Zq9xwv\n",
+    );
+    assert_eq!(out.json()["accepted"], true, "{out:?}");
+    // The text output names the class.
+    let out = pwpolicy_run(
+        &[
+            "policy",
+            "audit",
+            "--config",
+            policy,
+            "--against",
+            "pci-dss-4",
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout
+            .contains("finding min_length (class legacy): class `legacy`: "),
+        "{}",
+        out.stdout
+    );
+}

@@ -385,6 +385,67 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
         out.stderr
     );
 
+    // One answer per question (issue 22): every directory user's `list`
+    // row is its `status`, and the report is the list's due rows, whatever
+    // the window.
+    let out = run(&["list", "--json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let list = out.json().as_array().unwrap().clone();
+    assert!(list.len() > BULK, "{} listed", list.len());
+    let without_note = |v: &Value| {
+        let mut v = v.clone();
+        v.as_object_mut().unwrap().remove("note");
+        v
+    };
+    let listed = |user: &str| {
+        list.iter()
+            .find(|r| r["user"] == user)
+            .unwrap_or_else(|| panic!("{user} not listed"))
+    };
+    for user in [
+        "fresh",
+        "forced",
+        "forever",
+        "gone",
+        "admin2",
+        "bulk00002",
+        "bulk00003",
+    ] {
+        assert_eq!(
+            without_note(&status(user)),
+            without_note(listed(user)),
+            "{user}"
+        );
+    }
+    for days in [0u32, 14, 45] {
+        let out = run(&[
+            "report",
+            "--expiring-within",
+            &days.to_string(),
+            "--json",
+            "--include-disabled",
+        ]);
+        let mut reported: Vec<Value> = out.json().as_array().unwrap().clone();
+        let mut due: Vec<Value> = list
+            .iter()
+            .filter(|r| {
+                r["must_change"] == true
+                    || r["days_left"]
+                        .as_i64()
+                        .is_some_and(|d| d <= i64::from(days))
+            })
+            .cloned()
+            .collect();
+        let by_user = |a: &Value, b: &Value| a["user"].as_str().cmp(&b["user"].as_str());
+        reported.sort_by(by_user);
+        due.sort_by(by_user);
+        assert_eq!(reported.len(), due.len(), "window {days}");
+        assert!(
+            reported == due,
+            "window {days}: the report is the list's due rows"
+        );
+    }
+
     // The store's users and the directory's in one report.
     let db = dir.path().join("state.db");
     let db = db.to_str().unwrap();

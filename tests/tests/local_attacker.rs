@@ -15,8 +15,7 @@ fn needs_root(name: &str) -> bool {
     if is_root() {
         return true;
     }
-    assert!(std::env::var_os("CI").is_none(), "CI runs as root");
-    eprintln!("SKIPPED {name}: needs root");
+    pwpolicy_require::skip(name, "needs root");
     false
 }
 
@@ -176,4 +175,163 @@ fn root_refuses_a_policy_file_others_could_rewrite() {
     assert!(out.stderr.contains("chown root"), "{out:?}");
     std::os::unix::fs::chown(&config, Some(0), None).unwrap();
     assert_eq!(check().code, 0, "root's own 0644 file is used");
+}
+
+/// Issue 22's probe: the directory's bind password and CA files had no
+/// rules at all. A link planted at the bind password file's path sent the
+/// first line of root's pepper to a listener on 127.0.0.1; a FIFO there
+/// hung root's `status` forever; a CA file `nobody` could write let a fake
+/// LDAPS server take the real bind password. Now each is refused before
+/// anything is sent: the listener never hears a byte, and the FIFO does
+/// not hang.
+#[test]
+fn the_directorys_secrets_are_held_to_the_trust_rules() {
+    if !needs_root("the_directorys_secrets_are_held_to_the_trust_rules") {
+        return;
+    }
+    let tmp = TestDir::new();
+    chmod(tmp.path(), 0o755);
+    let secrets = tmp.path().join("secrets");
+    std::fs::create_dir(&secrets).unwrap();
+    chmod(&secrets, 0o700);
+    let pepper = secrets.join("pepper");
+    std::fs::write(&pepper, "the-pepper-of-root-0123456789\n").unwrap();
+    chmod(&pepper, 0o600);
+    // The attacker's directory, where the bind password file is expected.
+    let theirs = tmp.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    chmod(&theirs, 0o777);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!(
+        "ldaps://127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let status = |password_file: &Path, ca: Option<&Path>| {
+        let mut args = vec![
+            "status".to_owned(),
+            "--user".to_owned(),
+            "erin".to_owned(),
+            "--directory".to_owned(),
+            url.clone(),
+            "--bind-dn".to_owned(),
+            "reader@EXAMPLE.COM".to_owned(),
+            "--bind-password-file".to_owned(),
+            password_file.display().to_string(),
+        ];
+        if let Some(ca) = ca {
+            args.extend(["--ca-file".to_owned(), ca.display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let started = std::time::Instant::now();
+        let out = pwpolicy_run(&args, b"");
+        assert!(started.elapsed().as_secs() < 10, "it hung: {out:?}");
+        out
+    };
+    let nothing_sent = || {
+        assert!(
+            listener.accept().is_err(),
+            "a connection reached the listener"
+        );
+    };
+    // A link to root's pepper, planted by nobody.
+    let link = theirs.join("ldap.pw");
+    symlink(&pepper, &link).unwrap();
+    let out = status(&link, None);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        !out.stderr.contains("the-pepper") && !out.stdout.contains("the-pepper"),
+        "{out:?}"
+    );
+    nothing_sent();
+    // Even a root-owned, private file: its directory is the attacker's.
+    std::fs::remove_file(&link).unwrap();
+    std::fs::write(&link, "bind-secret\n").unwrap();
+    chmod(&link, 0o600);
+    let out = status(&link, None);
+    assert!(out.code == 2 && out.stderr.contains("refusing"), "{out:?}");
+    nothing_sent();
+    // A FIFO in its place (even in a directory of root's): refused at once.
+    let fifo = secrets.join("fifo.pw");
+    let made = run(Path::new("mkfifo"), &[fifo.to_str().unwrap()], b"");
+    assert_eq!(made.code, 0, "{made:?}");
+    chmod(&fifo, 0o600);
+    let out = status(&fifo, None);
+    assert!(
+        out.code == 2 && out.stderr.contains("not a regular file"),
+        "{out:?}"
+    );
+    nothing_sent();
+    // A CA file nobody may rewrite: refused before the bind password leaves.
+    let good = secrets.join("ldap.pw");
+    std::fs::write(&good, "bind-secret\n").unwrap();
+    chmod(&good, 0o600);
+    let ca = tmp.path().join("ca.pem");
+    std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").unwrap();
+    chmod(&ca, 0o666);
+    let out = status(&good, Some(&ca));
+    assert!(
+        out.code == 2 && out.stderr.contains("CA file") && out.stderr.contains("chmod 644"),
+        "{out:?}"
+    );
+    nothing_sent();
+}
+
+/// Issue 22's probe: the trust walk checked the directories a path
+/// resolves to, not those it names. A `nobody`-owned directory holding a
+/// link to a root-owned directory with a decoy list (one without
+/// `Summer2024!`) was accepted, and root's `check` passed `Summer2024!`.
+/// Every directory the path names is checked now.
+#[test]
+fn a_link_in_someone_elses_directory_cannot_swap_in_a_decoy_list() {
+    if !needs_root("a_link_in_someone_elses_directory_cannot_swap_in_a_decoy_list") {
+        return;
+    }
+    let tmp = TestDir::new();
+    chmod(tmp.path(), 0o755);
+    let real = pwpolicy_tests::breach_filter(&tmp, "real.pwbf", &["Summer2024!"], "sha1");
+    let decoys = tmp.path().join("decoys");
+    std::fs::create_dir(&decoys).unwrap();
+    let decoy = pwpolicy_tests::breach_filter(&tmp, "decoy.pwbf", &["unrelated-9"], "sha1");
+    std::fs::rename(&decoy, decoys.join("breached.pwbf")).unwrap();
+    let theirs = tmp.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    std::os::unix::fs::chown(&theirs, Some(NOBODY), None).unwrap();
+    as_nobody(&format!(
+        "ln -s {} {}/lists",
+        decoys.display(),
+        theirs.display()
+    ));
+    let check = |list: &Path| {
+        let policy = tmp.write(
+            "policy.toml",
+            &format!("[breached]\nfile = \"{}\"\n", list.display()),
+        );
+        chmod(&policy, 0o644);
+        pwpolicy_run(
+            &["check", "--config", policy.to_str().unwrap(), "--json"],
+            b"Summer2024!\n",
+        )
+    };
+    // The real list refuses it…
+    let out = check(&real);
+    assert_eq!(
+        (out.code, &out.json()["violations"][0]["code"]),
+        (1, &"breached".into()),
+        "{out:?}"
+    );
+    // …and the decoy, reached through nobody's directory, is refused.
+    let out = check(&theirs.join("lists/breached.pwbf"));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("refusing") && out.stderr.contains("owned by uid 65534"),
+        "{out:?}"
+    );
+    // `policy check` says so before any change is judged.
+    let policy = tmp.path().join("policy.toml");
+    let out = pwpolicy_run(&["policy", "check", policy.to_str().unwrap()], b"");
+    assert!(
+        out.code == 1 && out.stdout.contains("owned by uid 65534"),
+        "{out:?}"
+    );
 }

@@ -117,13 +117,7 @@ const STACK: [&str; 2] = ["/etc/pam.d/common-password", "/etc/pam.d/common-accou
 
 #[test]
 fn apt_install_makes_a_policy_enforcing_host_and_purge_undoes_it() {
-    if !is_root() {
-        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
-        eprintln!(
-            "SKIPPED apt_install_makes_a_policy_enforcing_host_and_purge_undoes_it: needs root"
-        );
-        return;
-    }
+    pwpolicy_tests::require!(is_root(), "needs root");
     let deb = package();
     let root = Root::new();
     std::fs::copy(&deb, root.path().join("tmp/pwpolicy.deb")).unwrap();

@@ -132,12 +132,7 @@ fn secret(s: &str) -> zeroize::Zeroizing<String> {
 
 #[test]
 fn ordinary_users_see_their_own_expiry_and_nobody_elses() {
-    if !is_root() {
-        eprintln!(
-            "SKIPPED ordinary_users_see_their_own_expiry_and_nobody_elses: needs root to run clients as nobody"
-        );
-        return;
-    }
+    pwpolicy_tests::require!(is_root(), "needs root to run clients as nobody");
     let (dir, db) = scratch();
     let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
     let ten_days_ago =
@@ -250,12 +245,7 @@ fn ordinary_users_see_their_own_expiry_and_nobody_elses() {
 
 #[test]
 fn an_admin_group_member_may_administer() {
-    if !is_root() {
-        eprintln!(
-            "SKIPPED an_admin_group_member_may_administer: needs root to run clients as nobody"
-        );
-        return;
-    }
+    pwpolicy_tests::require!(is_root(), "needs root to run clients as nobody");
     let (dir, db) = scratch();
     let daemon = Daemon::start(dir.path(), "pw", &db, &["--admin-group", "nogroup"]);
     let out = daemon.cli(true, &["report", "--expiring-within", "10", "--json"], "");
@@ -695,11 +685,7 @@ fn pwpolicyd_refuses_a_socket_directory_others_control_and_foreign_files() {
 #[test]
 fn socket_activation_and_the_systemd_units() {
     let Some(activate) = which("systemd-socket-activate") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have systemd-socket-activate (package systemd)"
-        );
-        eprintln!("SKIPPED socket_activation_and_the_systemd_units: no systemd-socket-activate");
+        pwpolicy_tests::require!(false, "no systemd-socket-activate (package systemd)");
         return;
     };
     let (dir, db) = scratch();
@@ -967,13 +953,7 @@ fn an_ordinary_users_check_never_confirms_their_current_password() {
     // current password, at once and without limit — a free password oracle
     // (issue 12, point 2). Now the newest entry is left out for callers who
     // are not administrators, and `reused` comes after a delay.
-    if !is_root() {
-        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
-        eprintln!(
-            "SKIPPED an_ordinary_users_check_never_confirms_their_current_password: needs root"
-        );
-        return;
-    }
+    pwpolicy_tests::require!(is_root(), "needs root");
     let (dir, db) = scratch();
     let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
     for password in ["Old-Kettle-41\n", "Blue-Kettle-42\n"] {
@@ -1009,11 +989,7 @@ fn an_ordinary_users_similarity_check_is_slow_and_leaves_the_current_password_ou
     // The stems are a history too: a variation of an old password is told
     // after the delay, a variation of the current one is not told at all
     // (it would confirm a guess of the current password's letters).
-    if !is_root() {
-        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
-        eprintln!("SKIPPED an_ordinary_users_similarity_check_…: needs root");
-        return;
-    }
+    pwpolicy_tests::require!(is_root(), "needs root");
     let (dir, db) = scratch();
     let config = dir.write(
         "policy.toml",
@@ -1230,11 +1206,7 @@ fn one_users_check_loop_neither_starves_others_nor_grows_memory() {
     // 712 MiB. The argon2 gate serves the uid served longest ago first and
     // holds at most --hash-slots runs, so with the buckets opened wide (this
     // measures the gate alone) the other user waits for at most one run.
-    if !is_root() {
-        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
-        eprintln!("SKIPPED one_users_check_loop_neither_starves_others_nor_grows_memory");
-        return;
-    }
+    pwpolicy_tests::require!(is_root(), "needs root");
     let (dir, db) = scratch();
     let unlimited = ["--user-burst", "1000000", "--user-rate", "1000000"];
     let mut extra = vec!["--hash-slots", "1"];
@@ -1289,11 +1261,7 @@ fn one_users_check_loop_neither_starves_others_nor_grows_memory() {
 fn one_user_is_rate_limited_and_root_per_account() {
     // The buckets at their defaults: ten checks at once, then one a second
     // per ordinary uid; refused callers get `busy` after the longest wait.
-    if !is_root() {
-        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
-        eprintln!("SKIPPED one_user_is_rate_limited_and_root_per_account");
-        return;
-    }
+    pwpolicy_tests::require!(is_root(), "needs root");
     let (dir, db) = scratch();
     let daemon = loaded_daemon(&dir, &db, &[]);
     let started = Instant::now();
@@ -1383,5 +1351,61 @@ fn pwpolicyd_screens_against_its_list_and_follows_a_replaced_one() {
         out.stderr.contains("breached-password list"),
         "{}",
         out.stderr
+    );
+}
+
+/// Issue 22: pwpolicyd told an ordinary caller the paths and modes of
+/// root's pepper and lists in its `store_unavailable` answers. They hear
+/// only that the service is misconfigured; an administrator hears why.
+#[test]
+fn an_ordinary_caller_hears_only_that_the_service_is_misconfigured() {
+    pwpolicy_tests::require!(is_root(), "needs root to run clients as nobody");
+    let (dir, db) = scratch();
+    let secrets = dir.path().join("secrets");
+    std::fs::create_dir(&secrets).unwrap();
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let pepper = secrets.join("history-pepper");
+    std::fs::write(&pepper, "c2l4dGVlbi1ieXRlcy1vZi1zZWNyZXQ=\n").unwrap();
+    std::fs::set_permissions(&pepper, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let config = dir.write(
+        "policy.toml",
+        &format!(
+            "[history]\nmemory_kib = 64\niterations = 1\npepper_file = \"{}\"\n",
+            pepper.display()
+        ),
+    );
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+    let ordinary = daemon.cli(true, &["check", "--json"], "Blue-Kettle-42\n");
+    assert_eq!(ordinary.code, 2, "{ordinary:?}");
+    let said = format!("{}{}", ordinary.stdout, ordinary.stderr);
+    assert!(said.contains("misconfigured"), "{said}");
+    assert!(
+        !said.contains("history-pepper") && !said.contains("0644") && !said.contains("secrets"),
+        "an ordinary caller learns nothing of root's files: {said}"
+    );
+    let admin = daemon.cli(
+        false,
+        &["check", "--user", "erin", "--json"],
+        "Blue-Kettle-42\n",
+    );
+    assert_eq!(admin.code, 2, "{admin:?}");
+    assert!(
+        admin.stderr.contains("history-pepper") && admin.stderr.contains("chmod 600"),
+        "{admin:?}"
+    );
+    // An ordinary caller's names are the passwd database's: a full name
+    // in the request does not make the name rule run over it.
+    drop(daemon);
+    std::fs::write(&config, "[history]\nmemory_kib = 64\niterations = 1\n").unwrap();
+    let daemon = Daemon::start(dir.path(), "pw2", &db, &[]);
+    let args = ["check", "--full-name", "Quixote Zebra", "--json"];
+    let ordinary = daemon.cli(true, &args, "Zebra-Kettle-42\n");
+    assert_eq!(ordinary.json()["accepted"], true, "{ordinary:?}");
+    let admin = daemon.cli(false, &args, "Zebra-Kettle-42\n");
+    assert_eq!(
+        admin.json()["violations"][0]["code"],
+        "contains_name_part",
+        "{admin:?}"
     );
 }

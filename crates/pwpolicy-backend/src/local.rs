@@ -202,6 +202,16 @@ impl Local {
             },
             OffsetDateTime::now_utc(),
         )?;
+        // PAM records what it checks once the system has changed the
+        // password: with no store yet, the record (the first) needs the
+        // pepper all the same, so a pepper that cannot be used refuses now.
+        if !checked
+            && self.missing_is_empty
+            && request.user.is_some()
+            && rules.history.remember.is_enabled()
+        {
+            ops::pepper(&rules)?;
+        }
         self.lists
             .screen(&rules.breached, &mut verdict, request.password)?;
         Ok(CheckAnswer::of(verdict.into_iter().collect(), checked))

@@ -263,15 +263,18 @@ pub fn review(
     rules: CheckRules,
     now: OffsetDateTime,
 ) -> Result<Vec<Violation>, StoreError> {
-    let Some(state) = store.history(user)? else {
-        return Ok(Vec::new());
-    };
     let how = ChangeRules {
         enforce_min_age: rules.enforce_min_age,
         allow_reuse: false,
     };
+    // The pepper is read before the history, even for a user with none:
+    // a change the commit could not record must be refused now, before
+    // the system changes the password (fail closed).
     with_change(policy, user, password, how, now, |change| {
-        pwpolicy_store::review(&state, change, rules.scope)
+        match store.history(user)? {
+            Some(state) => pwpolicy_store::review(&state, change, rules.scope),
+            None => Ok(Vec::new()),
+        }
     })
 }
 
@@ -293,6 +296,20 @@ pub struct ChangeRules {
     pub allow_reuse: bool,
 }
 
+/// The pepper the policy names, if any, as a store error when unusable:
+/// what a check that will be followed by a commit (PAM's) asks even when
+/// there is no history to compare with yet.
+///
+/// # Errors
+///
+/// [`StoreError::Pepper`] for a pepper file that cannot be used.
+pub fn pepper(policy: &Policy) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, StoreError> {
+    pwpolicy_host::pepper::load(policy).map_err(|e| StoreError::Pepper {
+        path: e.path,
+        reason: e.reason,
+    })
+}
+
 /// Runs `f` on the change of `user` to `password` under `policy`.
 fn with_change<T>(
     policy: &Policy,
@@ -302,10 +319,7 @@ fn with_change<T>(
     now: OffsetDateTime,
     f: impl FnOnce(&PasswordChange<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let pepper = pwpolicy_host::pepper::load(policy).map_err(|e| StoreError::Pepper {
-        path: e.path,
-        reason: e.reason,
-    })?;
+    let pepper = pepper(policy)?;
     let hasher = Hasher::new(&policy.history, pepper.as_deref().map(Vec::as_slice))?;
     f(&PasswordChange {
         user,

@@ -288,11 +288,14 @@ pub struct ListArgs {
     /// List another host's accounts: its passwd file, with `group`,
     /// `login.defs` and (if readable) `shadow` read from beside it
     /// [default: this host's accounts, from its name service].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "directory")]
     pub passwd: Option<PathBuf>,
     /// Policy and store.
     #[command(flatten)]
     pub sources: Sources,
+    /// A directory's users instead of the store's and this host's.
+    #[command(flatten)]
+    pub directory: DirectoryArgs,
 }
 
 /// `pwpolicy history …`

@@ -38,12 +38,7 @@ pub fn run(args: &ListArgs) -> anyhow::Result<u8> {
                 ),
             }
         }
-        None => store_access::expiry(
-            &args.sources,
-            &crate::args::DirectoryArgs::default(),
-            &policy,
-            true,
-        )?,
+        None => store_access::expiry(&args.sources, &args.directory, &policy, true)?,
     };
     let stdout = std::io::stdout();
     let mut out = Listing::start(

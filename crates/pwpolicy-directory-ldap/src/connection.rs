@@ -63,6 +63,13 @@ impl Connection {
                 why,
             }
         };
+        // Every file first: one that may not be used (a planted link, a
+        // FIFO, a CA file someone else could write) stops the run before a
+        // byte leaves for the server.
+        let password = match (&target.bind_dn, &target.bind_password_file) {
+            (Some(_), Some(path)) => pwpolicy_host::directory_files::bind_password(path)?,
+            _ => zeroize::Zeroizing::new(String::new()),
+        };
         let mut settings = LdapConnSettings::new().set_conn_timeout(target.timeout);
         if matches!(target.protection, Protection::Tls | Protection::StartTls) {
             settings = settings
@@ -72,10 +79,6 @@ impl Connection {
         let mut ldap = LdapConn::with_settings(settings, &target.url).map_err(connect_error)?;
         ldap.with_timeout(target.timeout);
         if let Some(dn) = &target.bind_dn {
-            let password = match &target.bind_password_file {
-                Some(path) => pwpolicy_host::directory_files::bind_password(path)?,
-                None => zeroize::Zeroizing::new(String::new()),
-            };
             let bind = |why: String| DirectoryError::Bind {
                 url: url.clone(),
                 dn: dn.clone(),

@@ -26,19 +26,14 @@ struct PgFixture {
 /// A fresh database on the test server, or `None` (with a loud note) when
 /// there is no server outside CI.
 fn fixture() -> Option<PgFixture> {
-    let base = match std::env::var(URL_VAR) {
-        Ok(url) => url,
-        Err(_) if std::env::var_os("CI").is_some() => {
-            panic!(
-                "{URL_VAR} is not set: CI must run the PostgreSQL tests (scripts/test.sh starts a server)"
-            )
-        }
-        Err(_) => {
-            eprintln!(
-                "SKIPPED: {URL_VAR} is not set; run scripts/test.sh, or scripts/pg-test-server.sh start DIR"
-            );
-            return None;
-        }
+    let Ok(base) = std::env::var(URL_VAR) else {
+        pwpolicy_require::skip(
+            "the PostgreSQL store suite",
+            &format!(
+                "{URL_VAR} is not set (scripts/test.sh starts a server, as does scripts/pg-test-server.sh start DIR)"
+            ),
+        );
+        return None;
     };
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let name = format!(

@@ -26,7 +26,7 @@ use pwpolicy_service::limits::Rate;
 use pwpolicy_service::server::{ServerConfig, serve};
 use pwpolicy_service::{DEFAULT_SOCKET, ffi};
 use pwpolicy_store::Location;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 /// How the service opens its store: SQLite or PostgreSQL.
 const OPEN_STORE: pwpolicy_backend::Opener = pwpolicy_store_postgres::open;
@@ -91,6 +91,12 @@ fn log_filter() -> tracing_subscriber::EnvFilter {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let policy = pwpolicy_host::policy_file::load(args.config.as_deref())?.policy;
+    // What `pwpolicy policy check` would refuse, said at the start: the
+    // service runs (a list may yet appear), but each request that needs the
+    // file will fail until it is fixed.
+    for problem in pwpolicy_host::policy_file::verify_named_files(&policy) {
+        warn!(error = %problem, "a file the policy names cannot be used");
+    }
     let store = args
         .db
         .as_deref()
