@@ -2,11 +2,11 @@
 //! built in memory at the default 1 in 1e9, the way a PAM check and
 //! `pwpolicy breach build` use it:
 //!
-//! - `breach_lookup/member`, `/non_member`: [`Filter::contains`] of a hash
+//! - `breach_lookup/member`, `/non_member`: [`BreachedSet::contains`] of a hash
 //!   prefix in a warm filter (every page's checksum already seen), keys in
 //!   an order no cache predicts (password order is random in hash order).
 //! - `breach_lookup/password_sha1`, `/password_ntlm`:
-//!   [`Filter::contains_password`] of a member, its hashing included (SHA-1
+//!   [`BreachedSet::contains_password`] of a member, its hashing included (SHA-1
 //!   of the UTF-8, MD4 of the UTF-16LE), NFKC on as in the default policy.
 //! - `breach_encode/1m_sorted`: [`Encoder`] over 1,000,000 sorted prefixes
 //!   into a `Vec` (what `breach build` does after sorting).
@@ -17,7 +17,7 @@ use std::io::Cursor;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use pwpolicy_breach::{Encoder, Filter, KeyKind, Settings};
+use pwpolicy_breach::{BreachedSet, Encoder, KeyKind, Settings};
 
 const ENTRIES: u64 = 1_000_000;
 /// Keys a lookup bench cycles through (a power of two).
@@ -49,11 +49,11 @@ fn encode(sorted: &[u64], kind: KeyKind) -> Vec<u8> {
 }
 
 /// A filter of `bench-*` and the prefixes in password order.
-fn filter(kind: KeyKind) -> (Filter<Vec<u8>>, Vec<u64>) {
+fn filter(kind: KeyKind) -> (BreachedSet<Vec<u8>>, Vec<u64>) {
     let in_order = prefixes(kind);
     let mut sorted = in_order.clone();
     sorted.sort_unstable();
-    let filter = Filter::open(encode(&sorted, kind)).expect("open");
+    let filter = BreachedSet::open(encode(&sorted, kind)).expect("open");
     // Warm: every page read once, so its checksum is remembered.
     filter.verify().expect("verify");
     for &p in &in_order {

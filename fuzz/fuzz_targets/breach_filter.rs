@@ -9,11 +9,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pwpolicy_breach::Filter;
+use pwpolicy_breach::BreachedSet;
 use pwpolicy_breach::format::{HEADER_SUM_AT, PAGE, TOP_SUM_AT, page_sum, u64_at};
 
 fn probe(bytes: &[u8]) {
-    let Ok(filter) = Filter::open(bytes) else { return };
+    let Ok(filter) = BreachedSet::open(bytes) else { return };
     // Prefixes from the input itself, and the ends of the range.
     let mut prefixes = vec![0, u64::MAX, 1 << 63];
     prefixes.extend(bytes.chunks_exact(8).take(64).map(|c| u64_at(c, 0)));

@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use libfuzzer_sys::fuzz_target;
-use pwpolicy_breach::{Encoder, Filter, KeyKind, Settings};
+use pwpolicy_breach::{Encoder, BreachedSet, KeyKind, Settings};
 
 fuzz_target!(|input: (u64, Vec<u64>)| {
     let (one_in, mut keys) = input;
@@ -20,7 +20,7 @@ fuzz_target!(|input: (u64, Vec<u64>)| {
         e.push(k).unwrap();
     }
     let bytes = e.finish().unwrap().1.into_inner();
-    let filter = Filter::open(&bytes).unwrap();
+    let filter = BreachedSet::open(&bytes).unwrap();
     filter.verify().unwrap();
     for &k in &keys {
         assert!(filter.contains(k).unwrap(), "a member is missing");

@@ -5,7 +5,7 @@
 //!
 //! Maps `FILTER` as pwpolicy does (`pwpolicy-breach-file`), reads hashes
 //! one a line from standard input (hex, either case; a HIBP `:COUNT` is
-//! ignored), looks each up with [`pwpolicy_breach::Filter::contains`] and
+//! ignored), looks each up with [`pwpolicy_breach::BreachedSet::contains`] and
 //! prints one line:
 //!
 //! ```text
@@ -23,7 +23,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use pwpolicy_breach::hex_prefix;
-use pwpolicy_breach_file::{MappedFilter, open_plain};
+use pwpolicy_breach_file::{MappedSet, open_plain};
 
 fn main() -> ExitCode {
     match run() {
@@ -43,8 +43,8 @@ fn run() -> Result<String, String> {
     let [_, path] = args.as_slice() else {
         return Err("usage: breach_lookup FILTER < hashes".to_owned());
     };
-    let mapped = MappedFilter::open(Path::new(path), open_plain).map_err(|e| e.to_string())?;
-    let filter = mapped.filter();
+    let mapped = MappedSet::open(Path::new(path), open_plain).map_err(|e| e.to_string())?;
+    let filter = mapped.set();
     let hex_len = filter.header().kind.hex_len();
 
     let start = Instant::now();

@@ -312,7 +312,7 @@ fn carry(
     let result = walk(&mut |row| {
         visit(row).map_err(|e| {
             failed = Some(e);
-            StoreError::Backend {
+            StoreError::Database {
                 location: "listing".into(),
                 detail: "stopped by its reader".into(),
             }

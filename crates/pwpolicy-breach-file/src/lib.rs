@@ -1,7 +1,7 @@
-//! A breached-password filter file, memory-mapped: opened once, looked up
+//! A breached-password set's file, memory-mapped: opened once, looked up
 //! many times, and mapped again when the file at its path is replaced.
 //!
-//! Filters are immutable. A new one is built under a temporary name and
+//! Sets are immutable. A new one is built under a temporary name and
 //! renamed over the old (`pwpolicy breach build` does exactly that, and
 //! rsync and DFS-R replace files the same way), so a reader holding the old
 //! map keeps a whole, consistent file until it notices the change and maps
@@ -25,10 +25,10 @@ use std::time::SystemTime;
 
 use memmap2::Mmap;
 use pwpolicy::{BreachedRules, Verdict};
-use pwpolicy_breach::{Filter, FilterError};
+use pwpolicy_breach::{BreachedSet, SetError};
 use thiserror::Error;
 
-/// A filter file that cannot be used. Messages name the file.
+/// A breached set's file that cannot be used. Messages name the file.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum BreachFileError {
@@ -48,13 +48,13 @@ pub enum BreachFileError {
         /// Which rule, and the fix.
         reason: String,
     },
-    /// The file is not a usable filter.
+    /// The file is not a usable breached set.
     #[error("breached-password list {}: {source}", .path.display())]
-    Filter {
+    Unusable {
         /// The file.
         path: PathBuf,
         /// What is wrong with it.
-        source: FilterError,
+        source: SetError,
     },
 }
 
@@ -73,46 +73,46 @@ pub fn open_plain(path: &Path) -> Result<File, BreachFileError> {
     })
 }
 
-/// A mapped filter and the file version it came from.
+/// A mapped breached set and the file version it came from.
 #[derive(Debug)]
-pub struct MappedFilter {
-    filter: Filter<Mmap>,
+pub struct MappedSet {
+    set: BreachedSet<Mmap>,
     path: PathBuf,
     stamp: Stamp,
 }
 
-impl MappedFilter {
-    /// Maps the filter at `path`, opened with `open`.
+impl MappedSet {
+    /// Maps the breached set at `path`, opened with `open`.
     ///
     /// # Errors
     ///
     /// [`BreachFileError`] when it cannot be opened, or is empty, truncated,
     /// of another version or damaged where opening reads.
-    pub fn open(path: &Path, open: Opener) -> Result<MappedFilter, BreachFileError> {
+    pub fn open(path: &Path, open: Opener) -> Result<MappedSet, BreachFileError> {
         let file = open(path)?;
         let read_error = |source| BreachFileError::Read {
             path: path.to_owned(),
             source,
         };
         let meta = file.metadata().map_err(read_error)?;
-        let filter_error = |source| BreachFileError::Filter {
+        let filter_error = |source| BreachFileError::Unusable {
             path: path.to_owned(),
             source,
         };
         if meta.len() == 0 {
-            return Err(filter_error(FilterError::Empty));
+            return Err(filter_error(SetError::Empty));
         }
         let bytes = map::map(&file).map_err(read_error)?;
-        Ok(MappedFilter {
-            filter: Filter::open(bytes).map_err(filter_error)?,
+        Ok(MappedSet {
+            set: BreachedSet::open(bytes).map_err(filter_error)?,
             path: path.to_owned(),
             stamp: Stamp::of(&meta),
         })
     }
 
-    /// The filter.
-    pub fn filter(&self) -> &Filter<Mmap> {
-        &self.filter
+    /// The set.
+    pub fn set(&self) -> &BreachedSet<Mmap> {
+        &self.set
     }
 
     /// The path it was opened by.
@@ -120,7 +120,7 @@ impl MappedFilter {
         &self.path
     }
 
-    /// Checks every byte ([`Filter::verify`]), reading the file in order:
+    /// Checks every byte ([`BreachedSet::verify`]), reading the file in order:
     /// the map is told to read ahead for this (lookups want no read-ahead),
     /// so a cold multi-GB filter is read at disk speed, not page by page.
     ///
@@ -128,9 +128,9 @@ impl MappedFilter {
     ///
     /// [`BreachFileError::Filter`] naming the first damage found.
     pub fn verify(&self) -> Result<(), BreachFileError> {
-        map::sequential(self.filter.bytes(), true);
-        let verified = self.filter.verify().map_err(|e| self.error(e));
-        map::sequential(self.filter.bytes(), false);
+        map::sequential(self.set.bytes(), true);
+        let verified = self.set.verify().map_err(|e| self.error(e));
+        map::sequential(self.set.bytes(), false);
         verified
     }
 
@@ -141,7 +141,7 @@ impl MappedFilter {
     ///
     /// [`BreachFileError::Filter`] naming the file, when it is too sparse.
     pub fn meets(&self, min_count: Option<u64>) -> Result<(), BreachFileError> {
-        pwpolicy_breach::meets(self.filter.header(), min_count).map_err(|e| self.error(e))
+        pwpolicy_breach::meets(self.set.header(), min_count).map_err(|e| self.error(e))
     }
 
     /// The policy's screening, the one every front end asks: the filter must
@@ -159,13 +159,12 @@ impl MappedFilter {
         password: &str,
     ) -> Result<(), BreachFileError> {
         self.meets(rules.min_count)?;
-        pwpolicy_breach::screen(verdict, &self.filter, password, rules.nfkc)
-            .map_err(|e| self.error(e))
+        pwpolicy_breach::screen(verdict, &self.set, password, rules.nfkc).map_err(|e| self.error(e))
     }
 
     /// A lookup error, naming this file.
-    pub fn error(&self, source: FilterError) -> BreachFileError {
-        BreachFileError::Filter {
+    pub fn error(&self, source: SetError) -> BreachFileError {
+        BreachFileError::Unusable {
             path: self.path.clone(),
             source,
         }
@@ -196,7 +195,7 @@ impl Stamp {
     }
 }
 
-/// The filter at a path, mapped again when the file there is replaced.
+/// The breached set at a path, mapped again when the file there is replaced.
 /// Each [`Watched::current`] costs one `stat`; a failed reopen is reported
 /// every time, and the old map is not used in its place (a file that was
 /// replaced by a broken one is an error, not yesterday's list).
@@ -204,7 +203,7 @@ impl Stamp {
 pub struct Watched {
     path: PathBuf,
     open: Opener,
-    current: Mutex<Option<Arc<MappedFilter>>>,
+    current: Mutex<Option<Arc<MappedSet>>>,
 }
 
 impl Watched {
@@ -222,12 +221,12 @@ impl Watched {
         &self.path
     }
 
-    /// The filter now at the path.
+    /// The set now at the path.
     ///
     /// # Errors
     ///
     /// [`BreachFileError`] when the file is missing or unusable.
-    pub fn current(&self) -> Result<Arc<MappedFilter>, BreachFileError> {
+    pub fn current(&self) -> Result<Arc<MappedSet>, BreachFileError> {
         let meta = std::fs::metadata(&self.path).map_err(|source| BreachFileError::Read {
             path: self.path.clone(),
             source,
@@ -238,7 +237,7 @@ impl Watched {
             return Ok(Arc::clone(mapped));
         }
         *current = None;
-        let mapped = Arc::new(MappedFilter::open(&self.path, self.open)?);
+        let mapped = Arc::new(MappedSet::open(&self.path, self.open)?);
         *current = Some(Arc::clone(&mapped));
         Ok(mapped)
     }

@@ -6,7 +6,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use pwpolicy_breach::{Encoder, FilterError, KeyKind, Settings};
+use pwpolicy_breach::{Encoder, KeyKind, SetError, Settings};
 use pwpolicy_breach_file::{BreachFileError, Watched, open_plain};
 
 fn write_filter(path: &Path, passwords: &[&str]) {
@@ -40,8 +40,8 @@ fn a_replaced_file_is_mapped_again_and_a_broken_one_is_an_error() {
 
     write_filter(&path, &["password", "letmein"]);
     let old = watched.current().unwrap();
-    assert!(old.filter().contains_password("letmein", true).unwrap());
-    assert!(!old.filter().contains_password("Sommer2026!", true).unwrap());
+    assert!(old.set().contains_password("letmein", true).unwrap());
+    assert!(!old.set().contains_password("Sommer2026!", true).unwrap());
     assert!(
         std::sync::Arc::ptr_eq(&old, &watched.current().unwrap()),
         "unchanged: the same map"
@@ -49,10 +49,10 @@ fn a_replaced_file_is_mapped_again_and_a_broken_one_is_an_error() {
 
     write_filter(&path, &["password", "Sommer2026!"]);
     let new = watched.current().unwrap();
-    assert!(new.filter().contains_password("Sommer2026!", true).unwrap());
-    assert!(!new.filter().contains_password("letmein", true).unwrap());
+    assert!(new.set().contains_password("Sommer2026!", true).unwrap());
+    assert!(!new.set().contains_password("letmein", true).unwrap());
     // The old map is still whole for whoever holds it.
-    assert!(old.filter().contains_password("letmein", true).unwrap());
+    assert!(old.set().contains_password("letmein", true).unwrap());
 
     std::fs::write(path.with_extension("tmp"), b"").unwrap();
     std::fs::rename(path.with_extension("tmp"), &path).unwrap();
@@ -60,8 +60,8 @@ fn a_replaced_file_is_mapped_again_and_a_broken_one_is_an_error() {
     assert!(
         matches!(
             e,
-            BreachFileError::Filter {
-                source: FilterError::Empty,
+            BreachFileError::Unusable {
+                source: SetError::Empty,
                 ..
             }
         ),
@@ -78,8 +78,8 @@ fn a_replaced_file_is_mapped_again_and_a_broken_one_is_an_error() {
     assert!(
         matches!(
             e,
-            BreachFileError::Filter {
-                source: FilterError::Truncated { .. },
+            BreachFileError::Unusable {
+                source: SetError::Truncated { .. },
                 ..
             }
         ),

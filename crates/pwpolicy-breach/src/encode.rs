@@ -6,7 +6,7 @@ use std::io::{Seek, SeekFrom, Write};
 
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::FilterError;
+use crate::SetError;
 use crate::bits::BitWriter;
 use crate::format::{
     DATA_HEAD, DIR_ENTRIES, DIR_HEAD, Header, MAX_PAGE_ENTRIES, MAX_SUBS, PAGE, fingerprint,
@@ -62,19 +62,19 @@ impl<W: Write + Seek> Encoder<W> {
     ///
     /// # Errors
     ///
-    /// [`FilterError::NoEntries`] for a bound of 0, [`FilterError::TooLarge`]
-    /// when `bound × one_in` does not fit in 64 bits, [`FilterError::Io`]
+    /// [`SetError::NoEntries`] for a bound of 0, [`SetError::TooLarge`]
+    /// when `bound × one_in` does not fit in 64 bits, [`SetError::Io`]
     /// when `out` cannot be written.
-    pub fn new(mut out: W, settings: Settings, bound: u64) -> Result<Encoder<W>, FilterError> {
+    pub fn new(mut out: W, settings: Settings, bound: u64) -> Result<Encoder<W>, SetError> {
         if bound == 0 {
-            return Err(FilterError::NoEntries);
+            return Err(SetError::NoEntries);
         }
         if settings.one_in < 2 {
-            return Err(FilterError::TooLarge);
+            return Err(SetError::TooLarge);
         }
         let universe = bound
             .checked_mul(settings.one_in)
-            .ok_or(FilterError::TooLarge)?;
+            .ok_or(SetError::TooLarge)?;
         // The header is written last, when its counts are known.
         out.write_all(&[0u8; PAGE])?;
         Ok(Encoder {
@@ -103,11 +103,11 @@ impl<W: Write + Seek> Encoder<W> {
     ///
     /// # Errors
     ///
-    /// [`FilterError::Unsorted`] when `prefix` is below the previous one,
-    /// [`FilterError::Io`] when a page cannot be written.
-    pub fn push(&mut self, prefix: u64) -> Result<(), FilterError> {
+    /// [`SetError::Unsorted`] when `prefix` is below the previous one,
+    /// [`SetError::Io`] when a page cannot be written.
+    pub fn push(&mut self, prefix: u64) -> Result<(), SetError> {
         if prefix < self.last_prefix {
-            return Err(FilterError::Unsorted);
+            return Err(SetError::Unsorted);
         }
         self.last_prefix = prefix;
         let f = fingerprint(prefix, self.universe);
@@ -164,8 +164,8 @@ impl<W: Write + Seek> Encoder<W> {
         self.entries += 1;
     }
 
-    fn close_page(&mut self) -> Result<(), FilterError> {
-        let count = u16::try_from(self.count).map_err(|_| FilterError::TooLarge)?;
+    fn close_page(&mut self) -> Result<(), SetError> {
+        let count = u16::try_from(self.count).map_err(|_| SetError::TooLarge)?;
         self.page[4..6].copy_from_slice(&count.to_le_bytes());
         self.page[6..8].copy_from_slice(&(self.pos as u16).to_le_bytes());
         self.page[8] = self.subs.len() as u8;
@@ -186,7 +186,7 @@ impl<W: Write + Seek> Encoder<W> {
         Ok(())
     }
 
-    fn emit_page(&mut self) -> Result<(), FilterError> {
+    fn emit_page(&mut self) -> Result<(), SetError> {
         self.body.update(&self.page[..]);
         self.out.write_all(&self.page[..])?;
         Ok(())
@@ -197,18 +197,18 @@ impl<W: Write + Seek> Encoder<W> {
     ///
     /// # Errors
     ///
-    /// [`FilterError::NoEntries`] when nothing was pushed,
-    /// [`FilterError::TooLarge`] when more distinct keys came than the bound,
-    /// [`FilterError::Io`] when the file cannot be written.
-    pub fn finish(mut self) -> Result<(Header, W), FilterError> {
+    /// [`SetError::NoEntries`] when nothing was pushed,
+    /// [`SetError::TooLarge`] when more distinct keys came than the bound,
+    /// [`SetError::Io`] when the file cannot be written.
+    pub fn finish(mut self) -> Result<(Header, W), SetError> {
         if self.count > 0 {
             self.close_page()?;
         }
         if self.entries == 0 {
-            return Err(FilterError::NoEntries);
+            return Err(SetError::NoEntries);
         }
         if self.entries > self.bound {
-            return Err(FilterError::TooLarge);
+            return Err(SetError::TooLarge);
         }
         let dir = std::mem::take(&mut self.dir);
         let mut top = Vec::with_capacity(dir.len().div_ceil(DIR_ENTRIES) * 8);
@@ -242,7 +242,7 @@ impl<W: Write + Seek> Encoder<W> {
             created: self.settings.created,
             sub_width: self.width,
         };
-        header.file_len = header.expected_len().ok_or(FilterError::TooLarge)?;
+        header.file_len = header.expected_len().ok_or(SetError::TooLarge)?;
         self.out.seek(SeekFrom::Start(0))?;
         self.out.write_all(&header.encode())?;
         self.out.flush()?;

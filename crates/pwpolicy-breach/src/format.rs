@@ -20,7 +20,7 @@
 //! directory page carries its own checksum, checked when it is read, so a
 //! damaged page is an error and never a silent "not breached".
 
-use crate::FilterError;
+use crate::SetError;
 use crate::key::KeyKind;
 
 /// Bytes in a page.
@@ -143,25 +143,25 @@ impl Header {
     ///
     /// # Errors
     ///
-    /// [`FilterError`] when the bytes are not a filter of this version, or the
+    /// [`SetError`] when the bytes are not a filter of this version, or the
     /// header is damaged or disagrees with the file's length.
-    pub fn decode(bytes: &[u8]) -> Result<Header, FilterError> {
+    pub fn decode(bytes: &[u8]) -> Result<Header, SetError> {
         if bytes.is_empty() {
-            return Err(FilterError::Empty);
+            return Err(SetError::Empty);
         }
         if bytes.len() < PAGE || bytes[0..8] != MAGIC {
-            return Err(FilterError::NotAFilter);
+            return Err(SetError::NotAFilter);
         }
         // The version first: another version may keep its checksum elsewhere.
         let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
         if version != VERSION {
-            return Err(FilterError::Version(version));
+            return Err(SetError::Version(version));
         }
         let sum = u64_at(bytes, HEADER_SUM_AT);
         if sum != xxhash_rust::xxh3::xxh3_64(&bytes[..HEADER_SUM_AT]) {
-            return Err(FilterError::Damaged("header checksum"));
+            return Err(SetError::Damaged("header checksum"));
         }
-        let kind = KeyKind::from_tag(bytes[12]).ok_or(FilterError::Damaged("key kind"))?;
+        let kind = KeyKind::from_tag(bytes[12]).ok_or(SetError::Damaged("key kind"))?;
         let field = |i: usize| u64_at(bytes, 16 + i * 8);
         let header = Header {
             kind,
@@ -182,9 +182,9 @@ impl Header {
         Ok(header)
     }
 
-    fn check(&self, actual_len: u64) -> Result<(), FilterError> {
+    fn check(&self, actual_len: u64) -> Result<(), SetError> {
         if self.entries == 0 {
-            return Err(FilterError::NoEntries);
+            return Err(SetError::NoEntries);
         }
         let consistent = self.rice_k <= MAX_RICE_K
             && self.one_in >= 2
@@ -195,10 +195,10 @@ impl Header {
             && self.dir_pages == self.data_pages.div_ceil(DIR_ENTRIES as u64)
             && self.expected_len() == Some(self.file_len);
         if !consistent {
-            return Err(FilterError::Damaged("header fields"));
+            return Err(SetError::Damaged("header fields"));
         }
         if actual_len != self.file_len {
-            return Err(FilterError::Truncated {
+            return Err(SetError::Truncated {
                 expected: self.file_len,
                 actual: actual_len,
             });
@@ -286,8 +286,8 @@ mod tests {
         }
         assert!(matches!(
             Header::decode(&file[..file.len() - 1]),
-            Err(FilterError::Truncated { .. })
+            Err(SetError::Truncated { .. })
         ));
-        assert!(matches!(Header::decode(&[]), Err(FilterError::Empty)));
+        assert!(matches!(Header::decode(&[]), Err(SetError::Empty)));
     }
 }

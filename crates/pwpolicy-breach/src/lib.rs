@@ -1,20 +1,22 @@
-//! pwpolicy's breached-password filter: a compact, memory-mappable set of
-//! password hashes (HIBP's SHA-1 or NTLM sets, or plain lists) that answers
+//! pwpolicy's breached-password set (the file `[breached] file` names): a
+//! compact, memory-mappable set of password hashes (HIBP's SHA-1 or NTLM sets, or plain lists) that answers
 //! "has this password been breached?" reading two pages.
 //!
-//! A filter stores each key's 64-bit hash prefix scaled to a fingerprint, sorted
+//! A set stores each key's 64-bit hash prefix scaled to a fingerprint, sorted
 //! and Rice-coded in 4 KiB pages ([`mod@format`]): about 31.7 bits an entry at a
 //! false-positive rate of one in a billion. It is a set, not a map: counts are
 //! only used at build time (`min_count`).
 //!
 //! What it deliberately does not do: open, map or watch files, sort inputs
 //! bigger than memory, or show progress. The edges do (the CLI builds, the
-//! backend and the Windows filter map); this crate works on bytes and on any
-//! `Write + Seek`, so the same code reads a filter in LSASS and in PAM.
+//! host crate and the Windows password filter map); this crate works on
+//! bytes and on any `Write + Seek`, so the same code reads a set in LSASS
+//! and in PAM. ("Filter" in pwpolicy names the Windows password filter
+//! only.)
 //!
 //! ```
 //! use std::io::Cursor;
-//! use pwpolicy_breach::{Encoder, Filter, KeyKind, Settings};
+//! use pwpolicy_breach::{Encoder, BreachedSet, KeyKind, Settings};
 //!
 //! let kind = KeyKind::Sha1;
 //! let mut keys: Vec<u64> = ["password", "123456", "qwerty"].iter().map(|p| kind.prefix_of(p)).collect();
@@ -27,10 +29,10 @@
 //! let (_, file) = encoder.finish()?;
 //! let bytes = file.into_inner();
 //!
-//! let filter = Filter::open(&bytes)?;
-//! assert!(filter.contains_password("qwerty", true)?);
-//! assert!(!filter.contains_password("Blue-Kettle-42", true)?);
-//! # Ok::<(), pwpolicy_breach::FilterError>(())
+//! let set = BreachedSet::open(&bytes)?;
+//! assert!(set.contains_password("qwerty", true)?);
+//! assert!(!set.contains_password("Blue-Kettle-42", true)?);
+//! # Ok::<(), pwpolicy_breach::SetError>(())
 //! ```
 
 #![forbid(unsafe_code)]
@@ -38,16 +40,16 @@
 
 mod bits;
 mod encode;
-mod filter;
 pub mod format;
 mod hash;
 mod key;
 pub mod lines;
+mod set;
 
 pub use encode::{Encoder, Settings};
-pub use filter::Filter;
 pub use format::Header;
 pub use key::{KeyKind, hex_prefix};
+pub use set::BreachedSet;
 
 use pwpolicy::{Verdict, Violation};
 use thiserror::Error;
@@ -55,7 +57,7 @@ use thiserror::Error;
 /// What can go wrong reading or writing a filter. No variant holds a password.
 #[derive(Debug, Error)]
 #[non_exhaustive]
-pub enum FilterError {
+pub enum SetError {
     /// The file has no bytes at all.
     #[error("the file is empty")]
     Empty,
@@ -106,10 +108,10 @@ pub enum FilterError {
 ///
 /// # Errors
 ///
-/// [`FilterError::TooSparse`] when it was built with a higher `--min-count`.
-pub fn meets(header: &Header, min_count: Option<u64>) -> Result<(), FilterError> {
+/// [`SetError::TooSparse`] when it was built with a higher `--min-count`.
+pub fn meets(header: &Header, min_count: Option<u64>) -> Result<(), SetError> {
     match min_count {
-        Some(required) if header.min_count > required => Err(FilterError::TooSparse {
+        Some(required) if header.min_count > required => Err(SetError::TooSparse {
             built: header.min_count,
             required,
         }),
@@ -123,14 +125,14 @@ pub fn meets(header: &Header, min_count: Option<u64>) -> Result<(), FilterError>
 ///
 /// # Errors
 ///
-/// [`FilterError::Damaged`] when a page the lookup reads is damaged; the
+/// [`SetError::Damaged`] when a page the lookup reads is damaged; the
 /// verdict is then unchanged and the caller must fail closed or say why not.
 pub fn screen<B: AsRef<[u8]>>(
     verdict: &mut Verdict,
-    filter: &Filter<B>,
+    filter: &BreachedSet<B>,
     password: &str,
     nfkc: bool,
-) -> Result<(), FilterError> {
+) -> Result<(), SetError> {
     if filter.contains_password(password, nfkc)? {
         verdict.push(Violation::Breached);
     }

@@ -7,7 +7,7 @@ use std::io::Cursor;
 
 use proptest::prelude::*;
 use pwpolicy_breach::format::{DEFAULT_ONE_IN, PAGE};
-use pwpolicy_breach::{Encoder, Filter, FilterError, KeyKind, Settings};
+use pwpolicy_breach::{BreachedSet, Encoder, KeyKind, SetError, Settings};
 
 fn settings(one_in: u64) -> Settings {
     Settings {
@@ -48,7 +48,7 @@ proptest! {
     #[test]
     fn every_member_is_found(keys in proptest::collection::vec(any::<u64>(), 1..3000), one_in in 2u64..1 << 50) {
         let bytes = build(keys.clone(), one_in);
-        let filter = Filter::open(&bytes).unwrap();
+        let filter = BreachedSet::open(&bytes).unwrap();
         filter.verify().unwrap();
         for k in keys {
             prop_assert!(filter.contains(k).unwrap());
@@ -62,7 +62,7 @@ proptest! {
         let mut k = base;
         for s in steps { k = k.wrapping_add(s); keys.push(k); }
         let bytes = build(keys.clone(), DEFAULT_ONE_IN);
-        let filter = Filter::open(&bytes).unwrap();
+        let filter = BreachedSet::open(&bytes).unwrap();
         for k in keys { prop_assert!(filter.contains(k).unwrap()); }
     }
 }
@@ -71,7 +71,7 @@ proptest! {
 fn a_million_entries_take_under_32_bits_each_and_miss_nothing() {
     let keys = mixed(1, 1_000_000);
     let bytes = build(keys.clone(), DEFAULT_ONE_IN);
-    let filter = Filter::open(&bytes).unwrap();
+    let filter = BreachedSet::open(&bytes).unwrap();
     filter.verify().unwrap();
     let bits = filter.bits_per_entry();
     assert!(bits < 32.0, "{bits} bits an entry");
@@ -92,7 +92,7 @@ fn the_measured_false_positive_rate_is_the_stated_one() {
     // universe) and the bound hold.
     let one_in = 1000;
     let bytes = build(mixed(3, 200_000), one_in);
-    let filter = Filter::open(&bytes).unwrap();
+    let filter = BreachedSet::open(&bytes).unwrap();
     let probes = 2_000_000;
     let hits = mixed(4, probes)
         .into_iter()
@@ -113,7 +113,7 @@ fn many_directory_pages_are_searched_right() {
     // index has more than one directory page to choose from.
     let keys = mixed(5, 600_000);
     let bytes = build(keys.clone(), 1 << 40);
-    let filter = Filter::open(&bytes).unwrap();
+    let filter = BreachedSet::open(&bytes).unwrap();
     assert!(filter.header().dir_pages >= 2, "{:?}", filter.header());
     filter.verify().unwrap();
     assert!(keys.iter().all(|&k| filter.contains(k).unwrap()));
@@ -123,24 +123,24 @@ fn many_directory_pages_are_searched_right() {
 fn damaged_truncated_empty_and_foreign_files_are_refused() {
     let keys = mixed(6, 20_000);
     let bytes = build(keys.clone(), DEFAULT_ONE_IN);
-    assert!(matches!(Filter::open(&[]), Err(FilterError::Empty)));
+    assert!(matches!(BreachedSet::open(&[]), Err(SetError::Empty)));
     assert!(matches!(
-        Filter::open(b"5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:3\n"),
-        Err(FilterError::NotAFilter)
+        BreachedSet::open(b"5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:3\n"),
+        Err(SetError::NotAFilter)
     ));
     assert!(matches!(
-        Filter::open(&bytes[..bytes.len() - 8]),
-        Err(FilterError::Truncated { .. })
+        BreachedSet::open(&bytes[..bytes.len() - 8]),
+        Err(SetError::Truncated { .. })
     ));
     assert!(matches!(
-        Filter::open(&bytes[..PAGE * 2]),
-        Err(FilterError::Truncated { .. })
+        BreachedSet::open(&bytes[..PAGE * 2]),
+        Err(SetError::Truncated { .. })
     ));
     let mut version = bytes.clone();
     version[8] = 2;
     assert!(matches!(
-        Filter::open(&version),
-        Err(FilterError::Version(2))
+        BreachedSet::open(&version),
+        Err(SetError::Version(2))
     ));
 
     // A flipped bit in any data or directory page: found by the lookup that
@@ -149,9 +149,9 @@ fn damaged_truncated_empty_and_foreign_files_are_refused() {
     for page in 1..pages {
         let mut bad = bytes.clone();
         bad[page * PAGE + 100] ^= 0x10;
-        let filter = Filter::open(&bad).unwrap();
+        let filter = BreachedSet::open(&bad).unwrap();
         assert!(
-            matches!(filter.verify(), Err(FilterError::Damaged(_))),
+            matches!(filter.verify(), Err(SetError::Damaged(_))),
             "page {page}"
         );
         let errors = keys
@@ -169,14 +169,14 @@ fn damaged_truncated_empty_and_foreign_files_are_refused() {
     let mut bad = bytes.clone();
     let last = bad.len() - 1;
     bad[last] ^= 1;
-    assert!(matches!(Filter::open(&bad), Err(FilterError::Damaged(_))));
+    assert!(matches!(BreachedSet::open(&bad), Err(SetError::Damaged(_))));
 }
 
 #[test]
 fn encoder_errors() {
     assert!(matches!(
         Encoder::new(Cursor::new(Vec::new()), settings(DEFAULT_ONE_IN), 0),
-        Err(FilterError::NoEntries)
+        Err(SetError::NoEntries)
     ));
     assert!(matches!(
         Encoder::new(
@@ -184,11 +184,11 @@ fn encoder_errors() {
             settings(DEFAULT_ONE_IN),
             u64::MAX / 2
         ),
-        Err(FilterError::TooLarge)
+        Err(SetError::TooLarge)
     ));
     let mut e = Encoder::new(Cursor::new(Vec::new()), settings(DEFAULT_ONE_IN), 2).unwrap();
     e.push(10).unwrap();
-    assert!(matches!(e.push(9), Err(FilterError::Unsorted)));
+    assert!(matches!(e.push(9), Err(SetError::Unsorted)));
     let e = Encoder::new(Cursor::new(Vec::new()), settings(DEFAULT_ONE_IN), 2).unwrap();
-    assert!(matches!(e.finish(), Err(FilterError::NoEntries)));
+    assert!(matches!(e.finish(), Err(SetError::NoEntries)));
 }

@@ -11,14 +11,14 @@
 //! inside LSASS could never be updated (docs/windows.md, "Breached
 //! passwords").
 //!
-//! What it does not do: decide what a failure means. The engine follows
+//! What it does not do: decide what a failure means. The policy in force follows
 //! `[filter] on_error`; the C API returns `PWPOLICY_E_LIST`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pwpolicy::{BreachedRules, Verdict};
-use pwpolicy_breach_file::{BreachFileError, MappedFilter, Watched};
+use pwpolicy_breach_file::{BreachFileError, MappedSet, Watched};
 use pwpolicy_host::breached::open_trusted;
 
 use crate::error::Error;
@@ -92,17 +92,17 @@ impl List {
     /// [`Error::BreachedList`] when the file is missing, unreadable, not a
     /// filter, truncated, damaged where opening reads, or built with a
     /// higher `--min-count` than the policy's `min_count`.
-    pub fn open(&self) -> Result<Arc<MappedFilter>, Error> {
+    pub fn open(&self) -> Result<Arc<MappedSet>, Error> {
         let mapped = self.current()?;
         mapped.meets(self.rules.min_count).map_err(list_error)?;
         Ok(mapped)
     }
 
     /// The filter now at the path, whatever the policy asks of it.
-    fn current(&self) -> Result<Arc<MappedFilter>, Error> {
+    fn current(&self) -> Result<Arc<MappedSet>, Error> {
         match &self.source {
             Source::Mapped(watched) => watched.current(),
-            Source::PerLookup(path) => MappedFilter::open(path, open_trusted).map(Arc::new),
+            Source::PerLookup(path) => MappedSet::open(path, open_trusted).map(Arc::new),
         }
         .map_err(list_error)
     }

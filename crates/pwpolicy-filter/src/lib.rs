@@ -46,8 +46,8 @@
 //!
 //! Layers, each depending only on those below it: the exports ([`ffi`]: the
 //! LSA entry points and the C API, with the registry and event-log calls as
-//! leaves beneath them) → the engine (which policy is in force, what the filter
-//! decides), the violation-code table and the UTF-16 decoding → the
+//! leaves beneath them) → the policy in force (`in_force.rs`: which policy applies, what
+//! the filter decides), the violation-code table and the UTF-16 decoding → the
 //! breached-password list (how long its file stays open) → the pwpolicy
 //! core, pwpolicy-breach and pwpolicy-breach-file. Every `unsafe` is in
 //! [`ffi`].
@@ -58,11 +58,11 @@
 mod breached;
 mod codes;
 mod decode;
-mod engine;
 mod error;
 #[allow(unsafe_code)] // the one FFI module: exports, raw pointers, Windows calls
 pub mod ffi;
+mod in_force;
 mod report;
 
-pub use engine::CONFIG_ENV;
 pub use error::{Error, Status};
+pub use in_force::CONFIG_ENV;

@@ -178,11 +178,9 @@ pub fn verify_named_files(policy: &Policy) -> Vec<NamedFileError> {
         });
     };
     if let Some(path) = policy.breached.file.as_deref() {
-        let mapped = pwpolicy_breach_file::MappedFilter::open(
-            Path::new(path),
-            crate::breached::open_trusted,
-        )
-        .and_then(|list| list.meets(policy.breached.min_count));
+        let mapped =
+            pwpolicy_breach_file::MappedSet::open(Path::new(path), crate::breached::open_trusted)
+                .and_then(|list| list.meets(policy.breached.min_count));
         if let Err(e) = mapped {
             refuse(path, &e);
         }

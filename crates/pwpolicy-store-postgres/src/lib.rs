@@ -1,4 +1,4 @@
-//! The PostgreSQL backend of pwpolicy's store, for fleets: every host's
+//! The PostgreSQL engine of pwpolicy's store, for fleets: every host's
 //! store is the same database, so history and expiry follow a user from
 //! host to host.
 //!

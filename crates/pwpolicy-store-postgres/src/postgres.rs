@@ -58,11 +58,11 @@ impl PostgresStore {
     ///
     /// # Errors
     ///
-    /// [`StoreError::Backend`] when the server cannot be reached or refuses us,
+    /// [`StoreError::Database`] when the server cannot be reached or refuses us,
     /// [`StoreError::NewerSchema`] for a schema from a newer pwpolicy.
     pub fn connect(url: &str, mode: OpenMode) -> Result<PostgresStore, StoreError> {
         let location = Location::Postgres(url.to_owned()).to_string();
-        let mut config: Config = url.parse().map_err(|e| StoreError::Backend {
+        let mut config: Config = url.parse().map_err(|e| StoreError::Database {
             location: location.clone(),
             detail: format!("bad connection URL: {e}"),
         })?;
@@ -70,7 +70,7 @@ impl PostgresStore {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("pwpolicy");
-        let client = config.connect(NoTls).map_err(|e| StoreError::Backend {
+        let client = config.connect(NoTls).map_err(|e| StoreError::Database {
             location: location.clone(),
             detail: format!("cannot connect: {}", describe(&e)),
         })?;
@@ -161,7 +161,7 @@ fn describe(e: &::postgres::Error) -> String {
 }
 
 fn map_err(location: &str, e: &::postgres::Error) -> StoreError {
-    StoreError::Backend {
+    StoreError::Database {
         location: location.to_owned(),
         detail: describe(e),
     }
@@ -313,7 +313,7 @@ impl ChangeTx for PostgresTx<'_> {
                 return Ok(Some(found));
             }
         }
-        Err(StoreError::Backend {
+        Err(StoreError::Database {
             location: self.location.to_owned(),
             detail: "user row vanished".into(),
         })

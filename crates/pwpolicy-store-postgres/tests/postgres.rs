@@ -103,7 +103,7 @@ fn a_connection_killed_mid_change_gives_an_error_and_writes_nothing() {
     assert_eq!(killed, 1, "the change never blocked on the row lock");
     tx.rollback().unwrap();
     let err = changer.join().unwrap().unwrap_err();
-    assert!(matches!(err, StoreError::Backend { .. }), "{err}");
+    assert!(matches!(err, StoreError::Database { .. }), "{err}");
     let shown = err.to_string();
     assert!(
         shown.contains("pwpolicy") || shown.contains("connection") || shown.contains("terminat"),

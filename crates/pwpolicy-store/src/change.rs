@@ -1,4 +1,4 @@
-//! The rules of a password change that every backend applies the same way:
+//! The rules of a password change that every database applies the same way:
 //! minimum age, reuse, and how deep the history stays.
 
 use pwpolicy::{HistoryEntry, Remember, Stem, UserSalt, Violation};

@@ -2,7 +2,7 @@
 //!
 //! What a store does — validate names, make salts, convert times, choose
 //! which rows each verb reads and writes and in which transaction, and the
-//! change protocol — is written once, here, for every backend. A backend
+//! change protocol — is written once, here, for every database. A database engine
 //! supplies an [`Engine`]: a connection whose transactions read and write
 //! rows in that database's SQL, a statement or two per method of
 //! [`ChangeTx`] (what the change protocol needs) and [`StoreTx`] (what the
@@ -12,7 +12,7 @@
 //! PostgreSQL in `pwpolicy-store-postgres`.
 //!
 //! An engine decides nothing: it does not judge a change, check a name or
-//! read the clock. Times are whole seconds since the epoch, as both backends
+//! read the clock. Times are whole seconds since the epoch, as both databases
 //! store them.
 
 use std::fmt;
@@ -28,7 +28,7 @@ use crate::record::{
 };
 use crate::{Store, StoreError, time_from, time_to};
 
-/// A connection to one store's database, as a backend provides it.
+/// A connection to one store's database, as a database engine provides it.
 pub trait Engine: Send {
     /// A transaction on this connection. Dropping it without
     /// [`ChangeTx::commit`] rolls it back (a read transaction is simply

@@ -44,7 +44,7 @@ pub enum StoreError {
     Busy(String),
     /// The store cannot be reached or refused the operation.
     #[error("store {location}: {detail}")]
-    Backend {
+    Database {
         /// Where the store is.
         location: String,
         /// What went wrong.

@@ -1,13 +1,13 @@
 //! Per-user password state for pwpolicy: when each password last changed,
 //! whether a change is forced, and a salted argon2id history.
 //!
-//! One [`Store`] trait over every backend. This crate holds SQLite, the
+//! One [`Store`] trait over every database. This crate holds SQLite, the
 //! embedded default (`/var/lib/pwpolicy/state.db`, private permissions,
 //! WAL); PostgreSQL, for fleets, is the `pwpolicy-store-postgres` crate.
 //! What a store does — the rules of a change (minimum age, reuse, history
 //! depth), the change protocol (decide on a snapshot, write only if the user
 //! is unchanged) and every other operation — is written once, in
-//! [`engine`], over the rows a backend reads and writes; each backend
+//! [`engine`], over the rows a database engine reads and writes; each database engine
 //! supplies only its SQL. A change is checked and recorded atomically.
 //!
 //! What it does not do: judge the text of a password (that is
@@ -66,7 +66,7 @@ pub enum OpenMode {
     ReadWrite,
 }
 
-/// The operations every backend provides. Each is one transaction. A store
+/// The operations every database provides. Each is one transaction. A store
 /// may move between threads (the service keeps a pool of them).
 pub trait Store: Send {
     /// Where the store is, for messages (passwords in URLs masked).
@@ -175,7 +175,7 @@ pub fn open(location: &Location, mode: OpenMode) -> Result<Box<dyn Store>, Store
     }
 }
 
-/// Seconds since the epoch, as both backends store time.
+/// Seconds since the epoch, as both databases store time.
 fn time_to(t: OffsetDateTime) -> i64 {
     t.unix_timestamp()
 }

@@ -1,4 +1,4 @@
-//! The change protocol, written once for every backend.
+//! The change protocol, written once for every database.
 //!
 //! A change costs an argon2 run per (salt, parameters) group of the history:
 //! tens of milliseconds. Holding a write lock that long would queue every

@@ -1,4 +1,4 @@
-//! What the store holds and answers, backend-neutral.
+//! What the store holds and answers, database-neutral.
 
 use std::fmt;
 
@@ -41,7 +41,7 @@ pub struct UserHistory {
 }
 
 impl UserHistory {
-    /// Rebuilds a user's state from stored columns, whichever backend read
+    /// Rebuilds a user's state from stored columns, whichever database read
     /// them.
     ///
     /// # Errors

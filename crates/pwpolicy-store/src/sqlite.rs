@@ -107,7 +107,7 @@ impl SqliteStore {
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
                 .map_err(err)?;
             if !journal.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::Backend {
+                return Err(StoreError::Database {
                     location,
                     detail: format!("cannot switch to WAL mode (journal mode is {journal})"),
                 });
@@ -185,7 +185,7 @@ fn map_err(location: &str, e: rusqlite::Error) -> StoreError {
             location: location.to_owned(),
             detail: e.to_string(),
         },
-        _ => StoreError::Backend {
+        _ => StoreError::Database {
             location: location.to_owned(),
             detail: e.to_string(),
         },

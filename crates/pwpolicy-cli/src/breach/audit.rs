@@ -49,7 +49,7 @@ fn parse(line: &str) -> Option<Account<'_>> {
 /// Runs `pwpolicy breach audit`.
 pub fn run(args: &BreachAuditArgs) -> anyhow::Result<u8> {
     let (mapped, _) = chosen_filter(args.filter.as_deref(), args.config.as_deref())?;
-    let filter = mapped.filter();
+    let filter = mapped.set();
     if filter.header().kind != KeyKind::Ntlm {
         bail!(
             "{} holds {} keys; auditing NT hashes needs an NTLM filter \

@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pwpolicy_breach::lines::{self, BadLine, InputFormat, Line};
-use pwpolicy_breach::{Encoder, Filter, KeyKind, Settings};
+use pwpolicy_breach::{BreachedSet, Encoder, KeyKind, Settings};
 use zeroize::Zeroizing;
 
 use super::runs::Runs;
@@ -119,9 +119,9 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
 
     // Read back what was written, every page: a bad disk shows now, not at a login.
     let mapped =
-        pwpolicy_breach_file::MappedFilter::open(&args.output, pwpolicy_breach_file::open_plain)?;
+        pwpolicy_breach_file::MappedSet::open(&args.output, pwpolicy_breach_file::open_plain)?;
     mapped.verify()?;
-    let filter: &Filter<_> = mapped.filter();
+    let filter: &BreachedSet<_> = mapped.set();
     println!(
         "{}: {} {} keys from {} lines of {} input{}{}",
         args.output.display(),

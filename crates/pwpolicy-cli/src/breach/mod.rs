@@ -8,8 +8,8 @@ mod runs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use pwpolicy_breach::Filter;
-use pwpolicy_breach_file::{MappedFilter, open_plain};
+use pwpolicy_breach::BreachedSet;
+use pwpolicy_breach_file::{MappedSet, open_plain};
 use serde_json::json;
 
 use crate::args::{BreachCommand, BreachFilterArgs, BreachInfoArgs};
@@ -32,7 +32,7 @@ pub fn run(command: BreachCommand) -> anyhow::Result<u8> {
 fn chosen_filter(
     filter: Option<&Path>,
     config: Option<&Path>,
-) -> anyhow::Result<(MappedFilter, bool)> {
+) -> anyhow::Result<(MappedSet, bool)> {
     let policy = config::load(config)?.policy;
     let path = match (filter, &policy.breached.file) {
         (Some(path), _) => path.to_owned(),
@@ -41,14 +41,14 @@ fn chosen_filter(
             bail!("no filter: give --filter FILE, or set [breached] file in the policy")
         }
     };
-    let mapped = MappedFilter::open(&path, open_plain)?;
+    let mapped = MappedSet::open(&path, open_plain)?;
     Ok((mapped, policy.breached.nfkc))
 }
 
 /// `pwpolicy breach info`.
 fn info(args: &BreachInfoArgs) -> anyhow::Result<u8> {
-    let mapped = MappedFilter::open(&args.file, open_plain)?;
-    let filter = mapped.filter();
+    let mapped = MappedSet::open(&args.file, open_plain)?;
+    let filter = mapped.set();
     let verified = if args.quick {
         false
     } else {
@@ -100,7 +100,7 @@ fn lookup(args: &BreachFilterArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     };
     let found = mapped
-        .filter()
+        .set()
         .contains_password(&password, nfkc)
         .map_err(|e| mapped.error(e))
         .context("cannot look the password up")?;
@@ -114,7 +114,7 @@ fn lookup(args: &BreachFilterArgs) -> anyhow::Result<u8> {
 }
 
 /// Entries, size and false-positive rate, one line.
-pub fn describe<B: AsRef<[u8]>>(filter: &Filter<B>) -> String {
+pub fn describe<B: AsRef<[u8]>>(filter: &BreachedSet<B>) -> String {
     let h = filter.header();
     format!(
         "{} entries in {} bytes: {:.2} bits an entry, false positives 1 in {} (asked: 1 in {})",

@@ -10,8 +10,8 @@ use pwpolicy::{Names, Password, Policy};
 
 use crate::breached::{HOLD, List};
 use crate::codes;
-use crate::engine;
 use crate::error::{Error, Status};
+use crate::in_force;
 
 /// An opaque policy for C callers: the rules and the list they name.
 pub struct PwpolicyPolicy {
@@ -75,7 +75,7 @@ pub unsafe extern "C" fn pwpolicy_policy_load(
         }
         // SAFETY: non-null and NUL-terminated by contract.
         let path = unsafe { CStr::from_ptr(path) }.to_string_lossy();
-        PwpolicyPolicy::new(engine::load(Path::new(&*path))?)
+        PwpolicyPolicy::new(in_force::load(Path::new(&*path))?)
     }))
     .unwrap_or(Err(Error::Internal));
     match outcome {

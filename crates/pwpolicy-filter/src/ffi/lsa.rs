@@ -5,7 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use zeroize::Zeroizing;
 
-use super::{engine, log};
+use super::{in_force, log};
 use crate::decode;
 use crate::error::{Boolean, Error, STATUS_SUCCESS, TRUE, filter_answer};
 use crate::report::Level;
@@ -91,7 +91,7 @@ unsafe fn password_text(s: *const UnicodeString) -> Result<Zeroizing<String>, Er
 #[unsafe(no_mangle)]
 pub extern "system" fn InitializeChangeNotify() -> Boolean {
     catch_unwind(|| {
-        engine().check_list();
+        in_force().check_list();
         TRUE
     })
     .unwrap_or(TRUE)
@@ -120,7 +120,7 @@ pub unsafe extern "system" fn PasswordFilter(
         let (account, full) = unsafe { (name(account_name), name(full_name)) };
         // SAFETY: the caller's contract, forwarded.
         let checked = unsafe { password_text(password) }
-            .map(|text| engine().decide(&account, &full, &text, set_operation != 0));
+            .map(|text| in_force().decide(&account, &full, &text, set_operation != 0));
         if let Err(e) = &checked {
             log::report(
                 Level::Warning,

@@ -13,11 +13,11 @@
 //! crate but the report vocabulary: the Windows registry read (`registry.rs`)
 //! and the report sink, the event log on Windows (`log.rs`).
 //!
-//! Only this module keeps process-wide state: the engine the LSA exports use.
+//! Only this module keeps process-wide state: the policy in force the LSA exports use.
 
 use std::sync::OnceLock;
 
-use crate::engine::{self, Engine};
+use crate::in_force::{self, InForce};
 
 mod capi;
 mod env;
@@ -31,14 +31,14 @@ pub use capi::{
 };
 pub use lsa::{InitializeChangeNotify, PasswordChangeNotify, PasswordFilter, UnicodeString};
 
-static ENGINE: OnceLock<Engine> = OnceLock::new();
+static IN_FORCE: OnceLock<InForce> = OnceLock::new();
 
-/// The engine of the LSA exports, created on first use: its policy file from
+/// The policy in force of the LSA exports, created on first use: its policy file from
 /// the environment, the registry or `%ProgramData%`; its reports to [`log`].
-fn engine() -> &'static Engine {
-    ENGINE.get_or_init(|| {
-        Engine::new(
-            engine::policy_path(env::secure_var, registry::config_path),
+fn in_force() -> &'static InForce {
+    IN_FORCE.get_or_init(|| {
+        InForce::new(
+            in_force::policy_path(env::secure_var, registry::config_path),
             log::report,
         )
     })

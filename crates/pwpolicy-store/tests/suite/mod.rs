@@ -1,6 +1,6 @@
-//! One store test suite, run against every backend: `tests/sqlite.rs` here
+//! One store test suite, run against every database: `tests/sqlite.rs` here
 //! and `pwpolicy-store-postgres/tests/postgres.rs`, which includes this file
-//! by `#[path]`. Each backend file provides a `Fixture` that opens a fresh,
+//! by `#[path]`. Each database's file provides a `Fixture` that opens a fresh,
 //! empty store, as often as a test asks and from any thread (the concurrency
 //! tests give each writer its own connection).
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
@@ -593,7 +593,7 @@ pub fn concurrent_writers_to_separate_users_do_not_interfere(f: &dyn Fixture) {
     }
 }
 
-/// Declares one `#[test]` per suite function for a backend's fixture.
+/// Declares one `#[test]` per suite function for a database's fixture.
 #[macro_export]
 macro_rules! store_suite {
     ($fixture:expr) => {

@@ -1,4 +1,4 @@
-//! Reading a filter: membership of a key in the bytes of a filter file (the
+//! Reading a breached set: membership of a key in the bytes of its file (the
 //! caller maps the file; this reads only the two pages a lookup needs).
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -6,20 +6,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use zeroize::Zeroizing;
 
-use crate::FilterError;
+use crate::SetError;
 use crate::bits::BitReader;
 use crate::format::{
     DATA_HEAD, DIR_ENTRIES, DIR_HEAD, Header, PAGE, fingerprint, page_sum, u64_at,
 };
 
-/// An open filter over the bytes of its file.
+/// An open breached-password set over the bytes of its file.
 ///
 /// A page's checksum is checked the first time a lookup reads it and then
 /// remembered (the file is immutable: it is replaced, never rewritten), so a
-/// long-lived filter pays for it once.
+/// long-lived set pays for it once.
 /// `B` holds the bytes: a slice, a `Vec`, or (at the edges) a memory map.
 #[derive(Debug)]
-pub struct Filter<B> {
+pub struct BreachedSet<B> {
     bytes: B,
     header: Header,
     /// Where the top index starts.
@@ -28,24 +28,24 @@ pub struct Filter<B> {
     checked: Vec<AtomicU64>,
 }
 
-impl<B: AsRef<[u8]>> Filter<B> {
+impl<B: AsRef<[u8]>> BreachedSet<B> {
     /// Checks the header and the top index (a few KiB even at HIBP scale);
     /// pages are checked when a lookup reads them.
     ///
     /// # Errors
     ///
-    /// [`FilterError`] when the bytes are empty, not a filter, of another
+    /// [`SetError`] when the bytes are empty, not a filter, of another
     /// version, truncated, or damaged where open reads.
-    pub fn open(bytes: B) -> Result<Filter<B>, FilterError> {
+    pub fn open(bytes: B) -> Result<BreachedSet<B>, SetError> {
         let header = Header::decode(bytes.as_ref())?;
         // In range: decode checked the length against the counts.
-        let top_at = usize::try_from(header.top_offset()).map_err(|_| FilterError::TooLarge)?;
+        let top_at = usize::try_from(header.top_offset()).map_err(|_| SetError::TooLarge)?;
         if xxhash_rust::xxh3::xxh3_64(&bytes.as_ref()[top_at..]) != header.top_sum {
-            return Err(FilterError::Damaged("top index checksum"));
+            return Err(SetError::Damaged("top index checksum"));
         }
         let pages = (header.data_pages + header.dir_pages + 1) as usize;
         let checked = (0..pages.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
-        Ok(Filter {
+        Ok(BreachedSet {
             bytes,
             header,
             top_at,
@@ -82,8 +82,8 @@ impl<B: AsRef<[u8]>> Filter<B> {
     ///
     /// # Errors
     ///
-    /// [`FilterError::Damaged`] when a page it reads is damaged.
-    pub fn contains_password(&self, password: &str, nfkc: bool) -> Result<bool, FilterError> {
+    /// [`SetError::Damaged`] when a page it reads is damaged.
+    pub fn contains_password(&self, password: &str, nfkc: bool) -> Result<bool, SetError> {
         let kind = self.header.kind;
         if self.contains(kind.prefix_of(password))? {
             return Ok(true);
@@ -103,8 +103,8 @@ impl<B: AsRef<[u8]>> Filter<B> {
     ///
     /// # Errors
     ///
-    /// [`FilterError::Damaged`] when a page it reads is damaged.
-    pub fn contains(&self, prefix: u64) -> Result<bool, FilterError> {
+    /// [`SetError::Damaged`] when a page it reads is damaged.
+    pub fn contains(&self, prefix: u64) -> Result<bool, SetError> {
         let f = fingerprint(prefix, self.header.universe);
         let top = self.top();
         let t = partition_point(top.len() / 8, |i| u64_at(top, i * 8) <= f);
@@ -115,7 +115,7 @@ impl<B: AsRef<[u8]>> Filter<B> {
         let n = dir_count(dir);
         let i = interpolation_point(n, |i| u64_at(dir, DIR_HEAD + i * 8), f);
         // The top index named this page, so its first key is <= f: i >= 1.
-        let i = i.checked_sub(1).ok_or(FilterError::Damaged("directory"))?;
+        let i = i.checked_sub(1).ok_or(SetError::Damaged("directory"))?;
         let base = u64_at(dir, DIR_HEAD + i * 8);
         let page = self.data_page(t * DIR_ENTRIES + i)?;
         let page = DataPage::read(page, base, self.header.sub_width)?;
@@ -127,10 +127,10 @@ impl<B: AsRef<[u8]>> Filter<B> {
     ///
     /// # Errors
     ///
-    /// [`FilterError::Damaged`] naming the first damage found.
-    pub fn verify(&self) -> Result<(), FilterError> {
+    /// [`SetError::Damaged`] naming the first damage found.
+    pub fn verify(&self) -> Result<(), SetError> {
         if xxhash_rust::xxh3::xxh3_64(&self.bytes.as_ref()[PAGE..]) != self.header.body_sum {
-            return Err(FilterError::Damaged("file checksum"));
+            return Err(SetError::Damaged("file checksum"));
         }
         let mut entries = 0u64;
         let mut previous: Option<u64> = None;
@@ -139,20 +139,20 @@ impl<B: AsRef<[u8]>> Filter<B> {
             for i in 0..dir_count(dir) {
                 let base = u64_at(dir, DIR_HEAD + i * 8);
                 if previous.is_some_and(|p| p >= base) {
-                    return Err(FilterError::Damaged("directory order"));
+                    return Err(SetError::Damaged("directory order"));
                 }
                 let page = self.data_page(t * DIR_ENTRIES + i)?;
                 let page = DataPage::read(page, base, self.header.sub_width)?;
                 let last = page.walk(self.header.rice_k)?;
                 if last >= self.header.universe {
-                    return Err(FilterError::Damaged("key out of range"));
+                    return Err(SetError::Damaged("key out of range"));
                 }
                 entries += page.count;
                 previous = Some(last);
             }
         }
         if entries != self.header.entries {
-            return Err(FilterError::Damaged("entry count"));
+            return Err(SetError::Damaged("entry count"));
         }
         Ok(())
     }
@@ -164,20 +164,20 @@ impl<B: AsRef<[u8]>> Filter<B> {
     }
 
     /// The page at `index` if its checksum matches.
-    fn checked_page(&self, index: u64, what: &'static str) -> Result<&[u8], FilterError> {
+    fn checked_page(&self, index: u64, what: &'static str) -> Result<&[u8], SetError> {
         let page = self.page(index);
         let (word, bit) = ((index / 64) as usize, 1u64 << (index % 64));
         if self.checked[word].load(Ordering::Relaxed) & bit != 0 {
             return Ok(page);
         }
         if u32::from_le_bytes([page[0], page[1], page[2], page[3]]) != page_sum(page) {
-            return Err(FilterError::Damaged(what));
+            return Err(SetError::Damaged(what));
         }
         self.checked[word].fetch_or(bit, Ordering::Relaxed);
         Ok(page)
     }
 
-    fn dir_page(&self, t: usize) -> Result<&[u8], FilterError> {
+    fn dir_page(&self, t: usize) -> Result<&[u8], SetError> {
         let page = self.checked_page(
             1 + self.header.data_pages + t as u64,
             "directory page checksum",
@@ -186,12 +186,12 @@ impl<B: AsRef<[u8]>> Filter<B> {
         let expected = (pages - t * DIR_ENTRIES).min(DIR_ENTRIES);
         let top = u64_at(self.top(), t * 8);
         if dir_count(page) != expected || u64_at(page, DIR_HEAD) != top {
-            return Err(FilterError::Damaged("directory page"));
+            return Err(SetError::Damaged("directory page"));
         }
         Ok(page)
     }
 
-    fn data_page(&self, p: usize) -> Result<&[u8], FilterError> {
+    fn data_page(&self, p: usize) -> Result<&[u8], SetError> {
         self.checked_page(1 + p as u64, "data page checksum")
     }
 }
@@ -253,8 +253,8 @@ struct DataPage<'a> {
 }
 
 impl<'a> DataPage<'a> {
-    fn read(page: &'a [u8], base: u64, width: u64) -> Result<DataPage<'a>, FilterError> {
-        let damaged = FilterError::Damaged("data page");
+    fn read(page: &'a [u8], base: u64, width: u64) -> Result<DataPage<'a>, SetError> {
+        let damaged = SetError::Damaged("data page");
         let count = u64::from(u16::from_le_bytes([page[4], page[5]]));
         let bits = usize::from(u16::from_le_bytes([page[6], page[7]]));
         let subs = usize::from(page[8]);
@@ -278,8 +278,8 @@ impl<'a> DataPage<'a> {
 
     /// Where sub-range `j`'s codes begin and end in the stream, and the
     /// key its first code counts from.
-    fn sub_range(&self, j: u64) -> Result<(usize, usize, u64), FilterError> {
-        let damaged = FilterError::Damaged("data page sub-range");
+    fn sub_range(&self, j: u64) -> Result<(usize, usize, u64), SetError> {
+        let damaged = SetError::Damaged("data page sub-range");
         let at = |j: u64| {
             let o = 2 * (j as usize - 1);
             usize::from(u16::from_le_bytes([self.subs[o], self.subs[o + 1]]))
@@ -306,7 +306,7 @@ impl<'a> DataPage<'a> {
     }
 
     /// Whether `f` (at or above the first key) is in the page.
-    fn find(&self, f: u64, k: u8) -> Result<bool, FilterError> {
+    fn find(&self, f: u64, k: u8) -> Result<bool, SetError> {
         if f == self.base {
             return Ok(true);
         }
@@ -326,8 +326,8 @@ impl<'a> DataPage<'a> {
     }
 
     /// Decodes every key, checking order, sub-ranges and count; returns the last.
-    fn walk(&self, k: u8) -> Result<u64, FilterError> {
-        let damaged = FilterError::Damaged("data page");
+    fn walk(&self, k: u8) -> Result<u64, SetError> {
+        let damaged = SetError::Damaged("data page");
         let (mut seen, mut last) = (1u64, self.base);
         for j in 0..=self.sub_count() {
             let (start, end, mut key) = self.sub_range(j)?;
@@ -350,13 +350,13 @@ impl<'a> DataPage<'a> {
 
 /// The key after `key`: one Rice code, which must end by `end`.
 #[inline(always)]
-fn next_key(reader: &mut BitReader<'_>, key: u64, k: u8, end: usize) -> Result<u64, FilterError> {
-    let damaged = FilterError::Damaged("data page");
+fn next_key(reader: &mut BitReader<'_>, key: u64, k: u8, end: usize) -> Result<u64, SetError> {
+    let damaged = SetError::Damaged("data page");
     let gap = reader.rice(k).ok_or(damaged)?;
     if reader.pos() > end {
-        return Err(FilterError::Damaged("data page"));
+        return Err(SetError::Damaged("data page"));
     }
     gap.checked_add(1)
         .and_then(|g| key.checked_add(g))
-        .ok_or(FilterError::Damaged("data page"))
+        .ok_or(SetError::Damaged("data page"))
 }

@@ -5,7 +5,7 @@
 //!
 //! No operating-system calls beyond reading files and no global state: the
 //! exports hand in the registry's answer and where reports go, and keep the
-//! process-wide engine.
+//! process-wide policy in force.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -47,7 +47,7 @@ impl Loaded {
 }
 
 /// The policy in force, where it comes from, and the list it names.
-pub struct Engine {
+pub struct InForce {
     path: Option<PathBuf>,
     loaded: RwLock<Loaded>,
     report: Report,
@@ -77,11 +77,11 @@ fn stamp(path: &Path) -> Stamp {
     Some((meta.modified().ok()?, meta.len()))
 }
 
-impl Engine {
-    /// An engine reading `path` (or only the built-in default), telling
+impl InForce {
+    /// The policy in force read from `path` (or only the built-in default), telling
     /// `report` about a broken policy file and about its refusals.
-    pub fn new(path: Option<PathBuf>, report: Report) -> Engine {
-        let engine = Engine {
+    pub fn new(path: Option<PathBuf>, report: Report) -> InForce {
+        let in_force = InForce {
             path,
             loaded: RwLock::new(Loaded {
                 policy: Arc::new(Policy::default()),
@@ -91,8 +91,8 @@ impl Engine {
             }),
             report,
         };
-        engine.reload_if_changed(true);
-        engine
+        in_force.reload_if_changed(true);
+        in_force
     }
 
     /// The policy in force, reloading it first if its file changed.
@@ -336,15 +336,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("pwpolicyfilt-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("policy.toml");
-        let engine = Engine::new(Some(path.clone()), quiet);
-        assert_eq!(*engine.policy(), Policy::default(), "no file: the default");
+        let in_force = InForce::new(Some(path.clone()), quiet);
+        assert_eq!(
+            *in_force.policy(),
+            Policy::default(),
+            "no file: the default"
+        );
         std::fs::write(&path, "[quality]\nmin_length = 12\n").unwrap();
-        assert_eq!(engine.policy().quality.min_length, 12);
+        assert_eq!(in_force.policy().quality.min_length, 12);
         std::fs::write(&path, "[quality]\nmin_length = 4\nmin_classes = 2\n").unwrap();
-        assert_eq!(engine.policy().quality.min_length, 4);
+        assert_eq!(in_force.policy().quality.min_length, 4);
         std::fs::write(&path, "[quality]\nminimum = 4\n").unwrap();
         assert_eq!(
-            *engine.policy(),
+            *in_force.policy(),
             Policy::default(),
             "broken: the default, not the last good one"
         );
@@ -521,7 +525,7 @@ mod tests {
     }
 
     #[test]
-    fn the_engine_follows_the_policy_to_another_list_and_reports_a_broken_one_at_start() {
+    fn the_policy_in_force_follows_the_policy_to_another_list_and_reports_a_broken_one_at_start() {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (dir.path().join("a.pwbf"), dir.path().join("b.pwbf"));
         crate::breached::write_filter(&a, &[MEMBER], 1);
@@ -529,19 +533,19 @@ mod tests {
         let policy = dir.path().join("policy.toml");
         let names = |list: &Path| format!("[breached]\nfile = {:?}\n", list.to_str().unwrap());
         std::fs::write(&policy, names(&a)).unwrap();
-        let engine = Engine::new(Some(policy.clone()), keep);
-        engine.check_list();
+        let in_force = InForce::new(Some(policy.clone()), keep);
+        in_force.check_list();
         assert_eq!(reported(), []);
-        assert!(!engine.decide("erin", "", MEMBER, false));
-        assert!(engine.decide("erin", "", GOOD, false));
+        assert!(!in_force.decide("erin", "", MEMBER, false));
+        assert!(in_force.decide("erin", "", GOOD, false));
         std::fs::write(&policy, names(&b) + "# now the other list\n").unwrap();
-        assert!(engine.decide("erin", "", MEMBER, false));
-        assert!(!engine.decide("erin", "", GOOD, false));
+        assert!(in_force.decide("erin", "", MEMBER, false));
+        assert!(!in_force.decide("erin", "", GOOD, false));
         std::fs::write(&policy, "# no list at all\n").unwrap();
-        assert!(engine.decide("erin", "", GOOD, false));
+        assert!(in_force.decide("erin", "", GOOD, false));
         reported();
         std::fs::write(&policy, names(&dir.path().join("gone.pwbf"))).unwrap();
-        engine.check_list();
+        in_force.check_list();
         let lines = reported();
         assert!(
             lines.len() == 1
@@ -597,9 +601,9 @@ mod tests {
             "{e:?}"
         );
         std::fs::write(&list, "Kingsbridge\r\n").unwrap();
-        let engine = Engine::new(Some(policy.clone()), keep);
-        assert!(!engine.decide("erin", "", "K1ngsbr1dge-2025!", false));
-        assert!(engine.decide("erin", "", "Blue-Kettle-42", false));
+        let in_force = InForce::new(Some(policy.clone()), keep);
+        assert!(!in_force.decide("erin", "", "K1ngsbr1dge-2025!", false));
+        assert!(in_force.decide("erin", "", "Blue-Kettle-42", false));
         assert_eq!(
             reported(),
             [(
@@ -610,13 +614,13 @@ mod tests {
         // A new list is read without the policy file being touched (its
         // length differs, so its stamp does even within a clock tick).
         std::fs::write(&list, "Kingsbridge\nOakfield\n").unwrap();
-        assert!(!engine.decide("erin", "", "0akf1eld-Rocks-7", false));
+        assert!(!in_force.decide("erin", "", "0akf1eld-Rocks-7", false));
         reported();
         // No list: the default policy, not a policy without its banned
         // words: K1ngsbr1dge passes the rules, a short password still not.
         std::fs::remove_file(&list).unwrap();
-        assert!(engine.decide("erin", "", "K1ngsbr1dge-2025!", false));
-        assert!(!engine.decide("erin", "", "short", false));
+        assert!(in_force.decide("erin", "", "K1ngsbr1dge-2025!", false));
+        assert!(!in_force.decide("erin", "", "short", false));
         let lines = reported();
         assert!(
             lines.iter().any(|(l, m)| *l == Level::Warning
@@ -626,6 +630,6 @@ mod tests {
         );
         // The list back: noticed, though the default was in force.
         std::fs::write(&list, "Kingsbridge\n").unwrap();
-        assert!(!engine.decide("erin", "", "K1ngsbr1dge-2025!", false));
+        assert!(!in_force.decide("erin", "", "K1ngsbr1dge-2025!", false));
     }
 }
