@@ -110,6 +110,7 @@ fn policy_keys() -> Vec<String> {
         "service.socket",
         "service.admin_group",
         "accounts.uid_min",
+        "accounts.uid_max",
         "breached.file",
         "breached.min_count",
         "guessability.min_score",
@@ -206,6 +207,7 @@ fn the_shipped_policy_file_is_the_built_in_policy() {
     );
     policy.service.admin_group = None;
     assert_eq!(policy.accounts.uid_min.take(), Some(1000));
+    assert_eq!(policy.accounts.uid_max.take(), Some(60000));
     policy.pam.account_on_error = None;
     assert_eq!(
         policy.breached.file.take().as_deref(),

@@ -43,6 +43,11 @@ const UNSET_KEYS: &[UnsetKey] = &[
         "# uid_min = 1000   (unset: UID_MIN of /etc/login.defs, 1000 if it has none)",
     ),
     (
+        "accounts",
+        |p| p.accounts.uid_max.is_none(),
+        "# uid_max = 60000   (unset: UID_MAX of /etc/login.defs, 60000 if it has none; above it to 65535: system accounts)",
+    ),
+    (
         "breached",
         |p| p.breached.file.is_none(),
         "# file = \"/var/lib/pwpolicy/breached.pwbf\"   (unset: no breached-password screening)",
