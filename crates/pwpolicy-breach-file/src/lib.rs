@@ -126,7 +126,7 @@ impl MappedSet {
     ///
     /// # Errors
     ///
-    /// [`BreachFileError::Filter`] naming the first damage found.
+    /// [`BreachFileError::Unusable`] naming the first damage found.
     pub fn verify(&self) -> Result<(), BreachFileError> {
         map::sequential(self.set.bytes(), true);
         let verified = self.set.verify().map_err(|e| self.error(e));
@@ -139,7 +139,7 @@ impl MappedSet {
     ///
     /// # Errors
     ///
-    /// [`BreachFileError::Filter`] naming the file, when it is too sparse.
+    /// [`BreachFileError::Unusable`] naming the file, when it is too sparse.
     pub fn meets(&self, min_count: Option<u64>) -> Result<(), BreachFileError> {
         pwpolicy_breach::meets(self.set.header(), min_count).map_err(|e| self.error(e))
     }
@@ -150,7 +150,7 @@ impl MappedSet {
     ///
     /// # Errors
     ///
-    /// [`BreachFileError::Filter`] naming the file, when it is too sparse or
+    /// [`BreachFileError::Unusable`] naming the file, when it is too sparse or
     /// a page the lookup reads is damaged; `verdict` is then unchanged.
     pub fn screen(
         &self,
