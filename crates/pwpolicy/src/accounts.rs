@@ -97,6 +97,11 @@ pub struct ClassRules {
     /// Overrides `expiry.min_age_days`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_age_days: Option<u32>,
+    /// Remind the class's members to change a password this many days old
+    /// (`annual`, or `never_changed` for the one the account was made
+    /// with), whether or not it expires: for passwords that never do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remind_after_days: Option<u32>,
 }
 
 /// An inclusive range of uids, written `"N"` or `"FIRST-LAST"` in TOML.
@@ -268,6 +273,19 @@ impl<'p> Coverage<'p> {
             Some(class) => Cow::Owned(class.apply(self.policy)),
             None => Cow::Borrowed(self.policy),
         }
+    }
+
+    /// Days after which the class reminds its members of an old password
+    /// (`remind_after_days`), if it does.
+    pub fn remind_after_days(&self) -> Option<u32> {
+        self.rules
+            .and_then(|c| c.remind_after_days)
+            .filter(|&n| n > 0)
+    }
+
+    /// The reminder thresholds of the policy (`[notify] days`).
+    pub fn reminder_days(&self) -> &'p [u32] {
+        &self.policy.notify.days
     }
 
     /// The expiry rules in force for this account (cheap: no copy of the

@@ -35,10 +35,13 @@
 
 mod accounts;
 pub mod audit;
+mod describe;
 mod error;
 mod expiry;
 mod history;
 mod policy;
+mod printable;
+mod reminders;
 pub mod rules;
 mod secret;
 pub mod standards;
@@ -56,11 +59,13 @@ pub use history::{HASH_LEN, Hasher, HistoryEntry, SALT_LEN, UserSalt};
 pub use policy::{
     BannedRules, BreachedRules, DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_MEMORY_KIB,
     DEFAULT_ARGON2_PARALLELISM, DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_LENGTH, DEFAULT_MIN_AGE_DAYS,
-    DEFAULT_MIN_CLASSES, DEFAULT_MIN_LENGTH, DEFAULT_WARN_DAYS, DirectorySettings, ExpiryRules,
-    FilterSettings, GuessabilityRules, HistoryRules, MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck,
-    OnError, PamSettings, Policy, QualityRules, Remember, ServiceSettings, StoreSettings,
-    UnknownUser,
+    DEFAULT_MIN_CLASSES, DEFAULT_MIN_LENGTH, DEFAULT_NOTIFY_DAYS, DEFAULT_WARN_DAYS,
+    DirectorySettings, ExpiryRules, FilterSettings, GuessabilityRules, HistoryRules,
+    MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck, NotifySettings, OnError, PamSettings, Policy,
+    QualityRules, Remember, ServiceSettings, StoreSettings, UnknownUser,
 };
+pub use printable::printable;
+pub use reminders::{CREATION_SLACK, Reason, Reminder};
 pub use rules::names::Names;
 pub use secret::Password;
 pub use standards::Profile;

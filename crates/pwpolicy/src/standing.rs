@@ -62,6 +62,9 @@ pub struct Record {
     pub last_change: Option<OffsetDateTime>,
     /// An administrator forced a change at the next login.
     pub must_change: bool,
+    /// When the account began, as the source knows it (the store: when it
+    /// first recorded the account; a directory: `whenCreated`).
+    pub created: Option<OffsetDateTime>,
 }
 
 /// Where one password stands, as every verb shows it.
@@ -143,7 +146,7 @@ impl Coverage<'_> {
     ///     "[[accounts.class]]\nname = \"admins\"\nusers = [\"erin\"]\nmax_age_days = 60\n",
     /// )?;
     /// let erin = policy.for_account(&Account::named("erin"), LoginDefs::default());
-    /// let record = Record { last_change: Some(datetime!(2026-01-01 0:00 UTC)), must_change: false };
+    /// let record = Record { last_change: Some(datetime!(2026-01-01 0:00 UTC)), ..Record::default() };
     /// let standing = erin.standing(Some(&record), datetime!(2026-03-12 0:00 UTC));
     /// assert_eq!((standing.state, standing.days_left), (State::Expired, Some(-10)));
     /// # Ok::<(), pwpolicy::Error>(())
@@ -212,6 +215,7 @@ mod tests {
         Record {
             last_change: Some(NOW - Duration::days(days_ago)),
             must_change,
+            created: None,
         }
     }
 
@@ -288,7 +292,7 @@ mod tests {
         let cy = p.for_account(&Account::named("cy"), LoginDefs::default());
         let at = |t| Record {
             last_change: Some(t),
-            must_change: false,
+            ..Record::default()
         };
         assert_eq!(cy.standing(Some(&at(cut)), NOW).days_left, Some(14));
         assert_eq!(

@@ -172,6 +172,43 @@ mod tests {
     }
 
     #[test]
+    fn reminder_settings_that_cannot_work_are_refused_at_their_line() {
+        for (text, key, line) in [
+            ("[notify]\ndays = []\n", "notify.days", 2),
+            (
+                "[notify]\nsmtp = \"smtp://m\"\ndays = [14, 0]\n",
+                "notify.days",
+                3,
+            ),
+            (
+                "[notify]\nplatforms = [\"linux\", \"mac\"]\n",
+                "notify.platforms",
+                2,
+            ),
+            ("[notify]\nplatforms = [\"web\"]\n", "notify.platforms", 2),
+            ("[notify]\nto = \"admin@example.org\"\n", "notify.to", 2),
+            ("[notify]\nmax_per_run = 0\n", "notify.max_per_run", 2),
+            (
+                "[notify]\ntimeout_seconds = 0\n",
+                "notify.timeout_seconds",
+                2,
+            ),
+        ] {
+            let err = Policy::from_toml(text).unwrap_err();
+            assert!(
+                matches!(&err, Error::PolicyInvalid { key: k, line: Some(l), .. } if *k == key && *l == line),
+                "{text}: {err:?}"
+            );
+        }
+        let ok = Policy::from_toml(
+            "[notify]\ndays = [30, 7]\nto = \"{user}@example.org\"\n\
+             platforms = [\"windows\", \"web\"]\nurl = \"https://pw.example.org\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.notify.days, [30, 7]);
+    }
+
+    #[test]
     fn unknown_key_names_line_and_key() {
         let err = Policy::from_toml("# comment\n[quality]\nminlen = 8\n").unwrap_err();
         let shown = err.to_string();

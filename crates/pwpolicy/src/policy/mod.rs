@@ -76,6 +76,94 @@ pub struct Policy {
     /// The directory (Active Directory) whose users `status` and `report`
     /// answer for, and whose settings `policy audit --directory` reads.
     pub directory: DirectorySettings,
+    /// Reminders by mail (`pwpolicy notify`; read by the CLI).
+    pub notify: NotifySettings,
+}
+
+/// Where people can change their password, as `[notify] platforms` names
+/// them for the default reminder's text.
+pub const PLATFORMS: [&str; 3] = ["linux", "windows", "web"];
+
+/// The days before expiry a reminder goes out, by default.
+pub const DEFAULT_NOTIFY_DAYS: [u32; 4] = [14, 7, 3, 1];
+
+/// Reminders by mail: when they go, and through which mail server (the
+/// core decides who is due from `days` and the classes'
+/// `remind_after_days`; the CLI reads the rest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct NotifySettings {
+    /// `smtp://HOST:PORT` (STARTTLS required) or `smtps://HOST:PORT`
+    /// (implicit TLS); unset: no mail can be sent (a dry run still lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp: Option<String>,
+    /// PEM certificates of CAs to trust besides the system's (a mail
+    /// server with its own CA).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// Who to log in as (SMTP AUTH); unset: no login.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// A file holding the SMTP password (its first line), readable by its
+    /// owner only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_file: Option<String>,
+    /// Upgrade `smtp://` with STARTTLS, certificates checked; `false` sends
+    /// mail (and any password) in clear, and says so at every run.
+    pub starttls: bool,
+    /// The sender, `Name <address>` or an address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The recipient of a user's reminder, with `{user}` for the account
+    /// name (`"{user}@example.org"`); a directory user's `mail` comes first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Days before expiry when a reminder goes out, once each per password.
+    pub days: Vec<u32>,
+    /// The most reminders one run sends; the rest wait for the next run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_per_run: Option<u32>,
+    /// Who gets one summary of each run, with the HTML report attached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin: Option<String>,
+    /// A file holding the subject's template (unset: the built-in one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_file: Option<String>,
+    /// A file holding the body's template (unset: the built-in one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<String>,
+    /// Where people change their password, as the default text says it:
+    /// `linux` (`passwd`), `windows` (Ctrl+Alt+Del), `web` (the
+    /// self-service page's `url`).
+    pub platforms: Vec<String>,
+    /// The self-service page's address, shown in reminders when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Seconds to wait for the mail server to connect or answer.
+    pub timeout_seconds: u32,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        NotifySettings {
+            smtp: None,
+            ca_file: None,
+            username: None,
+            password_file: None,
+            starttls: true,
+            from: None,
+            to: None,
+            days: DEFAULT_NOTIFY_DAYS.to_vec(),
+            max_per_run: None,
+            admin: None,
+            subject_file: None,
+            body_file: None,
+            platforms: vec!["linux".to_owned()],
+            url: None,
+            timeout_seconds: 30,
+        }
+    }
 }
 
 /// Where the directory is and how to reach it (read by the CLI, not by

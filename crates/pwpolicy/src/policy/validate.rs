@@ -29,7 +29,86 @@ impl Policy {
     /// The first refused value, with the key it depends on.
     pub(super) fn find_invalid(&self) -> Result<(), Invalid> {
         self.find_invalid_rules()?;
-        self.find_invalid_class()
+        self.find_invalid_class()?;
+        self.find_invalid_notify()
+    }
+
+    /// Reminders need thresholds that can be met, platforms the default
+    /// text knows and a recipient template that names the user.
+    fn find_invalid_notify(&self) -> Result<(), Invalid> {
+        let notify = &self.notify;
+        if notify.days.is_empty() {
+            return invalid(
+                "notify.days",
+                None,
+                "is empty: give the days before expiry a reminder goes out, such as [14, 7, 3, 1]"
+                    .into(),
+            );
+        }
+        if let Some(d) = notify.days.iter().find(|&&d| d == 0 || d > 366) {
+            return invalid(
+                "notify.days",
+                None,
+                format!("holds {d}: each must be 1 to 366 days before expiry"),
+            );
+        }
+        if let Some(p) = notify
+            .platforms
+            .iter()
+            .find(|p| !crate::policy::PLATFORMS.contains(&p.as_str()))
+        {
+            return invalid(
+                "notify.platforms",
+                None,
+                format!(
+                    "holds {p:?}: each must be one of {}",
+                    crate::policy::PLATFORMS.join(", ")
+                ),
+            );
+        }
+        if notify.platforms.iter().any(|p| p == "web") && notify.url.is_none() {
+            return invalid(
+                "notify.platforms",
+                None,
+                "names \"web\" but notify.url (the self-service page) is not set".into(),
+            );
+        }
+        if notify.timeout_seconds == 0 || notify.timeout_seconds > 600 {
+            return invalid(
+                "notify.timeout_seconds",
+                None,
+                "must be 1 to 600 seconds".into(),
+            );
+        }
+        if let Some(to) = &notify.to
+            && (!to.contains("{user}") || !to.contains('@'))
+        {
+            return invalid(
+                "notify.to",
+                None,
+                "must be an address template with {user}, such as \"{user}@example.org\"".into(),
+            );
+        }
+        if notify.max_per_run == Some(0) {
+            return invalid(
+                "notify.max_per_run",
+                None,
+                "is 0: no reminder would ever go (leave it unset for no cap)".into(),
+            );
+        }
+        for class in &self.accounts.class {
+            if class.remind_after_days == Some(0) {
+                return invalid(
+                    "accounts.class",
+                    None,
+                    format!(
+                        "class `{}`: remind_after_days = 0 would remind every day (leave it unset for no reminder)",
+                        class.name
+                    ),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Each class must say whom it takes, once, and leave a policy that can be met.

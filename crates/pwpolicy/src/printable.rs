@@ -1,0 +1,68 @@
+//! The one way an untrusted value (an account name from Samba's
+//! environment, a full name from GECOS or a directory, a `mail` attribute)
+//! enters a line that is printed, logged or sent: control characters
+//! escaped, so that no value can end a line, start a fake one, move the
+//! terminal's cursor or add a mail header.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// `text` with every control character (C0, DEL, C1), line or paragraph
+/// separator and bidirectional override escaped as `\n`, `\t`, `\r` or
+/// `\u{…}`; a backslash is doubled so that an escape cannot be forged.
+/// Text without any is returned as it is, without a copy.
+///
+/// ```
+/// assert_eq!(pwpolicy::printable("erin"), "erin");
+/// assert_eq!(
+///     pwpolicy::printable("erin\nFAKE: Password accepted.\x1b[2J"),
+///     "erin\\nFAKE: Password accepted.\\u{1b}[2J"
+/// );
+/// ```
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `c` must be escaped (a backslash too, once any escaping is done).
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || c == '\\'
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_to_escape_is_not_copied() {
+        assert!(matches!(printable("Erin M. Hagens"), Cow::Borrowed(_)));
+        assert!(matches!(printable("Jürgen Straße"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn no_value_can_end_a_line_or_forge_an_escape() {
+        let escaped = printable("a\r\nb\u{2028}c\u{202e}d\\ne\u{7f}\u{85}");
+        assert_eq!(escaped, "a\\r\\nb\\u{2028}c\\u{202e}d\\\\ne\\u{7f}\\u{85}");
+        assert!(!escaped.chars().any(char::is_control));
+    }
+}
