@@ -8,6 +8,7 @@ use std::time::Duration;
 use ::postgres::types::{FromSql, ToSql};
 use ::postgres::{Client, Config, NoTls, Row, Transaction};
 use pwpolicy::{HistoryEntry, UserSalt};
+use pwpolicy_store::ReminderKey;
 use pwpolicy_store::engine::{
     Access, ChangeTx, Due, DueRow, Engine, Expiry, NewUser, StoreTx, StoredEntry, StoredRecord,
     StoredUser, Visit,
@@ -43,6 +44,17 @@ const MIGRATIONS: &[&str] = &[
     // 3: each entry's similarity stem, as an argon2id PHC string (never the
     // stem itself); NULL for entries recorded without similarity.
     "ALTER TABLE pwpolicy_history ADD COLUMN stem TEXT;",
+    // 4: reminders claimed and sent, once per (password, reason, step);
+    // not tied to the users table: a directory's users get reminders too.
+    "CREATE TABLE pwpolicy_reminders (
+         user_name  TEXT NOT NULL,
+         cycle      BIGINT NOT NULL,
+         reason     TEXT NOT NULL,
+         step       BIGINT NOT NULL,
+         claimed_at BIGINT NOT NULL,
+         sent_at    BIGINT,
+         PRIMARY KEY (user_name, cycle, reason, step)
+     );",
 ];
 
 /// A PostgreSQL store.
@@ -455,6 +467,65 @@ impl StoreTx for PostgresTx<'_> {
             &[&name, &salt.as_bytes().as_slice()],
         )?;
         Ok(updated > 0)
+    }
+
+    fn claim_reminder(
+        &mut self,
+        key: &ReminderKey<'_>,
+        now: i64,
+        stale: i64,
+    ) -> Result<bool, StoreError> {
+        let step = i64::from(key.step);
+        let claimed = self.execute(
+            "INSERT INTO pwpolicy_reminders (user_name, cycle, reason, step, claimed_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (user_name, cycle, reason, step)
+             DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+             WHERE pwpolicy_reminders.sent_at IS NULL AND pwpolicy_reminders.claimed_at < $6",
+            &[&key.user, &key.cycle, &key.reason, &step, &now, &stale],
+        )?;
+        Ok(claimed > 0)
+    }
+
+    fn reminder_sent(&mut self, key: &ReminderKey<'_>, now: i64) -> Result<(), StoreError> {
+        let step = i64::from(key.step);
+        self.execute(
+            "UPDATE pwpolicy_reminders SET sent_at = $5
+             WHERE user_name = $1 AND cycle = $2 AND reason = $3 AND step = $4",
+            &[&key.user, &key.cycle, &key.reason, &step, &now],
+        )?;
+        Ok(())
+    }
+
+    fn release_reminder(&mut self, key: &ReminderKey<'_>) -> Result<(), StoreError> {
+        let step = i64::from(key.step);
+        self.execute(
+            "DELETE FROM pwpolicy_reminders
+             WHERE user_name = $1 AND cycle = $2 AND reason = $3 AND step = $4
+               AND sent_at IS NULL",
+            &[&key.user, &key.cycle, &key.reason, &step],
+        )?;
+        Ok(())
+    }
+
+    fn was_reminder_sent(&mut self, key: &ReminderKey<'_>) -> Result<bool, StoreError> {
+        let step = i64::from(key.step);
+        Ok(self
+            .query_opt(
+                "SELECT 1 FROM pwpolicy_reminders
+                 WHERE user_name = $1 AND cycle = $2 AND reason = $3 AND step = $4
+                   AND sent_at IS NOT NULL",
+                &[&key.user, &key.cycle, &key.reason, &step],
+            )?
+            .is_some())
+    }
+
+    fn forget_reminders(&mut self, name: &str) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM pwpolicy_reminders WHERE user_name = $1",
+            &[&name],
+        )?;
+        Ok(())
     }
 
     fn delete_user(&mut self, name: &str) -> Result<bool, StoreError> {

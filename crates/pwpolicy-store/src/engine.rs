@@ -24,8 +24,12 @@ use crate::change::{new_salt, validate_user};
 use crate::protocol;
 pub use crate::protocol::ChangeTx;
 use crate::record::{
-    ChangeOutcome, PasswordChange, Seed, SeedSummary, UserHistory, UserRecord, Which,
+    ChangeOutcome, PasswordChange, ReminderKey, Seed, SeedSummary, UserHistory, UserRecord, Which,
 };
+
+/// A claim on a reminder that was never marked sent is taken over after
+/// this long: the run that made it died between claiming and sending.
+pub const CLAIM_GOES_STALE: time::Duration = time::Duration::HOUR;
 use crate::{Store, StoreError, time_from, time_to};
 
 /// A connection to one store's database, as a database engine provides it.
@@ -227,6 +231,48 @@ pub trait StoreTx: ChangeTx {
     ///
     /// [`StoreError`] when the store cannot be written.
     fn delete_user(&mut self, name: &str) -> Result<bool, StoreError>;
+
+    /// Adds a claim on `key` at `now` unless one exists, or takes over a
+    /// claim made before `stale` and never marked sent (its run died);
+    /// whether this transaction holds the claim now.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn claim_reminder(
+        &mut self,
+        key: &ReminderKey<'_>,
+        now: i64,
+        stale: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Marks the claim on `key` sent at `now`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn reminder_sent(&mut self, key: &ReminderKey<'_>, now: i64) -> Result<(), StoreError>;
+
+    /// Drops the claim on `key` if it was never marked sent.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn release_reminder(&mut self, key: &ReminderKey<'_>) -> Result<(), StoreError>;
+
+    /// Whether the reminder `key` was sent.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be read.
+    fn was_reminder_sent(&mut self, key: &ReminderKey<'_>) -> Result<bool, StoreError>;
+
+    /// Drops every reminder of a user.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn forget_reminders(&mut self, name: &str) -> Result<(), StoreError>;
 }
 
 /// Adds a user with `expiry`, first seen `now`, or if the store knows them
@@ -327,9 +373,46 @@ impl<E: Engine> Store for E {
     fn remove_user(&mut self, name: &str) -> Result<bool, StoreError> {
         let mut tx = self.begin(Access::Write)?;
         tx.forget_history(name)?;
+        tx.forget_reminders(name)?;
         let removed = tx.delete_user(name)?;
         tx.commit()?;
         Ok(removed)
+    }
+
+    fn claim_reminder(
+        &mut self,
+        key: &ReminderKey<'_>,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        validate_user(key.user)?;
+        let mut tx = self.begin(Access::Write)?;
+        let stale = time_to(now - CLAIM_GOES_STALE);
+        let claimed = tx.claim_reminder(key, time_to(now), stale)?;
+        tx.commit()?;
+        Ok(claimed)
+    }
+
+    fn reminder_sent(
+        &mut self,
+        key: &ReminderKey<'_>,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin(Access::Write)?;
+        tx.reminder_sent(key, time_to(now))?;
+        tx.commit()
+    }
+
+    fn release_reminder(&mut self, key: &ReminderKey<'_>) -> Result<(), StoreError> {
+        let mut tx = self.begin(Access::Write)?;
+        tx.release_reminder(key)?;
+        tx.commit()
+    }
+
+    fn was_reminder_sent(&mut self, key: &ReminderKey<'_>) -> Result<bool, StoreError> {
+        if !self.has_schema()? {
+            return Ok(false);
+        }
+        self.begin(Access::Read)?.was_reminder_sent(key)
     }
 
     fn records(

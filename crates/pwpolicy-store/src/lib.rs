@@ -53,7 +53,8 @@ pub use change::{review, validate_user};
 pub use error::StoreError;
 pub use location::{DEFAULT_STORE_PATH, Location};
 pub use record::{
-    ChangeOutcome, HistoryScope, PasswordChange, Seed, SeedSummary, UserHistory, UserRecord, Which,
+    ChangeOutcome, HistoryScope, PasswordChange, ReminderKey, Seed, SeedSummary, UserHistory,
+    UserRecord, Which,
 };
 pub use sqlite::{SqliteStore, SqliteTx};
 
@@ -143,6 +144,46 @@ pub trait Store: Send {
         which: Which,
         visit: &mut dyn FnMut(UserRecord) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+
+    /// Claims the reminder `key` for this run, so that no other run (on
+    /// this host or another sharing the store) sends it: `false` when it
+    /// was sent, or another run holds a fresh claim. A claim never marked
+    /// sent is taken over after [`engine::CLAIM_GOES_STALE`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn claim_reminder(
+        &mut self,
+        key: &ReminderKey<'_>,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
+    /// Records that the claimed reminder `key` went out at `now`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn reminder_sent(
+        &mut self,
+        key: &ReminderKey<'_>,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Gives up the claim on `key` (the mail could not be sent): it stays
+    /// due for the next run.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be written.
+    fn release_reminder(&mut self, key: &ReminderKey<'_>) -> Result<(), StoreError>;
+
+    /// Whether the reminder `key` was sent (a dry run leaves those out).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be read.
+    fn was_reminder_sent(&mut self, key: &ReminderKey<'_>) -> Result<bool, StoreError>;
 
     /// Seeds last-change dates for many users in one transaction; known users
     /// keep their state unless `overwrite`. `progress` hears how many are

@@ -149,6 +149,20 @@ pub enum ChangeOutcome {
     Rejected(Vec<Violation>),
 }
 
+/// One reminder, as the store remembers it was sent: to whom, about which
+/// password (`cycle`), why and at which threshold or period (`step`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderKey<'a> {
+    /// The account.
+    pub user: &'a str,
+    /// The password's last change, Unix seconds (0: none recorded).
+    pub cycle: i64,
+    /// `expiring`, `expired`, `must_change`, `annual`, `never_changed`.
+    pub reason: &'a str,
+    /// The threshold or period.
+    pub step: u32,
+}
+
 /// Which users [`crate::Store::records`] visits. Users who must change
 /// come first either way, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

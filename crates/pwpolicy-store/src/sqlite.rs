@@ -16,6 +16,7 @@ use crate::engine::{
 };
 use pwpolicy_trust::Kind;
 
+use crate::record::ReminderKey;
 use crate::{OpenMode, StoreError};
 
 /// How long a writer waits for the lock before giving up.
@@ -50,6 +51,17 @@ const MIGRATIONS: &[&str] = &[
     // 3: each entry's similarity stem, as an argon2id PHC string (never the
     // stem itself); NULL for entries recorded without similarity.
     "ALTER TABLE history ADD COLUMN stem TEXT;",
+    // 4: reminders claimed and sent, once per (password, reason, step);
+    // not tied to `users`: a directory's users get reminders too.
+    "CREATE TABLE reminders (
+         user       TEXT NOT NULL,
+         cycle      INTEGER NOT NULL,
+         reason     TEXT NOT NULL,
+         step       INTEGER NOT NULL,
+         claimed_at INTEGER NOT NULL,
+         sent_at    INTEGER,
+         PRIMARY KEY (user, cycle, reason, step)
+     ) WITHOUT ROWID;",
 ];
 
 /// A SQLite store.
@@ -408,6 +420,59 @@ impl StoreTx for SqliteTx<'_> {
             params![name, salt.as_bytes().as_slice()],
         )?;
         Ok(updated > 0)
+    }
+
+    fn claim_reminder(
+        &mut self,
+        key: &ReminderKey<'_>,
+        now: i64,
+        stale: i64,
+    ) -> Result<bool, StoreError> {
+        let claimed = self.run(
+            "INSERT INTO reminders (user, cycle, reason, step, claimed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (user, cycle, reason, step) DO UPDATE SET claimed_at = excluded.claimed_at
+             WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?6",
+            params![key.user, key.cycle, key.reason, key.step, now, stale],
+        )?;
+        Ok(claimed > 0)
+    }
+
+    fn reminder_sent(&mut self, key: &ReminderKey<'_>, now: i64) -> Result<(), StoreError> {
+        self.run(
+            "UPDATE reminders SET sent_at = ?5
+             WHERE user = ?1 AND cycle = ?2 AND reason = ?3 AND step = ?4",
+            params![key.user, key.cycle, key.reason, key.step, now],
+        )
+        .map(|_| ())
+    }
+
+    fn release_reminder(&mut self, key: &ReminderKey<'_>) -> Result<(), StoreError> {
+        self.run(
+            "DELETE FROM reminders
+             WHERE user = ?1 AND cycle = ?2 AND reason = ?3 AND step = ?4 AND sent_at IS NULL",
+            params![key.user, key.cycle, key.reason, key.step],
+        )
+        .map(|_| ())
+    }
+
+    fn was_reminder_sent(&mut self, key: &ReminderKey<'_>) -> Result<bool, StoreError> {
+        self.tx
+            .query_row(
+                "SELECT 1 FROM reminders
+                 WHERE user = ?1 AND cycle = ?2 AND reason = ?3 AND step = ?4
+                   AND sent_at IS NOT NULL",
+                params![key.user, key.cycle, key.reason, key.step],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(|e| self.err(e))
+    }
+
+    fn forget_reminders(&mut self, name: &str) -> Result<(), StoreError> {
+        self.run("DELETE FROM reminders WHERE user = ?1", [name])
+            .map(|_| ())
     }
 
     fn delete_user(&mut self, name: &str) -> Result<bool, StoreError> {

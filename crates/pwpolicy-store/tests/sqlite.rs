@@ -222,7 +222,7 @@ fn a_version_1_store_is_migrated_forward_keeping_its_data() {
         .args([
             "-c",
             "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
-             c.executescript('DROP INDEX users_by_expiry; CREATE INDEX users_by_last_change ON users (last_change); ALTER TABLE history DROP COLUMN stem; PRAGMA user_version=1;'); c.commit()",
+             c.executescript('DROP TABLE reminders; DROP INDEX users_by_expiry; CREATE INDEX users_by_last_change ON users (last_change); ALTER TABLE history DROP COLUMN stem; PRAGMA user_version=1;'); c.commit()",
         ])
         .arg(&f.path)
         .status()
@@ -240,14 +240,15 @@ fn a_version_1_store_is_migrated_forward_keeping_its_data() {
             "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
              print(c.execute('PRAGMA user_version').fetchone()[0], \
                    [r[0] for r in c.execute(\"SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'users_by%'\")], \
-                   [r[1] for r in c.execute('PRAGMA table_info(history)')])",
+                   [r[1] for r in c.execute('PRAGMA table_info(history)')], \
+                   [r[0] for r in c.execute(\"SELECT name FROM sqlite_master WHERE type='table' AND name='reminders'\")])",
         ])
         .arg(&f.path)
         .output()
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "3 ['users_by_expiry'] ['user', 'seq', 'phc', 'set_at', 'stem']"
+        "4 ['users_by_expiry'] ['user', 'seq', 'phc', 'set_at', 'stem'] ['reminders']"
     );
 }
 

@@ -593,6 +593,63 @@ pub fn concurrent_writers_to_separate_users_do_not_interfere(f: &dyn Fixture) {
     }
 }
 
+pub fn a_reminder_is_claimed_once_and_stays_due_if_not_sent(f: &dyn Fixture) {
+    use pwpolicy_store::ReminderKey;
+    let mut store = f.open();
+    let key = ReminderKey {
+        user: "erin",
+        cycle: 1_760_000_000,
+        reason: "expiring",
+        step: 7,
+    };
+    assert!(!store.was_reminder_sent(&key).unwrap());
+    assert!(store.claim_reminder(&key, T0).unwrap());
+    // Another run (or host) finds it claimed.
+    let mut other = f.open();
+    assert!(!other.claim_reminder(&key, T0).unwrap());
+    // Not sent: released, it is due again.
+    store.release_reminder(&key).unwrap();
+    assert!(other.claim_reminder(&key, T0).unwrap());
+    other.reminder_sent(&key, T0).unwrap();
+    assert!(store.was_reminder_sent(&key).unwrap());
+    assert!(!store.claim_reminder(&key, T0 + Duration::days(30)).unwrap());
+    // Another threshold, reason or password is another reminder.
+    for other_key in [
+        ReminderKey { step: 3, ..key },
+        ReminderKey {
+            reason: "expired",
+            step: 0,
+            ..key
+        },
+        ReminderKey {
+            cycle: key.cycle + 1,
+            ..key
+        },
+    ] {
+        assert!(
+            store.claim_reminder(&other_key, T0).unwrap(),
+            "{other_key:?}"
+        );
+    }
+    // A claim whose run died (never sent) is taken over once stale.
+    let died = ReminderKey { step: 14, ..key };
+    assert!(store.claim_reminder(&died, T0).unwrap());
+    assert!(
+        !other
+            .claim_reminder(&died, T0 + Duration::minutes(30))
+            .unwrap()
+    );
+    assert!(
+        other
+            .claim_reminder(&died, T0 + Duration::hours(2))
+            .unwrap()
+    );
+    // Removing the user forgets their reminders.
+    store.set_changed("erin", T0, T0).unwrap();
+    assert!(store.remove_user("erin").unwrap());
+    assert!(!store.was_reminder_sent(&key).unwrap());
+}
+
 /// Declares one `#[test]` per suite function for a database's fixture.
 #[macro_export]
 macro_rules! store_suite {
@@ -614,6 +671,7 @@ macro_rules! store_suite {
             concurrent_writers_lose_no_history_entry,
             concurrent_writers_to_separate_users_do_not_interfere,
             similarity_refuses_the_same_letters_with_other_digits,
+            a_reminder_is_claimed_once_and_stays_due_if_not_sent,
         );
     };
     (@tests $fixture:expr; $($name:ident),* $(,)?) => {
