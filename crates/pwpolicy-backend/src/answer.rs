@@ -2,7 +2,7 @@
 //! the store, from pwpolicyd (which sends exactly these over the wire) or
 //! from a directory: the core's violations, and where a password stands.
 
-use pwpolicy::{Coverage, Standing, Violation, format_date};
+use pwpolicy::{Coverage, Reminder, Standing, Violation, format_date};
 use serde::{Deserialize, Serialize};
 
 pub use pwpolicy::State;
@@ -28,6 +28,9 @@ pub struct Status {
     /// Its uid, when the host (of the store, or of the service) has it.
     #[serde(default)]
     pub uid: Option<u32>,
+    /// Its full name (GECOS, or a directory's `displayName`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
     /// The state.
     pub state: State,
     /// Last change, `YYYY-MM-DD`.
@@ -61,6 +64,10 @@ pub struct Status {
     /// What the directory says of a directory user (`--directory`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory: Option<DirectoryView>,
+    /// The reminder due now, unless it was sent already (`pwpolicy notify`
+    /// sends it once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder: Option<Reminder>,
 }
 
 impl Status {
@@ -90,6 +97,7 @@ impl Status {
         Status {
             user: user.to_owned(),
             uid: None,
+            full_name: None,
             state: standing.state,
             last_changed: standing.last_change.map(|t| format_date(t.date())),
             expires: standing.expires.map(|t| format_date(t.date())),
@@ -104,6 +112,7 @@ impl Status {
             shadow_agrees: None,
             note: None,
             directory: None,
+            reminder: None,
         }
     }
 
@@ -132,6 +141,12 @@ pub struct DirectoryView {
     pub never_expires: bool,
     /// Whose settings govern it: `domain`, or a PSO's name.
     pub settings: String,
+    /// Its `mail` attribute, where reminders go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<String>,
+    /// When it was created (`whenCreated`), `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
 }
 
 /// The verdict on a candidate password.

@@ -45,7 +45,8 @@ pub use choose::{Role, Source, Sources, choose, choose_with};
 pub use error::BackendError;
 pub use local::{Local, Opener};
 pub use seam::{
-    Absence, Backend, CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Rows,
+    Absence, Backend, CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Reminders,
+    Rows,
 };
 pub use service::Service;
 pub use wire::DEFAULT_SOCKET;

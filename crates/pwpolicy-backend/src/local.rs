@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use pwpolicy::{Password, Policy};
+use pwpolicy::{Password, Policy, Reminder};
 use pwpolicy_host::{Facts, HostAccounts, Lists};
 use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
 use time::OffsetDateTime;
@@ -12,7 +12,9 @@ use time::OffsetDateTime;
 use crate::answer::{CheckAnswer, CommitAnswer, Status};
 use crate::error::BackendError;
 use crate::ops;
-use crate::seam::{Absence, CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Rows};
+use crate::seam::{
+    Absence, CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Reminders, Rows,
+};
 
 /// Opens a store: `pwpolicy_store::open` (SQLite only, for PAM) or
 /// `pwpolicy_store_postgres::open` (both kinds, for the CLI and pwpolicyd).
@@ -340,5 +342,38 @@ impl Records for Local {
             self.known(user)?;
         }
         Ok(self.write()?.set_changed(user, at, now)?)
+    }
+}
+
+/// The store's key of `user`'s `reminder`.
+fn key<'a>(user: &'a str, reminder: &Reminder) -> pwpolicy_store::ReminderKey<'a> {
+    pwpolicy_store::ReminderKey {
+        user,
+        cycle: reminder.cycle,
+        reason: reminder.reason.as_str(),
+        step: reminder.step,
+    }
+}
+
+impl Reminders for Local {
+    fn claim(&mut self, user: &str, reminder: &Reminder) -> Result<bool, BackendError> {
+        let now = OffsetDateTime::now_utc();
+        Ok(self.write()?.claim_reminder(&key(user, reminder), now)?)
+    }
+
+    fn sent(&mut self, user: &str, reminder: &Reminder) -> Result<(), BackendError> {
+        let now = OffsetDateTime::now_utc();
+        Ok(self.write()?.reminder_sent(&key(user, reminder), now)?)
+    }
+
+    fn release(&mut self, user: &str, reminder: &Reminder) -> Result<(), BackendError> {
+        Ok(self.write()?.release_reminder(&key(user, reminder))?)
+    }
+
+    fn was_sent(&mut self, user: &str, reminder: &Reminder) -> Result<bool, BackendError> {
+        match self.read(true)? {
+            Some(store) => Ok(store.was_reminder_sent(&key(user, reminder))?),
+            None => Ok(false),
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use pwpolicy::{Coverage, Hasher, Names, Password, Policy, Record, Standing, Verdict, Violation};
+use pwpolicy::{Coverage, Hasher, Names, Password, Policy, Record, Verdict, Violation};
 use pwpolicy_host::shadow::ShadowChange;
 use pwpolicy_host::{Facts, HostAccounts};
 use pwpolicy_store::{
@@ -16,11 +16,36 @@ use time::{Date, OffsetDateTime, Time};
 
 use crate::answer::{ShadowView, Status};
 
-/// The core's view of a store record.
+/// The core's view of a store record: the account began when the store
+/// first saw it.
 fn record(r: &UserRecord) -> Record {
     Record {
         last_change: r.last_change,
         must_change: r.must_change,
+        created: Some(r.first_seen),
+    }
+}
+
+/// The row of an account covered by `coverage`, with its store `record`:
+/// standing, history and the reminder due, as every verb shows them.
+fn row(
+    name: &str,
+    coverage: &Coverage<'_>,
+    stored: Option<&UserRecord>,
+    now: OffsetDateTime,
+) -> Status {
+    let record = stored.map(self::record);
+    let standing = coverage.standing(record.as_ref(), now);
+    Status {
+        // A store's record starts when the store first saw the account: a
+        // password changed since is a change, however soon.
+        reminder: coverage.reminder(&standing, record.as_ref(), time::Duration::ZERO, now),
+        ..Status::of(
+            name,
+            coverage,
+            &standing,
+            stored.map_or(0, |r| r.history_len),
+        )
     }
 }
 
@@ -40,19 +65,15 @@ pub fn status_of(
     now: OffsetDateTime,
 ) -> Status {
     let coverage = facts.coverage(policy);
-    let standing = coverage.standing(record.map(self::record).as_ref(), now);
-    let mut status = Status::of(
-        &facts.name,
-        &coverage,
-        &standing,
-        record.map_or(0, |r| r.history_len),
-    );
+    let mut status = row(&facts.name, &coverage, record, now);
     status.uid = facts.uid;
+    status.full_name = Some(facts.full_name.clone()).filter(|n| !n.is_empty());
     status.note = coverage.why_no_expiry().map(str::to_owned);
     if let Some(shadow) = &facts.shadow {
         // Only where pwpolicy expires passwords can the two views clash.
         let (agrees, note) = if coverage.expires() {
-            shadow_view(&facts.name, shadow.last_change, &standing, record.is_some())
+            let ours = record.and_then(|r| r.last_change);
+            shadow_view(&facts.name, shadow.last_change, ours, record.is_some())
         } else {
             (true, None)
         };
@@ -92,10 +113,10 @@ pub fn status(
 fn shadow_view(
     user: &str,
     shadow: ShadowChange,
-    standing: &Standing,
+    ours: Option<OffsetDateTime>,
     recorded: bool,
 ) -> (bool, Option<String>) {
-    let ours = standing.last_change.map(|t| t.date());
+    let ours = ours.map(|t| t.date());
     match shadow {
         ShadowChange::Unset => (true, None),
         ShadowChange::MustChange => (
@@ -145,9 +166,11 @@ fn due_row(
 ) -> Option<Status> {
     let coverage = coverage_of(policy, host, &r.name);
     let standing = coverage.standing(Some(&record(r)), now);
+    let facts = host.get(&r.name);
     standing.is_due(days).then(|| Status {
-        uid: host.get(&r.name).and_then(|f| f.uid),
-        ..Status::of(&r.name, &coverage, &standing, r.history_len)
+        uid: facts.and_then(|f| f.uid),
+        full_name: facts.map(|f| f.full_name.clone()).filter(|n| !n.is_empty()),
+        ..row(&r.name, &coverage, Some(r), now)
     })
 }
 
@@ -243,8 +266,7 @@ pub fn list(
             return Ok(());
         }
         let coverage = coverage_of(policy, host, &r.name);
-        let standing = coverage.standing(Some(&record(&r)), now);
-        let mut status = Status::of(&r.name, &coverage, &standing, r.history_len);
+        let mut status = row(&r.name, &coverage, Some(&r), now);
         status.note = coverage.why_no_expiry().map(str::to_owned);
         visit(status)
     })

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use pwpolicy::Reminder;
 use pwpolicy_host::Facts;
 use zeroize::Zeroizing;
 
@@ -130,10 +131,43 @@ pub trait Records {
     fn set_changed(&mut self, user: &str, date: &str, create: bool) -> Result<(), BackendError>;
 }
 
-/// Everything the local store and the service answer.
-pub trait Backend: Passwords + Expiry + Records {}
+/// What was sent of reminders, kept in the store so that no run, on this
+/// host or another sharing the store, sends one twice.
+pub trait Reminders {
+    /// Claims `reminder` of `user` for this run: `false` when it was sent,
+    /// or another run holds it.
+    ///
+    /// # Errors
+    ///
+    /// [`BackendError`] when the store or service cannot answer.
+    fn claim(&mut self, user: &str, reminder: &Reminder) -> Result<bool, BackendError>;
 
-impl<T: Passwords + Expiry + Records> Backend for T {}
+    /// Records that the claimed reminder went out.
+    ///
+    /// # Errors
+    ///
+    /// [`BackendError`].
+    fn sent(&mut self, user: &str, reminder: &Reminder) -> Result<(), BackendError>;
+
+    /// Gives the claim up (the mail could not be sent): it stays due.
+    ///
+    /// # Errors
+    ///
+    /// [`BackendError`].
+    fn release(&mut self, user: &str, reminder: &Reminder) -> Result<(), BackendError>;
+
+    /// Whether the reminder was sent already (a dry run leaves it out).
+    ///
+    /// # Errors
+    ///
+    /// [`BackendError`].
+    fn was_sent(&mut self, user: &str, reminder: &Reminder) -> Result<bool, BackendError>;
+}
+
+/// Everything the local store and the service answer.
+pub trait Backend: Passwords + Expiry + Records + Reminders {}
+
+impl<T: Passwords + Expiry + Records + Reminders> Backend for T {}
 
 /// Why there is no store to read. It holds only a path, so a note about it
 /// can never carry a password.

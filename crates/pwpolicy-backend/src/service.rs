@@ -10,10 +10,14 @@ use zeroize::Zeroizing;
 
 use crate::answer::{CheckAnswer, CommitAnswer, Status};
 use crate::error::BackendError;
-use crate::seam::{CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Rows};
+use crate::seam::{
+    CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Reminders, Rows,
+};
+use pwpolicy::Reminder;
+
 use crate::wire::{
-    Answer, Envelope, PROTOCOL_VERSION, Request, Response, Secret, encode_frame, read_frame,
-    write_frame,
+    Answer, Envelope, PROTOCOL_VERSION, ReminderAction, Request, Response, Secret, encode_frame,
+    read_frame, write_frame,
 };
 
 /// How long a client waits for the service to answer.
@@ -206,6 +210,51 @@ impl Records for Service {
             create,
         })? {
             Answer::Done => Ok(()),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+}
+
+impl Service {
+    fn reminder(
+        &mut self,
+        user: &str,
+        reminder: &Reminder,
+        action: ReminderAction,
+    ) -> Result<Answer, BackendError> {
+        self.call(Request::Reminder {
+            user: user.to_owned(),
+            reminder: *reminder,
+            action,
+        })
+    }
+}
+
+impl Reminders for Service {
+    fn claim(&mut self, user: &str, reminder: &Reminder) -> Result<bool, BackendError> {
+        match self.reminder(user, reminder, ReminderAction::Claim)? {
+            Answer::Yes(claimed) => Ok(claimed),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+
+    fn sent(&mut self, user: &str, reminder: &Reminder) -> Result<(), BackendError> {
+        match self.reminder(user, reminder, ReminderAction::Sent)? {
+            Answer::Done => Ok(()),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+
+    fn release(&mut self, user: &str, reminder: &Reminder) -> Result<(), BackendError> {
+        match self.reminder(user, reminder, ReminderAction::Release)? {
+            Answer::Done => Ok(()),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+
+    fn was_sent(&mut self, user: &str, reminder: &Reminder) -> Result<bool, BackendError> {
+        match self.reminder(user, reminder, ReminderAction::WasSent)? {
+            Answer::Yes(sent) => Ok(sent),
             _ => Err(BackendError::Protocol),
         }
     }

@@ -31,6 +31,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::answer::{CheckAnswer, CommitAnswer, Status};
+use pwpolicy::Reminder;
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 3;
@@ -142,6 +143,15 @@ pub enum Request {
     },
     /// Every account: the service host's, then those only the store knows.
     List {},
+    /// Claim, mark sent, release or ask after a reminder of `user`.
+    Reminder {
+        /// The account.
+        user: String,
+        /// The reminder.
+        reminder: Reminder,
+        /// What to do with it.
+        action: ReminderAction,
+    },
     /// Force a change at the next login.
     Expire {
         /// The account.
@@ -172,10 +182,25 @@ impl Request {
             Request::Status { .. } => "status",
             Request::Report { .. } => "report",
             Request::List { .. } => "list",
+            Request::Reminder { .. } => "reminder",
             Request::Expire { .. } => "expire",
             Request::SetChanged { .. } => "set_changed",
         }
     }
+}
+
+/// What a `reminder` request does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderAction {
+    /// Claim it for this run.
+    Claim,
+    /// It went out.
+    Sent,
+    /// Give the claim up: it stays due.
+    Release,
+    /// Was it sent already?
+    WasSent,
 }
 
 /// A request with its version, as sent.
@@ -221,8 +246,10 @@ pub enum Answer {
     Status(Box<Status>),
     /// One page of a `report` or a `list`.
     Rows(RowsPage),
-    /// To `expire` and `set_changed`.
+    /// To `expire` and `set_changed`, and a reminder's `sent` and `release`.
     Done,
+    /// To a reminder's `claim` (whether this run holds it) and `was_sent`.
+    Yes(bool),
 }
 
 /// One page of rows of a report or listing.

@@ -102,6 +102,20 @@ impl Directory {
             expiry.must_change,
             now,
         );
+        // The policy's classes by name (`users`) still say who is reminded
+        // of an old password; the DC says when it expires.
+        let coverage = self.policy.for_account(
+            &pwpolicy::Account::named(&account.name),
+            pwpolicy::LoginDefs::default(),
+        );
+        let record = pwpolicy::Record {
+            last_change: expiry.last_changed,
+            must_change: expiry.must_change,
+            created: account.created,
+        };
+        let reminder = (!expiry.disabled)
+            .then(|| coverage.reminder(&standing, Some(&record), pwpolicy::CREATION_SLACK, now))
+            .flatten();
         Status {
             max_age_days: expiry
                 .max_age
@@ -112,7 +126,11 @@ impl Directory {
                 disabled: expiry.disabled,
                 never_expires: expiry.never_expires,
                 settings: expiry.governed.label().to_owned(),
+                mail: account.mail.clone(),
+                created: account.created.map(|t| pwpolicy::format_date(t.date())),
             }),
+            reminder,
+            full_name: account.display_name.clone(),
             ..Status::standing(&account.name, &standing)
         }
     }

@@ -23,6 +23,9 @@ pub const USER_ATTRS: &[&str] = &[
     "userAccountControl",
     "msDS-UserPasswordExpiryTimeComputed",
     "msDS-ResultantPSO",
+    "mail",
+    "whenCreated",
+    "displayName",
 ];
 
 /// `userAccountControl`: the account is disabled.
@@ -49,6 +52,12 @@ pub struct Account {
     /// `msDS-ResultantPSO`: the PSO that governs the user, if any and if
     /// the DC told.
     pub resultant_pso: Option<String>,
+    /// `mail`: where reminders go, when set.
+    pub mail: Option<String>,
+    /// `displayName`: the full name, when set.
+    pub display_name: Option<String>,
+    /// `whenCreated`: when the account was made.
+    pub created: Option<OffsetDateTime>,
 }
 
 /// Which settings govern a user's password.
@@ -115,6 +124,14 @@ impl Account {
             uac,
             computed_expiry: e.integer("msDS-UserPasswordExpiryTimeComputed")?,
             resultant_pso: e.single("msDS-ResultantPSO")?.map(str::to_owned),
+            mail: e.single("mail")?.map(str::to_owned),
+            display_name: e.single("displayName")?.map(str::to_owned),
+            created: match e.single("whenCreated")? {
+                None => None,
+                Some(text) => Some(nttime::generalized_time(text).ok_or_else(|| {
+                    AttrError::new(&e.dn, "whenCreated", "is not a GeneralizedTime")
+                })?),
+            },
         })
     }
 
@@ -196,6 +213,9 @@ mod tests {
             uac,
             computed_expiry: None,
             resultant_pso: None,
+            mail: None,
+            display_name: None,
+            created: None,
         }
     }
 

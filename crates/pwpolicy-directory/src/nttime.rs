@@ -56,6 +56,41 @@ pub fn span(ticks: i64) -> Result<Option<Duration>, PositiveSpan> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PositiveSpan;
 
+/// The instant of an LDAP GeneralizedTime (`whenCreated`:
+/// `20261207063000.0Z`; RFC 4517 §3.3.13: `YYYYMMDDHH[MM[SS]][.fff]` then
+/// `Z` or `±HHMM`), or `None` for anything else.
+pub fn generalized_time(text: &str) -> Option<OffsetDateTime> {
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let (stamp, offset) = match text.strip_suffix('Z') {
+        Some(stamp) => (stamp, 0i64),
+        None => {
+            let at = text.rfind(['+', '-'])?;
+            let (stamp, zone) = text.split_at(at);
+            let (sign, zone) = zone.split_at(1);
+            if zone.len() != 4 || !digits(zone) {
+                return None;
+            }
+            let minutes = zone[..2].parse::<i64>().ok()? * 60 + zone[2..].parse::<i64>().ok()?;
+            (stamp, if sign == "-" { -minutes } else { minutes })
+        }
+    };
+    // The fraction (of the last unit given) is left out: a second's part
+    // matters to nobody here.
+    let whole = stamp.split(['.', ',']).next()?;
+    if !digits(whole) || !matches!(whole.len(), 10 | 12 | 14) {
+        return None;
+    }
+    let field =
+        |range: std::ops::Range<usize>| whole.get(range).map_or(Some(0), |f| f.parse().ok());
+    let year: i32 = whole.get(0..4)?.parse().ok()?;
+    let month = time::Month::try_from(whole.get(4..6)?.parse::<u8>().ok()?).ok()?;
+    let date = time::Date::from_calendar_date(year, month, whole.get(6..8)?.parse().ok()?).ok()?;
+    let clock = time::Time::from_hms(field(8..10)?, field(10..12)?, field(12..14)?).ok()?;
+    date.with_time(clock)
+        .assume_utc()
+        .checked_sub(Duration::minutes(offset))
+}
+
 /// A span in days for people: `42`, or `1.5` when it is not whole.
 pub fn days_text(d: Duration) -> String {
     let seconds = d.whole_seconds();
@@ -75,6 +110,34 @@ pub fn whole_days(d: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generalized_times_as_ad_writes_them_and_as_rfc_4517_allows() {
+        use time::macros::datetime;
+        assert_eq!(
+            generalized_time("20261207063000.0Z"),
+            Some(datetime!(2026-12-07 06:30 UTC))
+        );
+        assert_eq!(
+            generalized_time("2026120706Z"),
+            Some(datetime!(2026-12-07 06:00 UTC))
+        );
+        assert_eq!(
+            generalized_time("20261207063000+0130"),
+            Some(datetime!(2026-12-07 05:00 UTC))
+        );
+        for bad in [
+            "",
+            "Z",
+            "2026-12-07",
+            "20261332000000Z",
+            "20261207063000",
+            "2026120706300Z",
+            "x0261207063000Z",
+        ] {
+            assert_eq!(generalized_time(bad), None, "{bad}");
+        }
+    }
     use proptest::prelude::*;
     use time::macros::datetime;
 

@@ -36,6 +36,7 @@ pub fn authorize(peer: &Peer, request: &Request) -> Result<(), &'static str> {
         Request::Commit { .. }
         | Request::Report { .. }
         | Request::List { .. }
+        | Request::Reminder { .. }
         | Request::Expire { .. }
         | Request::SetChanged { .. } => Err("only root and the admin group may do this"),
     }

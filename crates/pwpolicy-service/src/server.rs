@@ -16,8 +16,8 @@ use pwpolicy_backend::wire::{
     Response, RowsPage, VersionOnly, encode_answer, write_frame,
 };
 use pwpolicy_backend::{
-    BackendError, CheckRequest, CommitRequest, Expiry, Local, Opener, Passwords, Records, Status,
-    ops,
+    BackendError, CheckRequest, CommitRequest, Expiry, Local, Opener, Passwords, Records,
+    Reminders, Status, ops,
 };
 use pwpolicy_host::Lists;
 use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
@@ -624,6 +624,34 @@ fn execute(
             let count = in_pages(page, |row| local.list(row))?;
             info!(uid = peer.uid, op, rows = count, "request");
             return Ok(None);
+        }
+        Request::Reminder {
+            user,
+            reminder,
+            action,
+        } => {
+            use pwpolicy_backend::wire::ReminderAction;
+            let answer = match action {
+                ReminderAction::Claim => Answer::Yes(local.claim(&user, &reminder)?),
+                ReminderAction::WasSent => Answer::Yes(local.was_sent(&user, &reminder)?),
+                ReminderAction::Sent => {
+                    local.sent(&user, &reminder)?;
+                    Answer::Done
+                }
+                ReminderAction::Release => {
+                    local.release(&user, &reminder)?;
+                    Answer::Done
+                }
+            };
+            info!(
+                uid = peer.uid,
+                op,
+                user,
+                ?action,
+                reason = reminder.reason.as_str(),
+                "request"
+            );
+            answer
         }
         Request::Expire { user, create } => {
             local.expire(&user, create)?;
