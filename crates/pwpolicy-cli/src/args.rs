@@ -38,6 +38,11 @@ pub enum Command {
     /// the host's accounts (with their class and what shadow says), then users
     /// only the store knows.
     List(ListArgs),
+    /// Remind people by mail before their passwords expire (and of old ones
+    /// a class asks to be reminded of): a dry run that lists what would be
+    /// sent, unless --send. Each reminder goes once per threshold per
+    /// password, recorded in the store.
+    Notify(NotifyArgs),
     /// Manage a user's password history.
     History {
         /// What to do with the history.
@@ -228,6 +233,8 @@ pub enum ReportFormat {
     Json,
     /// CSV with a header line.
     Csv,
+    /// One self-contained HTML page (report only).
+    Html,
 }
 
 /// Arguments of `pwpolicy report`.
@@ -253,6 +260,25 @@ pub struct ReportArgs {
     pub include_disabled: bool,
 }
 
+/// Arguments of `pwpolicy notify`.
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// Send the mail (without it, only list what would be sent).
+    #[arg(long)]
+    pub send: bool,
+    /// Print {"dry_run", "messages": [{"user", "to", "reason", "days_left",
+    /// "expires"}], "failed": [{"user", "error"}], "waiting"}.
+    #[arg(long)]
+    pub json: bool,
+    /// Policy and store (where what was sent is recorded).
+    #[command(flatten)]
+    pub sources: Sources,
+    /// A directory's users instead of the store's (what was sent is still
+    /// recorded in the store: --db, or the default).
+    #[command(flatten)]
+    pub directory: DirectoryArgs,
+}
+
 /// How `report` and `list` print their rows.
 #[derive(Debug, Args)]
 pub struct Output {
@@ -262,6 +288,11 @@ pub struct Output {
     /// Print CSV (same as --format csv).
     #[arg(long, conflicts_with = "format")]
     pub csv: bool,
+    /// Print one self-contained HTML page (same as --format html): counts
+    /// by state and class, a chart of the next 13 weeks' expiries, and the
+    /// table (report only).
+    #[arg(long, conflicts_with_all = ["json", "csv", "format"])]
+    pub html: bool,
     /// Output format.
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
@@ -270,10 +301,11 @@ pub struct Output {
 impl Output {
     /// The format asked for.
     pub fn format(&self) -> ReportFormat {
-        match (self.json, self.csv, self.format) {
-            (true, _, _) => ReportFormat::Json,
-            (_, true, _) => ReportFormat::Csv,
-            (_, _, Some(f)) => f,
+        match (self.json, self.csv, self.html, self.format) {
+            (true, _, _, _) => ReportFormat::Json,
+            (_, true, _, _) => ReportFormat::Csv,
+            (_, _, true, _) => ReportFormat::Html,
+            (_, _, _, Some(f)) => f,
             _ => ReportFormat::Table,
         }
     }

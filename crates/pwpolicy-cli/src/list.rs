@@ -17,6 +17,9 @@ use crate::store_access;
 
 /// Runs `pwpolicy list`.
 pub fn run(args: &ListArgs) -> anyhow::Result<u8> {
+    if args.output.format() == ReportFormat::Html {
+        anyhow::bail!("the HTML page is `pwpolicy report --html`");
+    }
     let policy = config::load(args.sources.config.as_deref())?.policy;
     let mut backend: Box<dyn Expiry> = match &args.passwd {
         // Another host's files: only the store itself can be asked about them.
@@ -73,7 +76,7 @@ struct Listing<W: Write> {
 impl<W: Write> Listing<W> {
     fn start(mut out: W, format: ReportFormat) -> std::io::Result<Listing<W>> {
         match format {
-            ReportFormat::Table => writeln!(
+            ReportFormat::Table | ReportFormat::Html => writeln!(
                 out,
                 "{:<20} {:>6} {:<10} {:<12} {:<12} {:<12} {:>5}  SHADOW",
                 "USER", "UID", "CLASS", "STATE", "LAST CHANGE", "EXPIRES", "DAYS"
@@ -96,7 +99,7 @@ impl<W: Write> Listing<W> {
         let uid = s.uid.map(i64::from);
         let shadow = s.shadow.as_ref().and_then(|v| v.last_changed.as_deref());
         match self.format {
-            ReportFormat::Table => {
+            ReportFormat::Table | ReportFormat::Html => {
                 let differs = if s.shadow_agrees == Some(false) {
                     " (differs)"
                 } else {

@@ -14,6 +14,7 @@ mod check;
 mod config;
 mod input;
 mod list;
+mod notify;
 mod policy_cmd;
 mod render;
 mod samba;
@@ -40,15 +41,34 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("pwpolicy: {err:#}");
+            let said = say(&err);
+            eprintln!("pwpolicy: {said}");
             if json {
                 // Scripts that asked for JSON get it for errors too.
-                let error = serde_json::json!({ "error": format!("{err:#}") });
+                let error = serde_json::json!({ "error": said });
                 let _ = render::json_line(&mut std::io::stdout().lock(), &error);
             }
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// An error and its causes on one line, each cause said once: many of
+/// our errors already name their cause in their own message (so that a
+/// log with `{}` alone has it), and a chain would repeat it.
+fn say(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Whether the command asked for JSON output.
@@ -59,6 +79,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Status(a) => a.json,
         Command::Report(a) => a.output.format() == args::ReportFormat::Json,
         Command::List(a) => a.output.format() == args::ReportFormat::Json,
+        Command::Notify(a) => a.json,
         Command::Policy {
             command: PolicyCommand::Audit(a),
         } => a.json,
@@ -81,6 +102,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Expire(args) => admin::expire(&args),
         Command::Report(args) => status::report(&args),
         Command::List(args) => list::run(&args),
+        Command::Notify(args) => notify::run(&args),
         Command::History {
             command: HistoryCommand::Clear(args),
         } => admin::clear_history(&args),

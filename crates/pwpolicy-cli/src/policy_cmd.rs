@@ -151,9 +151,10 @@ pub fn check(path: Option<&Path>) -> anyhow::Result<u8> {
     let path = path.unwrap_or(Path::new(DEFAULT_POLICY_PATH));
     let loaded = match config::load(Some(path)) {
         Ok(loaded) => loaded,
-        Err(PolicyFileError::Read { path, source })
-            if source.kind() != std::io::ErrorKind::PermissionDenied =>
-        {
+        Err(PolicyFileError::Read {
+            path,
+            error: source,
+        }) if source.kind() != std::io::ErrorKind::PermissionDenied => {
             return Err(anyhow::anyhow!(
                 "cannot read policy file {}: {source}",
                 path.display()

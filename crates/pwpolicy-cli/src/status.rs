@@ -114,7 +114,7 @@ impl<W: Write> Printer<W> {
             return Ok(());
         }
         match self.format {
-            ReportFormat::Table => writeln!(
+            ReportFormat::Table | ReportFormat::Html => writeln!(
                 self.out,
                 "{:<24} {:<12} {:<12} {:>9}  {:<12} CLASS",
                 "USER", "LAST CHANGE", "EXPIRES", "DAYS LEFT", "STATE"
@@ -129,7 +129,7 @@ impl<W: Write> Printer<W> {
         let or = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_owned());
         let days = |none: &str| r.days_left.map_or(none.to_owned(), |d| d.to_string());
         match self.format {
-            ReportFormat::Table => writeln!(
+            ReportFormat::Table | ReportFormat::Html => writeln!(
                 self.out,
                 "{:<24} {:<12} {:<12} {:>9}  {:<12} {}",
                 r.user,
@@ -203,6 +203,9 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         &policy,
         args.include_disabled,
     )?);
+    if args.output.format() == ReportFormat::Html {
+        return html(&mut backends, args.expiring_within);
+    }
     let stdout = std::io::stdout();
     let mut printer = Printer::start(
         BufWriter::with_capacity(1 << 16, stdout.lock()),
@@ -214,6 +217,25 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         })?;
     }
     printer.finish()?;
+    Ok(EXIT_ACCEPTED)
+}
+
+/// `report --html`: one page, its counts and chart from every account of
+/// the sources (`list`), its table from those due within `days`.
+fn html(backends: &mut [Box<dyn Expiry>], days: u32) -> anyhow::Result<u8> {
+    let mut page = pwpolicy_notify::html::Page::new(time::OffsetDateTime::now_utc().date(), days);
+    for backend in backends {
+        backend.list(&mut |row| {
+            page.add(row);
+            Ok(())
+        })?;
+        if let Some(why) = backend.absence() {
+            eprintln!("pwpolicy: note: {why}");
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(page.finish().as_bytes())?;
+    out.flush()?;
     Ok(EXIT_ACCEPTED)
 }
 

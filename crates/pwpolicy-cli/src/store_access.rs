@@ -7,7 +7,8 @@
 use anyhow::{Context, bail};
 use pwpolicy::{DirectorySettings, Policy};
 use pwpolicy_backend::{
-    Backend, Expiry, Local, Opener, Passwords, Records, Role, Source, Sources as Chosen, choose,
+    Backend, Expiry, Local, Opener, Passwords, Records, Reminders, Role, Source, Sources as Chosen,
+    choose,
 };
 use pwpolicy_directory_ldap::{Directory, Protection, Target};
 use pwpolicy_store::{OpenMode, Store};
@@ -54,6 +55,13 @@ pub fn passwords(
     missing_store_is_empty: bool,
 ) -> anyhow::Result<Box<dyn Passwords>> {
     let backend: Box<dyn Passwords> = store_or_service(sources, policy, missing_store_is_empty)?;
+    Ok(backend)
+}
+
+/// Where what was sent of reminders is kept: the store or the service
+/// (never a directory: a directory's users' reminders are the store's too).
+pub fn reminders(sources: &Sources, policy: &Policy) -> anyhow::Result<Box<dyn Reminders>> {
+    let backend: Box<dyn Reminders> = store_or_service(sources, policy, true)?;
     Ok(backend)
 }
 
@@ -108,6 +116,28 @@ pub fn expiry(
 ) -> anyhow::Result<Box<dyn Expiry>> {
     let source = expiry_source(sources, directory, policy)?;
     expiry_of(source, sources, policy, include_disabled)
+}
+
+/// The accounts `notify` reminds: the directory's when one is named (on
+/// the command line or in `[directory]`), whatever store `--db` names, for
+/// that store only records what was sent; else the store's (or the
+/// service's).
+pub fn reminded(
+    sources: &Sources,
+    directory: &DirectoryArgs,
+    policy: &Policy,
+) -> anyhow::Result<Box<dyn Expiry>> {
+    let named = directory_settings(directory, policy).or_else(|| {
+        policy
+            .directory
+            .url
+            .is_some()
+            .then(|| policy.directory.clone())
+    });
+    match named {
+        Some(settings) => expiry_of(Source::Directory(settings), sources, policy, false),
+        None => expiry(sources, directory, policy, false),
+    }
 }
 
 /// The store's (or the service's) expiry side, whatever directory the

@@ -40,12 +40,14 @@ pub struct LoadedPolicy {
 #[non_exhaustive]
 pub enum PolicyFileError {
     /// The file cannot be read.
-    #[error("cannot read policy file {}: {source}", .path.display())]
+    // The cause is in the message, so it is not also a `source`: an
+    // anyhow chain printed with `{:#}` would say it twice.
+    #[error("cannot read policy file {}: {error}", .path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Read as root, the file (or a directory on its path) could be written
     /// or replaced by someone else: a weaker policy planted there would be
@@ -76,12 +78,12 @@ pub enum PolicyFileError {
         reason: String,
     },
     /// The file is not a valid policy.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {error}", .path.display())]
     Invalid {
         /// The file.
         path: PathBuf,
         /// What the core said, with the line.
-        source: pwpolicy::Error,
+        error: pwpolicy::Error,
     },
 }
 
@@ -110,7 +112,7 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedPolicy, PolicyFileError> {
                 .map(str::trim)
                 .all(|l| l.is_empty() || l.starts_with('#') || l.starts_with('[')),
         }),
-        Err(PolicyFileError::Read { source, .. })
+        Err(PolicyFileError::Read { error: source, .. })
             if source.kind() == std::io::ErrorKind::NotFound && explicit.is_none() =>
         {
             Ok(LoadedPolicy {
@@ -140,7 +142,7 @@ pub fn load_banned_list(policy: &mut Policy) -> Result<(), PolicyFileError> {
         reason,
     };
     let bytes = read(&path, MAX_BANNED_LIST_BYTES).map_err(|e| match e {
-        PolicyFileError::Read { source, .. } => refuse(format!("cannot read it: {source}")),
+        PolicyFileError::Read { error, .. } => refuse(format!("cannot read it: {error}")),
         PolicyFileError::TooLarge { .. } => refuse(format!(
             "larger than {MAX_BANNED_LIST_BYTES} bytes; keep the list to the organisation's \
              own words (zxcvbn knows the dictionary)"
@@ -215,11 +217,11 @@ fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, PolicyFileError> {
     files::read(path, Rule::Enforced, max_bytes).map_err(|e| match e {
         FileError::Missing(_) => PolicyFileError::Read {
             path: path.to_owned(),
-            source: std::io::ErrorKind::NotFound.into(),
+            error: std::io::ErrorKind::NotFound.into(),
         },
         FileError::Read { source, .. } => PolicyFileError::Read {
             path: path.to_owned(),
-            source,
+            error: source,
         },
         FileError::TooLarge { .. } => PolicyFileError::TooLarge {
             path: path.to_owned(),
@@ -238,9 +240,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Policy, PolicyFileError> {
         path: path.to_owned(),
         byte: e.valid_up_to(),
     })?;
-    Policy::from_toml(text).map_err(|source| PolicyFileError::Invalid {
+    Policy::from_toml(text).map_err(|error| PolicyFileError::Invalid {
         path: path.to_owned(),
-        source,
+        error,
     })
 }
 
