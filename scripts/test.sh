@@ -28,7 +28,11 @@ PACKAGES=(gcc pkg-config python3 postgresql systemd libpam0g-dev libpam-modules 
     samba samba-ad-dc samba-ad-provision winbind
     # tests/tests/directory.rs: thousands of users in one ldbadd, TLS
     # certificates for the DC, the DC in its own network namespace
-    ldb-tools openssl iproute2)
+    ldb-tools openssl iproute2
+    # tests/tests/notify.rs: a real SMTP server (STARTTLS, AUTH) on loopback
+    python3-aiosmtpd
+    # tests/tests/report_html.rs: the HTML report in a real browser
+    chromium)
 
 install_packages() {
     local missing=()

@@ -9,6 +9,8 @@
 
 pub mod samba;
 pub mod sandbox;
+pub mod smtp;
+pub mod tls;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -275,4 +277,4 @@ pub fn pg_database() -> Option<String> {
     Some(base.replacen("/postgres?", &format!("/{name}?"), 1))
 }
 
-pub use pwpolicy_require::{is_root, require};
+pub use pwpolicy_require::{is_root, require, skip};

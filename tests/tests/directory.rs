@@ -13,6 +13,8 @@ use std::time::Instant;
 use pwpolicy_tests::samba::{
     ADMIN_PASSWORD, Daemon, REALM, add_global, have_or_skip, provision, samba_tool,
 };
+use pwpolicy_tests::smtp::{Mode, Options, SmtpServer};
+use pwpolicy_tests::tls::certificates;
 use pwpolicy_tests::{Output, TestDir, hermetic, pwpolicy};
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
@@ -23,82 +25,30 @@ use time::{Duration, OffsetDateTime};
 const BULK: usize = 3000;
 const BULK_AGES: [i64; 3] = [5, 35, 50];
 
-/// A CA and a certificate for `localhost` and 127.0.0.1, made with
-/// openssl; returns the CA's file.
-fn certificates(dir: &Path) -> PathBuf {
-    let tls = dir.join("tls");
-    std::fs::create_dir_all(&tls).unwrap();
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(&tls)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=pwpolicy test CA",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
-    openssl(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "key.pem",
-        "-out",
-        "req.csr",
-        "-subj",
-        "/CN=localhost",
-    ]);
-    std::fs::write(
-        tls.join("ext.cnf"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "req.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "cert.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    ]);
-    // Samba refuses a key others may read.
-    std::fs::set_permissions(tls.join("key.pem"), std::fs::Permissions::from_mode(0o600)).unwrap();
-    tls.join("ca.pem")
+/// `t` as AD's FILETIME.
+/// `bytes` in base64, as LDIF's `attr:: value` takes a value with line
+/// breaks.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
-/// `t` as AD's FILETIME.
 fn filetime(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 100).unwrap() + 116_444_736_000_000_000
 }
@@ -131,6 +81,26 @@ fn bulk_users(dc: &Path, dir: &Path) -> Duration {
         String::from_utf8_lossy(&out.stderr)
     );
     Duration::try_from(started.elapsed()).unwrap()
+}
+
+/// Changes straight into sam.ldb before the DC starts (with the control
+/// that lets pwdLastSet take a date), as an administrator's migration
+/// would: what samba-tool cannot set.
+fn ldbmodify(dc: &Path, dir: &Path, ldif: &str) {
+    let file = dir.join("modify.ldif");
+    std::fs::write(&file, ldif).unwrap();
+    let out = Command::new("ldbmodify")
+        .arg("-H")
+        .arg(dc.join("private/sam.ldb"))
+        .arg("--controls=local_oid:1.3.6.1.4.1.7165.4.3.20:0")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ldbmodify: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The CLI, run where the DC's loopback is, hermetically.
@@ -259,6 +229,20 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
     );
     let took = bulk_users(&dc, dir.path());
     eprintln!("ldbadd of {BULK} users: {:.1} s", took.as_seconds_f64());
+    // For reminders: `forever` (never expires) still has the password it
+    // was given 400 days ago; admin2 has a `mail` attribute, and a display
+    // name that tries to add a header and a recipient.
+    let injected = "Eve\r\nBcc: thief@evil.example";
+    ldbmodify(
+        &dc,
+        dir.path(),
+        &format!(
+            "dn: CN=forever,CN=Users,DC=PWTEST,DC=LAN\nchangetype: modify\nreplace: pwdLastSet\npwdLastSet: {}\n\n\
+             dn: CN=admin2,CN=Users,DC=PWTEST,DC=LAN\nchangetype: modify\nreplace: mail\nmail: admin2.mail@corp.example\n-\nreplace: displayName\ndisplayName:: {}\n",
+            filetime(OffsetDateTime::now_utc() - Duration::days(400)),
+            base64(injected.as_bytes())
+        ),
+    );
 
     let password_file = secret(&dir, "bind.pw", &format!("{ADMIN_PASSWORD}\n"), 0o600);
     let bind_dn = format!("Administrator@{REALM}");
@@ -485,6 +469,132 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
         .collect();
     assert_eq!(named, ["localuser", "forced", "admin2"], "{}", out.stderr);
     assert_eq!(rows.as_array().unwrap().len(), 2 * BULK / 3 + 3);
+
+    // Reminders for directory users: expiry and PSOs as status reads them,
+    // `mail` before `[notify] to`, `whenCreated` for "never changed", what
+    // was sent recorded in the local store; the SMTP server in the DC's
+    // network namespace, requiring STARTTLS and AUTH.
+    let smtp_login = ("mailer", "Mailer-Secret-88");
+    let smtp = SmtpServer::start_with(
+        dir.path(),
+        &Options {
+            mode: Mode::StartTls,
+            login: Some((smtp_login.0.into(), smtp_login.1.into())),
+            refuse: vec![],
+            stop_after: None,
+        },
+        daemon.command(pwpolicy_tests::smtp::PYTHON),
+    );
+    let smtp_password = secret(&dir, "smtp.pw", &format!("{}\n", smtp_login.1), 0o600);
+    let notify_policy = dir.write(
+        "notify.toml",
+        &format!(
+            "[[accounts.class]]\nname = \"mailboxes\"\nusers = [\"forever\"]\nremind_after_days = 365\n\n\
+             [directory]\nurl = \"ldaps://localhost\"\nbind_dn = \"{bind_dn}\"\nbind_password_file = \"{}\"\nca_file = \"{}\"\n\n\
+             [notify]\nsmtp = \"smtp://localhost:{}\"\nca_file = \"{}\"\nusername = \"{}\"\npassword_file = \"{}\"\n\
+             from = \"it@corp.example\"\nto = \"{{user}}@corp.example\"\nadmin = \"admins@corp.example\"\n\
+             platforms = [\"windows\"]\n",
+            password_file.display(),
+            ca.display(),
+            smtp.port(),
+            ca.display(),
+            smtp_login.0,
+            smtp_password.display()
+        ),
+    );
+    let notes = dir.path().join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let notes_db = notes.join("state.db").display().to_string();
+    let notify = |send: bool| {
+        let mut args = vec![
+            "notify",
+            "--json",
+            "--config",
+            notify_policy.to_str().unwrap(),
+            "--db",
+            &notes_db,
+        ];
+        if send {
+            args.push("--send");
+        }
+        cli(&daemon, &args)
+    };
+    let by_reason = |out: &Output| {
+        let json = out.json();
+        let mut counts = std::collections::BTreeMap::<String, usize>::new();
+        for m in json["messages"].as_array().unwrap() {
+            *counts
+                .entry(m["reason"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+        counts
+    };
+    let dry = notify(false);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    let due: std::collections::BTreeMap<String, usize> = [
+        ("expired".to_owned(), BULK / 3),
+        ("expiring".to_owned(), BULK / 3 + 1),
+        ("must_change".to_owned(), 1),
+        ("never_changed".to_owned(), 1),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(by_reason(&dry), due, "{}", dry.stderr);
+    let messages = dry.json()["messages"].as_array().unwrap().clone();
+    let find = |user: &str| messages.iter().find(|m| m["user"] == user).cloned();
+    assert_eq!(find("admin2").unwrap()["to"], "admin2.mail@corp.example");
+    assert_eq!(find("admin2").unwrap()["days_left"], 7);
+    assert_eq!(find("bulk00001").unwrap()["to"], "bulk00001@corp.example");
+    assert_eq!(find("bulk00000"), None, "5 days old: nothing due");
+    assert_eq!(find("gone"), None, "disabled: no mail");
+    assert!(smtp.received().is_empty());
+
+    let started = Instant::now();
+    let sent = notify(true);
+    let took = started.elapsed();
+    assert_eq!(sent.code, 0, "{sent:?}");
+    assert_eq!(by_reason(&sent), due);
+    let mail = smtp.received();
+    let total: usize = due.values().sum();
+    eprintln!(
+        "notify --send of {total} directory reminders through a STARTTLS server: {:.2} s ({:.0} reminders/s)",
+        took.as_secs_f64(),
+        total as f64 / took.as_secs_f64()
+    );
+    assert_eq!(mail.len(), total + 1, "each reminder and one summary");
+    let to_admin2: Vec<&pwpolicy_tests::smtp::Received> = mail
+        .iter()
+        .filter(|m| m.data.contains("admin2"))
+        .filter(|m| m.rcpt_tos != ["admins@corp.example"])
+        .collect();
+    assert_eq!(to_admin2.len(), 1);
+    assert_eq!(to_admin2[0].rcpt_tos, ["admin2.mail@corp.example"]);
+    assert!(
+        !to_admin2[0]
+            .data
+            .lines()
+            .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+        "the display name added a header: {}",
+        to_admin2[0].data
+    );
+    assert!(
+        to_admin2[0].data.contains("Ctrl+Alt+Del"),
+        "{}",
+        to_admin2[0].data
+    );
+    assert!(mail.iter().all(|m| m.tls && m.authenticated));
+    assert!(
+        mail.iter()
+            .all(|m| !m.rcpt_tos.iter().any(|r| r.contains("evil"))),
+        "nobody else got mail"
+    );
+    // Recorded in the local store: the next run sends nothing.
+    let again = notify(true);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(by_reason(&again).len(), 0, "{again:?}");
+    assert_eq!(smtp.received().len(), total + 2, "only the second summary");
+    drop(smtp);
 
     // The [directory] section of the policy file does the same.
     let policy = dir.write(

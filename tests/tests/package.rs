@@ -179,10 +179,23 @@ fn apt_install_makes_a_policy_enforcing_host_and_purge_undoes_it() {
     // The units as systemd reads them.
     let verify = root.sh(
         "systemd-analyze verify /usr/lib/systemd/system/pwpolicyd.socket \
-         /usr/lib/systemd/system/pwpolicyd.service",
+         /usr/lib/systemd/system/pwpolicyd.service \
+         /usr/lib/systemd/system/pwpolicy-notify.service \
+         /usr/lib/systemd/system/pwpolicy-notify.timer",
     );
     assert_eq!(verify.code, 0, "{verify:?}");
-    assert!(!verify.stderr.contains("pwpolicyd"), "{verify:?}");
+    assert!(!verify.stderr.contains("pwpolicy"), "{verify:?}");
+    // The reminders' timer is shipped, not enabled: mail starts only when
+    // the admin has set [notify] up and says so.
+    let enabled = root.sh("ls /etc/systemd/system/timers.target.wants/ 2>/dev/null");
+    assert!(!enabled.stdout.contains("pwpolicy-notify"), "{enabled:?}");
+    let timer = root.read("/usr/lib/systemd/system/pwpolicy-notify.timer");
+    assert!(timer.contains("OnCalendar="), "{timer}");
+    let unit = root.read("/usr/lib/systemd/system/pwpolicy-notify.service");
+    assert!(
+        unit.contains("ExecStart=/usr/bin/pwpolicy notify --send"),
+        "{unit}"
+    );
     // The policy file is optional, so systemd must not refuse to start the
     // service without it (a path in ReadOnlyPaths= must exist unless "-").
     let unit = root.read("/usr/lib/systemd/system/pwpolicyd.service");
