@@ -121,6 +121,17 @@ fn policy_keys() -> Vec<String> {
         "directory.bind_password_file",
         "directory.base",
         "directory.ca_file",
+        "notify.smtp",
+        "notify.ca_file",
+        "notify.username",
+        "notify.password_file",
+        "notify.from",
+        "notify.to",
+        "notify.max_per_run",
+        "notify.admin",
+        "notify.subject_file",
+        "notify.body_file",
+        "notify.url",
     ] {
         keys.push(key.to_owned());
     }
@@ -135,6 +146,7 @@ fn policy_keys() -> Vec<String> {
         "max_age_days",
         "warn_days",
         "min_age_days",
+        "remind_after_days",
     ] {
         keys.push(format!("accounts.class.{key}"));
     }
@@ -229,5 +241,20 @@ fn the_shipped_policy_file_is_the_built_in_policy() {
     );
     assert!(policy.directory.base.take().is_some());
     assert!(policy.directory.ca_file.take().is_some());
+    // [notify]: `smtp` stays commented out (`://`), the optional rest is set.
+    assert_eq!(policy.notify.smtp, None);
+    for key in [
+        policy.notify.ca_file.take(),
+        policy.notify.username.take(),
+        policy.notify.password_file.take(),
+        policy.notify.from.take(),
+        policy.notify.to.take(),
+        policy.notify.admin.take(),
+        policy.notify.subject_file.take(),
+        policy.notify.body_file.take(),
+    ] {
+        assert!(key.is_some());
+    }
+    assert_eq!(policy.notify.max_per_run.take(), Some(500));
     assert_eq!(policy, pwpolicy::Policy::default());
 }

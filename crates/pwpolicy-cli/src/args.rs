@@ -260,8 +260,24 @@ pub struct ReportArgs {
     pub include_disabled: bool,
 }
 
+/// What `pwpolicy notify --help` (and its man page) says after the options.
+const NOTIFY_AFTER: &str = "\
+Setup: the [notify] section of the policy file names the mail server (smtp, \
+STARTTLS required; ca_file, username, password_file), from, to (\"{user}@example.org\"; \
+a directory user's mail attribute comes first), days, max_per_run, admin; see \
+pwpolicy.toml(5). Run without --send first to see what would go, then once \
+with --send, then enable the daily timer: systemctl enable --now pwpolicy-notify.timer.
+
+Reasons: expiring (a threshold of [notify] days reached), expired, must_change, \
+annual and never_changed (a class's remind_after_days).
+
+Exit status: 0 every due reminder sent (or listed); 1 some not sent (they \
+stay due); 2 a configuration error, or the mail server cannot be reached, \
+verified or logged in to (nothing sent or recorded).";
+
 /// Arguments of `pwpolicy notify`.
 #[derive(Debug, Args)]
+#[command(after_long_help = NOTIFY_AFTER)]
 pub struct NotifyArgs {
     /// Send the mail (without it, only list what would be sent).
     #[arg(long)]
