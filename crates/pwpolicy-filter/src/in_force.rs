@@ -194,7 +194,10 @@ pub fn load(path: &Path) -> Result<Policy, Error> {
     pwpolicy_host::policy_file::load(Some(path))
         .map(|loaded| loaded.policy)
         .map_err(|e| match e {
-            E::Read { path, error: source } => Error::CannotRead {
+            E::Read {
+                path,
+                error: source,
+            } => Error::CannotRead {
                 path,
                 reason: source.to_string(),
             },
@@ -203,7 +206,10 @@ pub fn load(path: &Path) -> Result<Policy, Error> {
                 path,
                 reason: format!("banned-word list: {reason}"),
             },
-            E::Invalid { path, error: source } => Error::InvalidPolicy {
+            E::Invalid {
+                path,
+                error: source,
+            } => Error::InvalidPolicy {
                 path,
                 reason: source.to_string(),
             },
