@@ -566,3 +566,161 @@ fn names_and_settings_that_would_inject_are_refused() {
         assert!(server.received().is_empty(), "{:?}", server.received());
     }
 }
+
+/// `n` accounts `u0000…` changed 83 days ago (7 days left), in one
+/// import-shadow into `db`.
+fn many_due(world: &World, db: &str, n: usize) {
+    let day = OffsetDateTime::now_utc().unix_timestamp() / 86_400 - 83;
+    let shadow: String = (0..n)
+        .map(|i| format!("u{i:04}:$6$s$h:{day}:0:99999:7:::\n"))
+        .collect();
+    let file = world.dir.write("shadow", &shadow);
+    let out = pwpolicy_run(
+        &["import-shadow", "--all", file.to_str().unwrap(), "--db", db],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+}
+
+#[test]
+fn two_runs_at_once_send_each_reminder_once_on_sqlite_and_postgresql() {
+    let Some(world) = World::new() else { return };
+    let Some(pg) = pwpolicy_tests::pg_database() else {
+        return;
+    };
+    const N: usize = 300;
+    for (name, db) in [("sqlite", world.db.clone()), ("postgresql", pg)] {
+        many_due(&world, &db, N);
+        let server = world.server(Mode::StartTls);
+        let config = world.policy_named(
+            &format!("{name}.toml"),
+            &format!("smtp://localhost:{}", server.port()),
+            &world.ca_line(),
+        );
+        let args = pwpolicy_tests::hermetic(&[
+            "notify",
+            "--send",
+            "--json",
+            "--db",
+            &db,
+            "--config",
+            config.to_str().unwrap(),
+        ]);
+        let runs: Vec<std::process::Child> = (0..2)
+            .map(|_| {
+                std::process::Command::new(pwpolicy_tests::pwpolicy())
+                    .args(&args)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut listed = 0;
+        for run in runs {
+            let out = run.wait_with_output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{name}: {text} {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let json: Value = serde_json::from_str(text.trim()).unwrap();
+            listed += json["messages"].as_array().unwrap().len();
+        }
+        let got = recipients(&server.received());
+        let mut unique = got.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), N, "{name}: every account reminded");
+        assert_eq!(got.len(), N, "{name}: nobody twice");
+        assert_eq!(listed, N, "{name}: the two runs shared the work");
+    }
+}
+
+#[test]
+fn through_pwpolicyd_the_service_records_what_was_sent_and_only_admins_ask() {
+    pwpolicy_tests::require!(
+        pwpolicy_tests::is_root(),
+        "needs root to run a client as nobody"
+    );
+    let Some(world) = World::new() else { return };
+    std::fs::set_permissions(world.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let state = world.dir.path().join("state");
+    std::fs::create_dir(&state).unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let db = state.join("state.db").display().to_string();
+    many_due(&world, &db, 20);
+    let server = world.server(Mode::StartTls);
+    let config = world.policy(
+        &format!("smtp://localhost:{}", server.port()),
+        &world.ca_line(),
+    );
+    let socket = world.dir.path().join("pwpolicyd.sock");
+    let mut daemon =
+        std::process::Command::new(pwpolicy_tests::binary("pwpolicy-service", "pwpolicyd"))
+            .args(["--socket", socket.to_str().unwrap(), "--db", &db])
+            .args(["--config", config.to_str().unwrap()])
+            .env("PWPOLICYD_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "pwpolicyd did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let notify = |send: bool| {
+        let mut args = vec![
+            "notify",
+            "--json",
+            "--socket",
+            socket.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ];
+        if send {
+            args.push("--send");
+        }
+        pwpolicy_run(&args, b"")
+    };
+    let sent = notify(true);
+    assert_eq!(sent.code, 0, "{sent:?}");
+    assert_eq!(messages(&sent).len(), 20);
+    assert_eq!(recipients(&server.received()).len(), 20);
+    let again = notify(true);
+    assert_eq!(messages(&again), vec![], "the service recorded them");
+    // An ordinary user may not read everyone's standing, nor record mail.
+    let bin = pwpolicy_tests::pwpolicy();
+    let nobody = pwpolicy_tests::run(
+        std::path::Path::new("runuser"),
+        &[
+            "-u",
+            "nobody",
+            "--",
+            bin.to_str().unwrap(),
+            "notify",
+            "--socket",
+            socket.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(nobody.code, 2, "{nobody:?}");
+    assert!(nobody.stderr.contains("admin group"), "{}", nobody.stderr);
+    assert_eq!(recipients(&server.received()).len(), 20);
+}
+
+/// A child process killed when the test ends, passed or not.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
