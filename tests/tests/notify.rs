@@ -657,14 +657,15 @@ fn through_pwpolicyd_the_service_records_what_was_sent_and_only_admins_ask() {
         &world.ca_line(),
     );
     let socket = world.dir.path().join("pwpolicyd.sock");
-    let mut daemon =
+    let _daemon = KillOnDrop(
         std::process::Command::new(pwpolicy_tests::binary("pwpolicy-service", "pwpolicyd"))
             .args(["--socket", socket.to_str().unwrap(), "--db", &db])
             .args(["--config", config.to_str().unwrap()])
             .env("PWPOLICYD_LOG", "warn")
             .stdin(std::process::Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap(),
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while std::os::unix::net::UnixStream::connect(&socket).is_err() {
         assert!(
