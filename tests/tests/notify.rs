@@ -725,3 +725,85 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+#[test]
+fn files_others_could_change_are_refused_before_anything_is_sent() {
+    let Some(world) = World::new() else { return };
+    world.changed("e7", 83);
+    let server = world.server(Mode::StartTls);
+    let url = format!("smtp://localhost:{}", server.port());
+    // The SMTP password readable by others.
+    let open_password = world.dir.write("open.pw", &format!("{}\n", LOGIN.1));
+    std::fs::set_permissions(&open_password, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let text = std::fs::read_to_string(world.policy(&url, &world.ca_line()))
+        .unwrap()
+        .replace(
+            world.password_file.to_str().unwrap(),
+            open_password.to_str().unwrap(),
+        );
+    let config = world.dir.write("open-password.toml", &text);
+    let out = world.notify(&config, &["--send"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("chmod"), "{}", out.stderr);
+    assert!(!out.stderr.contains(LOGIN.1), "{}", out.stderr);
+    // A CA file anyone may rewrite: whoever does decides which server is
+    // trusted with the login.
+    let ca = world.dir.path().join("ca-anyone.pem");
+    std::fs::copy(&world.ca, &ca).unwrap();
+    std::fs::set_permissions(&ca, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let config = world.policy_named(
+        "open-ca.toml",
+        &url,
+        &format!("ca_file = \"{}\"\n", ca.display()),
+    );
+    let out = world.notify(&config, &["--send"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("ca_file"), "{}", out.stderr);
+    // A body template anyone may rewrite (it would put words in IT's mouth).
+    let body = world.dir.write("body.txt", "Hello {{ name }}\n");
+    std::fs::set_permissions(&body, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let config = world.policy_named(
+        "open-body.toml",
+        &url,
+        &format!("{}body_file = \"{}\"\n", world.ca_line(), body.display()),
+    );
+    let out = world.notify(&config, &[]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("body_file"), "{}", out.stderr);
+    assert!(server.received().is_empty());
+    assert_eq!(
+        messages(&world.notify(&world.policy(&url, &world.ca_line()), &[])),
+        pairs(&[("e7", "expiring")]),
+        "nothing was recorded"
+    );
+}
+
+#[test]
+fn a_server_that_accepts_and_never_answers_cannot_hang_the_run() {
+    let Some(world) = World::new() else { return };
+    world.changed("e7", 83);
+    // Takes the connection, says nothing (a tarpit, or a port that is not
+    // SMTP at all).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let conns: Vec<_> = silent.incoming().take(1).collect();
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        drop(conns);
+    });
+    let config = world.policy(&format!("smtp://localhost:{port}"), &world.ca_line());
+    let started = std::time::Instant::now();
+    let out = world.notify(&config, &["--send"]);
+    let took = started.elapsed();
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        took < std::time::Duration::from_secs(15),
+        "timeout_seconds = 5, yet the run took {took:?}"
+    );
+    assert_eq!(
+        messages(&world.notify(&config, &[])),
+        pairs(&[("e7", "expiring")]),
+        "nothing was recorded"
+    );
+    drop(held);
+}
