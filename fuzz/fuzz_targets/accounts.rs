@@ -52,7 +52,7 @@ fuzz_target!(|text: &str| {
         assert_eq!(coverage.expiry(), coverage.policy().expiry);
         // Where expiry does not apply, nothing is ever due; a forced change
         // is always due where it does.
-        let record = Record { last_change: None, must_change: false };
+        let record = Record { last_change: None, must_change: false, created: None };
         let standing = coverage.standing(Some(&record), time::OffsetDateTime::UNIX_EPOCH);
         assert_eq!(
             standing.is_due(0),
