@@ -108,6 +108,9 @@ fn the_html_report_in_chromium_says_what_list_and_report_say() {
         config,
     ]);
     let page = dir.write("expiry.html", &html.stdout);
+    // The window is optional for the page (the longest [notify] days, 14).
+    let default_window = cli(&["report", "--html", "--db", &db, "--config", config]);
+    assert_eq!(default_window.stdout, html.stdout);
     // Self-contained: nothing to fetch from anywhere.
     for outside in ["src=", "href=", "url(", "@import", "<script", "<link"] {
         assert!(

@@ -240,9 +240,11 @@ pub enum ReportFormat {
 /// Arguments of `pwpolicy report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// List passwords that expire within this many days (and those already expired or forced).
-    #[arg(long, value_name = "DAYS")]
-    pub expiring_within: u32,
+    /// List passwords that expire within this many days (and those already
+    /// expired or forced) [required, but with --html: the longest of
+    /// `[notify] days`, 14 by default].
+    #[arg(long, value_name = "DAYS", required_unless_present_any = ["html", "format"])]
+    pub expiring_within: Option<u32>,
     /// How to print the rows.
     #[command(flatten)]
     pub output: Output,

@@ -204,17 +204,21 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<u8> {
         args.include_disabled,
     )?);
     if args.output.format() == ReportFormat::Html {
-        return html(&mut backends, args.expiring_within);
+        let window = args
+            .expiring_within
+            .unwrap_or_else(|| policy.notify.days.iter().copied().max().unwrap_or(14));
+        return html(&mut backends, window);
     }
+    let Some(days) = args.expiring_within else {
+        anyhow::bail!("report needs --expiring-within DAYS (only --html has a default)");
+    };
     let stdout = std::io::stdout();
     let mut printer = Printer::start(
         BufWriter::with_capacity(1 << 16, stdout.lock()),
         args.output.format(),
     )?;
     for backend in &mut backends {
-        each_row(&mut **backend, args.expiring_within, "report", |row| {
-            printer.row(&row)
-        })?;
+        each_row(&mut **backend, days, "report", |row| printer.row(&row))?;
     }
     printer.finish()?;
     Ok(EXIT_ACCEPTED)
