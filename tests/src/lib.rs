@@ -152,6 +152,7 @@ pub fn hermetic(args: &[&str]) -> Vec<String> {
         args,
         [] | ["policy", "check", ..]
             | ["breach", "build" | "info", ..]
+            | ["completions", ..]
             | ["--help" | "--version", ..]
     );
     if reads_policy && !args.contains(&"--config") {

@@ -140,3 +140,61 @@ fn breach_build_shows_progress_on_a_terminal_and_nothing_when_piped() {
     assert_eq!(code, 0, "{transcript}");
     assert!(transcript.contains("300,000 sha1 keys"), "{transcript}");
 }
+
+#[test]
+fn every_command_ends_quietly_when_its_reader_has_gone() {
+    // `pwpolicy list | head`, `pwpolicy completions bash | true`: the reader
+    // closes the pipe. Deterministic here: the read end is closed before
+    // the command starts, so its first write fails with EPIPE.
+    let dir = TestDir::new();
+    let store = dir.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    std::fs::set_permissions(&store, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let db = store.join("state.db");
+    let shadow = accounts(&dir, 200);
+    let out = pwpolicy_run(
+        &[
+            "import-shadow",
+            "--all",
+            shadow.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let db = db.to_str().unwrap();
+    for args in [
+        vec!["completions", "bash"],
+        vec!["policy", "show"],
+        vec!["list", "--db", db],
+        vec!["list", "--json", "--db", db],
+        vec!["report", "--expiring-within", "400", "--db", db],
+        vec!["report", "--expiring-within", "400", "--csv", "--db", db],
+        vec!["report", "--html", "--db", db],
+        vec!["status", "--user", "user1", "--json", "--db", db],
+        vec!["notify", "--json", "--db", db],
+        vec!["check", "--json"],
+        vec!["--help"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(pwpolicy())
+            .args(pwpolicy_tests::hermetic(&args))
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.is_empty(), "{args:?} said: {stderr}");
+        // 141 (128 + SIGPIPE), as a C tool killed by the signal: never 0 or
+        // 1, which would claim a verdict nobody read.
+        let code = out.status.code();
+        if args[0] == "--help" {
+            assert!(matches!(code, Some(0 | 141)), "{args:?}: {code:?}");
+        } else {
+            assert_eq!(code, Some(141), "{args:?}");
+        }
+    }
+}

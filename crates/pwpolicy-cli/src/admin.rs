@@ -33,11 +33,11 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
     if let Some(code) = unknown_account(set)? {
         return Ok(code);
     }
-    println!(
+    outln!(
         "Last password change for {} set to {}.",
         args.user,
         pwpolicy::format_date(at.date())
-    );
+    )?;
     Ok(EXIT_ACCEPTED)
 }
 
@@ -48,10 +48,10 @@ pub fn expire(args: &ExpireArgs) -> anyhow::Result<u8> {
     if let Some(code) = unknown_account(expired)? {
         return Ok(code);
     }
-    println!(
+    outln!(
         "{} must change their password at the next login.",
         args.user
-    );
+    )?;
     Ok(EXIT_ACCEPTED)
 }
 
@@ -83,7 +83,7 @@ fn local_store(sources: &Sources, verb: &str) -> anyhow::Result<Box<dyn pwpolicy
 /// `pwpolicy history clear --user U`.
 pub fn clear_history(args: &UserArgs) -> anyhow::Result<u8> {
     if local_store(&args.sources, "history clear")?.clear_history(&args.user)? {
-        println!("Password history of {} cleared.", args.user);
+        outln!("Password history of {} cleared.", args.user)?;
         Ok(EXIT_ACCEPTED)
     } else {
         eprintln!("pwpolicy: the store has no record of {}", args.user);
@@ -94,7 +94,7 @@ pub fn clear_history(args: &UserArgs) -> anyhow::Result<u8> {
 /// `pwpolicy user remove --user U`.
 pub fn remove_user(args: &UserArgs) -> anyhow::Result<u8> {
     if local_store(&args.sources, "user remove")?.remove_user(&args.user)? {
-        println!("{} removed from the store.", args.user);
+        outln!("{} removed from the store.", args.user)?;
         Ok(EXIT_ACCEPTED)
     } else {
         eprintln!("pwpolicy: the store has no record of {}", args.user);
@@ -179,39 +179,39 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
     );
     bar.finish_and_clear();
     let summary = summary?;
-    println!(
+    outln!(
         "Imported {}: {} added, {} updated, {} kept as they were; {} without a last-change date skipped.",
         args.file.display(),
         summary.added,
         summary.updated,
         summary.kept,
         without_date
-    );
+    )?;
     if !skipped.system.is_empty() {
-        println!(
+        outln!(
             "Skipped {} system account{} (uid below {} or from {} to 65535; the policy does not expire them): {}.",
             skipped.system.len(),
             if skipped.system.len() == 1 { "" } else { "s" },
             policy.uid_min(skipped.login_defs),
             policy.uid_max(skipped.login_defs).saturating_add(1),
             names(&skipped.system)
-        );
+        )?;
     }
     if !skipped.locked.is_empty() {
-        println!(
+        outln!(
             "Skipped {} account{} whose password is locked (`!` or `*`: no password logs in, so none expires): {}.",
             skipped.locked.len(),
             if skipped.locked.len() == 1 { "" } else { "s" },
             names(&skipped.locked)
-        );
+        )?;
     }
     if !skipped.exempt.is_empty() {
-        println!(
+        outln!(
             "Skipped {} account{} in exempt classes: {}.",
             skipped.exempt.len(),
             if skipped.exempt.len() == 1 { "" } else { "s" },
             names(&skipped.exempt)
-        );
+        )?;
     }
     Ok(EXIT_ACCEPTED)
 }

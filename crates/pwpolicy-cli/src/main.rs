@@ -6,6 +6,24 @@
 
 #![forbid(unsafe_code)]
 
+/// `println!` that returns the write's error instead of panicking: a
+/// reader that closed the pipe (`pwpolicy list | head`) ends the command
+/// quietly (see `main`), not with a panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` that returns the write's error instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod admin;
 mod batch;
 mod breach;
@@ -40,6 +58,10 @@ fn main() -> ExitCode {
     let json = wants_json(&cli.command);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader went away (`pwpolicy list | head`): end quietly, as
+        // a C tool killed by SIGPIPE does, and with its status (128 + 13),
+        // never with one that claims a verdict nobody saw.
+        Err(err) if broken_pipe(&err) => ExitCode::from(EXIT_BROKEN_PIPE),
         Err(err) => {
             let said = say(&err);
             eprintln!("pwpolicy: {said}");
@@ -51,6 +73,24 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The exit status of a command whose reader closed the pipe.
+const EXIT_BROKEN_PIPE: u8 = 141;
+
+/// Whether `err` is (or was caused by) writing to a closed pipe.
+fn broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            })
+            == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// An error and its causes on one line, each cause said once: many of
@@ -121,12 +161,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => policy_cmd::audit(&args),
         Command::Breach { command } => breach::run(command),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "pwpolicy",
-                &mut std::io::stdout(),
-            );
+            // Into a buffer first: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "pwpolicy", &mut script);
+            use std::io::Write as _;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&script)?;
+            stdout.flush()?;
             Ok(EXIT_ACCEPTED)
         }
     }

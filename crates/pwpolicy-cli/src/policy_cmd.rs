@@ -102,14 +102,14 @@ pub fn show(config_path: Option<&Path>) -> anyhow::Result<u8> {
     // FILE before it is read) does not claim FILE's settings.
     match &loaded.source {
         Some(path) if !loaded.sets_nothing => {
-            println!("# effective policy, read from {}", path.display());
+            outln!("# effective policy, read from {}", path.display())?;
         }
-        Some(path) => println!(
+        Some(path) => outln!(
             "# effective policy: the built-in default ({} sets nothing)",
             path.display()
-        ),
+        )?,
         None => {
-            println!("# effective policy: the built-in default ({DEFAULT_POLICY_PATH} is absent)")
+            outln!("# effective policy: the built-in default ({DEFAULT_POLICY_PATH} is absent)")?;
         }
     }
     let mut policy = loaded.policy;
@@ -117,7 +117,7 @@ pub fn show(config_path: Option<&Path>) -> anyhow::Result<u8> {
     if let Some(db) = policy.store.db.as_mut() {
         *db = pwpolicy_store::Location::parse(db).to_string();
     }
-    print!("{}", with_unset_keys(&policy, &policy.to_toml()));
+    out!("{}", with_unset_keys(&policy, &policy.to_toml()))?;
     Ok(EXIT_ACCEPTED)
 }
 
@@ -161,17 +161,17 @@ pub fn check(path: Option<&Path>) -> anyhow::Result<u8> {
             ));
         }
         Err(e) => {
-            println!("{e}");
+            outln!("{e}")?;
             return Ok(EXIT_REJECTED);
         }
     };
     let problems = config::verify_named_files(&loaded.policy);
     if problems.is_empty() {
-        println!("{}: valid", path.display());
+        outln!("{}: valid", path.display())?;
         return Ok(EXIT_ACCEPTED);
     }
     for problem in &problems {
-        println!("{problem}");
+        outln!("{problem}")?;
     }
     Ok(EXIT_REJECTED)
 }

@@ -113,7 +113,7 @@ pub fn run(args: &BreachAuditArgs) -> anyhow::Result<u8> {
         render::json_line(&mut std::io::stdout().lock(), &value)?;
     } else {
         for user in &breached {
-            println!("{user}");
+            outln!("{user}")?;
         }
         eprintln!(
             "pwpolicy: {} of {} accounts have a password in {}{}",

@@ -122,7 +122,7 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
         pwpolicy_breach_file::MappedSet::open(&args.output, pwpolicy_breach_file::open_plain)?;
     mapped.verify()?;
     let filter: &BreachedSet<_> = mapped.set();
-    println!(
+    outln!(
         "{}: {} {} keys from {} lines of {} input{}{}",
         args.output.display(),
         thousands(header.entries),
@@ -139,9 +139,9 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
         } else {
             String::new()
         }
-    );
-    println!("{}", describe(filter));
-    println!(
+    )?;
+    outln!("{}", describe(filter))?;
+    outln!(
         "built in {:.2} s{}",
         started.elapsed().as_secs_f64(),
         if spilled > 0 {
@@ -152,9 +152,9 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
         } else {
             String::new()
         }
-    );
+    )?;
     if tally.bad > 0 {
-        println!("{} bad lines left out", thousands(tally.bad));
+        outln!("{} bad lines left out", thousands(tally.bad))?;
     }
     Ok(EXIT_ACCEPTED)
 }

@@ -72,20 +72,20 @@ fn info(args: &BreachInfoArgs) -> anyhow::Result<u8> {
         });
         render::json_line(&mut std::io::stdout().lock(), &value)?;
     } else {
-        println!("{}: {} keys", args.file.display(), h.kind);
-        println!("{}", describe(filter));
+        outln!("{}: {} keys", args.file.display(), h.kind)?;
+        outln!("{}", describe(filter))?;
         if h.min_count > 1 {
-            println!("hashes seen fewer than {} times left out", h.min_count);
+            outln!("hashes seen fewer than {} times left out", h.min_count)?;
         }
-        println!("built {}", created(h.created));
-        println!(
+        outln!("built {}", created(h.created))?;
+        outln!(
             "{}",
             if verified {
                 "every page checked: intact"
             } else {
                 "header and top index checked (--quick); pages are checked as lookups read them"
             }
-        );
+        )?;
     }
     Ok(EXIT_ACCEPTED)
 }
@@ -105,10 +105,10 @@ fn lookup(args: &BreachFilterArgs) -> anyhow::Result<u8> {
         .map_err(|e| mapped.error(e))
         .context("cannot look the password up")?;
     Ok(if found {
-        println!("breached: in {}", mapped.path().display());
+        outln!("breached: in {}", mapped.path().display())?;
         EXIT_REJECTED
     } else {
-        println!("not in {}", mapped.path().display());
+        outln!("not in {}", mapped.path().display())?;
         EXIT_ACCEPTED
     })
 }
