@@ -55,6 +55,10 @@ const MIGRATIONS: &[&str] = &[
          sent_at    BIGINT,
          PRIMARY KEY (user_name, cycle, reason, step)
      );",
+    // 5: the report's rows carry first_seen: keep them index-only scans.
+    "DROP INDEX pwpolicy_users_by_expiry;
+     CREATE INDEX pwpolicy_users_by_expiry ON pwpolicy_users (must_change, last_change, name)
+         INCLUDE (first_seen);",
 ];
 
 /// A PostgreSQL store.

@@ -62,7 +62,35 @@ const MIGRATIONS: &[&str] = &[
          sent_at    INTEGER,
          PRIMARY KEY (user, cycle, reason, step)
      ) WITHOUT ROWID;",
+    // 5: the report's index covers it again. Rows now carry first_seen,
+    // which index 2 lacked, so each due row cost a lookup in the table:
+    // a million-user report went from 0.25 s to 1.07 s. With name in the
+    // key the order needs no sort either.
+    "DROP INDEX users_by_expiry;
+     CREATE INDEX users_by_expiry ON users (must_change, last_change, name, first_seen);",
 ];
+
+/// The columns of a due row. The history count is an index range count
+/// per row (history's key is (user, seq)); the rest come from the covering
+/// index `users_by_expiry` alone (migration 5).
+const DUE_COLUMNS: &str = "SELECT name, last_change, must_change, first_seen,
+        (SELECT count(*) FROM history WHERE user = users.name) FROM users";
+
+/// The filter and order of a due query, and its cutoff parameter.
+fn due_filter(due: Due) -> (String, Option<i64>) {
+    let (filter, cutoff) = match due {
+        Due::Forced => ("WHERE must_change = 1 ORDER BY name", None),
+        Due::ChangedBefore(cutoff) => (
+            "WHERE must_change = 0 AND last_change <= ?1 ORDER BY last_change, name",
+            Some(cutoff),
+        ),
+        Due::Rest => (
+            "WHERE must_change = 0 ORDER BY last_change IS NULL, last_change, name",
+            None,
+        ),
+    };
+    (format!("{DUE_COLUMNS} {filter}"), cutoff)
+}
 
 /// A SQLite store.
 pub struct SqliteStore {
@@ -369,25 +397,8 @@ impl StoreTx for SqliteTx<'_> {
 
     fn due(&mut self, due: Due, visit: &mut Visit<'_>) -> Result<(), StoreError> {
         let err = |e| map_err(self.location, e);
-        // The history count is an index range count per row (history's key
-        // is (user, seq)).
-        const COLUMNS: &str = "SELECT name, last_change, must_change, first_seen,
-                (SELECT count(*) FROM history WHERE user = users.name) FROM users";
-        let (filter, cutoff) = match due {
-            Due::Forced => ("WHERE must_change = 1 ORDER BY name", None),
-            Due::ChangedBefore(cutoff) => (
-                "WHERE must_change = 0 AND last_change <= ?1 ORDER BY last_change, name",
-                Some(cutoff),
-            ),
-            Due::Rest => (
-                "WHERE must_change = 0 ORDER BY last_change IS NULL, last_change, name",
-                None,
-            ),
-        };
-        let mut stmt = self
-            .tx
-            .prepare_cached(&format!("{COLUMNS} {filter}"))
-            .map_err(err)?;
+        let (filter, cutoff) = due_filter(due);
+        let mut stmt = self.tx.prepare_cached(&filter).map_err(err)?;
         // Rows stream from the index to `visit`, not through a buffer.
         let mut rows = stmt
             .query(rusqlite::params_from_iter(cutoff))
@@ -478,5 +489,36 @@ impl StoreTx for SqliteTx<'_> {
     fn delete_user(&mut self, name: &str) -> Result<bool, StoreError> {
         let removed = self.run("DELETE FROM users WHERE name = ?1", [name])?;
         Ok(removed > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Location;
+
+    /// The report's query reads only the covering index, in its order: a
+    /// column it lacks would cost a table lookup per row (a 1,000,000-user
+    /// report went from 0.25 s to 1.07 s when first_seen was added).
+    #[test]
+    fn the_report_reads_only_its_covering_index_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state").join("state.db");
+        drop(crate::open(&Location::Sqlite(path.clone()), OpenMode::ReadWrite).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let (sql, _) = due_filter(Due::ChangedBefore(0));
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([0_i64], |row| row.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("USING COVERING INDEX users_by_expiry"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 }

@@ -248,7 +248,7 @@ fn a_version_1_store_is_migrated_forward_keeping_its_data() {
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "4 ['users_by_expiry'] ['user', 'seq', 'phc', 'set_at', 'stem'] ['reminders']"
+        "5 ['users_by_expiry'] ['user', 'seq', 'phc', 'set_at', 'stem'] ['reminders']"
     );
 }
 
