@@ -65,31 +65,18 @@ fn bulk_users(dc: &Path, dir: &Path) -> Duration {
             filetime(changed)
         ));
     }
-    let file = dir.join("bulk.ldif");
-    std::fs::write(&file, ldif).unwrap();
     let started = Instant::now();
-    let out = Command::new("ldbadd")
-        .arg("-H")
-        .arg(dc.join("private/sam.ldb"))
-        .arg("--controls=local_oid:1.3.6.1.4.1.7165.4.3.20:0")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ldbadd: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sam_ldb("ldbadd", dc, dir, &ldif);
     Duration::try_from(started.elapsed()).unwrap()
 }
 
-/// Changes straight into sam.ldb before the DC starts (with the control
-/// that lets pwdLastSet take a date), as an administrator's migration
-/// would: what samba-tool cannot set.
-fn ldbmodify(dc: &Path, dir: &Path, ldif: &str) {
-    let file = dir.join("modify.ldif");
+/// `tool` (ldbadd or ldbmodify) applies `ldif` straight to sam.ldb before
+/// the DC starts, with the control that lets pwdLastSet take a date, as an
+/// administrator's migration would: what samba-tool cannot set.
+fn sam_ldb(tool: &str, dc: &Path, dir: &Path, ldif: &str) {
+    let file = dir.join(format!("{tool}.ldif"));
     std::fs::write(&file, ldif).unwrap();
-    let out = Command::new("ldbmodify")
+    let out = Command::new(tool)
         .arg("-H")
         .arg(dc.join("private/sam.ldb"))
         .arg("--controls=local_oid:1.3.6.1.4.1.7165.4.3.20:0")
@@ -98,7 +85,7 @@ fn ldbmodify(dc: &Path, dir: &Path, ldif: &str) {
         .unwrap();
     assert!(
         out.status.success(),
-        "ldbmodify: {}",
+        "{tool}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
@@ -233,7 +220,8 @@ fn a_samba_dcs_users_expiry_and_settings_over_ldaps() {
     // was given 400 days ago; admin2 has a `mail` attribute, and a display
     // name that tries to add a header and a recipient.
     let injected = "Eve\r\nBcc: thief@evil.example";
-    ldbmodify(
+    sam_ldb(
+        "ldbmodify",
         &dc,
         dir.path(),
         &format!(
