@@ -502,3 +502,52 @@ fn check_samba_reads_samba_s_variables_and_all_of_stdin_and_refuses_on_any_error
     assert_eq!(code, 1);
     assert!(out.contains("too_long"), "{out}");
 }
+
+#[test]
+fn errors_say_once_in_plain_words_what_is_wrong_and_where() {
+    let dir = TestDir::new();
+    let missing = dir.path().join("nonexistent.toml");
+    let missing = missing.to_str().unwrap();
+    let out = pwpolicy_run(&["check", "--config", missing], b"x\n");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        format!("pwpolicy: cannot read policy file {missing}: no such file\n")
+    );
+    let twice = dir.write(
+        "twice.toml",
+        "[notify]\nto = \"{user}@a.example\"\nto = \"b\"\n",
+    );
+    let wrong = dir.write("wrong.toml", "[quality]\nmin_classes = \"three\"\n");
+    for (file, says) in [(&twice, "duplicate key"), (&wrong, "invalid type")] {
+        let out = pwpolicy_run(&["policy", "show", "--config", file.to_str().unwrap()], b"");
+        assert_eq!(out.code, 2, "{out:?}");
+        assert_eq!(out.stderr.matches(says).count(), 1, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("line 3") || out.stderr.contains("line 2"),
+            "{}",
+            out.stderr
+        );
+    }
+    let shadow = dir.write("shadow", "alice:$6$s$h:20000:0:99999:7:::\n");
+    let store = dir.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    std::fs::set_permissions(&store, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let out = pwpolicy_run(
+        &[
+            "import-shadow",
+            shadow.to_str().unwrap(),
+            "--db",
+            store.join("state.db").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(
+        out.stderr.matches("no such file").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("os error"), "{}", out.stderr);
+}

@@ -156,8 +156,9 @@ pub fn check(path: Option<&Path>) -> anyhow::Result<u8> {
             error: source,
         }) if source.kind() != std::io::ErrorKind::PermissionDenied => {
             return Err(anyhow::anyhow!(
-                "cannot read policy file {}: {source}",
-                path.display()
+                "cannot read policy file {}: {}",
+                path.display(),
+                pwpolicy_host::plainly(&source)
             ));
         }
         Err(e) => {

@@ -199,7 +199,7 @@ pub fn load(path: &Path) -> Result<Policy, Error> {
                 error: source,
             } => Error::CannotRead {
                 path,
-                reason: source.to_string(),
+                reason: pwpolicy_host::plainly(&source),
             },
             E::NotUtf8 { path, .. } => Error::PolicyNotUtf8 { path },
             E::BannedList { path, reason } => Error::InvalidPolicy {

@@ -206,9 +206,9 @@ impl HostAccounts {
         let read = |path: &Path| {
             std::fs::read(path)
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .map_err(|source| AccountFilesError::Read {
+                .map_err(|error| AccountFilesError::Read {
                     path: path.to_owned(),
-                    source,
+                    error,
                 })
         };
         let invalid = |path: &Path| {
@@ -301,12 +301,13 @@ impl HostAccounts {
 #[non_exhaustive]
 pub enum AccountFilesError {
     /// A file cannot be read.
-    #[error("cannot read {}: {source}", .path.display())]
+    // The cause is in the message, not a `source` (a chain would repeat it).
+    #[error("cannot read {}: {}", .path.display(), crate::plainly(.error))]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A file is malformed.
     #[error("{}: {source}", .path.display())]

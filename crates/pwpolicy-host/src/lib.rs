@@ -31,10 +31,12 @@ pub mod files;
 mod nss;
 pub mod passwd;
 pub mod pepper;
+mod plainly;
 pub mod policy_file;
 pub mod shadow;
 
 #[cfg(unix)]
 pub use accounts::{Facts, HostAccounts};
 pub use breached::Lists;
+pub use plainly::plainly;
 pub use policy_file::{DEFAULT_POLICY_PATH, LoadedPolicy, PolicyFileError};

@@ -42,7 +42,7 @@ pub enum PolicyFileError {
     /// The file cannot be read.
     // The cause is in the message, so it is not also a `source`: an
     // anyhow chain printed with `{:#}` would say it twice.
-    #[error("cannot read policy file {}: {error}", .path.display())]
+    #[error("cannot read policy file {}: {}", .path.display(), crate::plainly(.error))]
     Read {
         /// The file.
         path: PathBuf,
