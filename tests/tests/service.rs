@@ -292,14 +292,31 @@ fn the_cli_changes_and_checks_through_the_service() {
         .cli(false, &["status", "--user", "erin", "--json"], "")
         .json();
     assert_eq!(status["history_entries"], 1);
-    // The service refuses what it does not offer, clearly.
+    // What the service does not offer does not take --socket at all (nor
+    // list it in its --help): the store-only verbs refuse it up front.
     let out = daemon.cli(false, &["history", "clear", "--user", "erin"], "");
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("not through the service"),
+        out.stderr.contains("unexpected argument '--socket'"),
         "{}",
         out.stderr
     );
+    for verb in [
+        &["import-shadow"][..],
+        &["history", "clear"],
+        &["user", "remove"],
+    ] {
+        let mut args = verb.to_vec();
+        args.push("--help");
+        let help = pwpolicy_tests::run(&pwpolicy(), &args, b"");
+        assert_eq!(help.code, 0, "{help:?}");
+        assert!(help.stdout.contains("--db"), "{verb:?}: {}", help.stdout);
+        assert!(
+            !help.stdout.contains("--socket"),
+            "{verb:?}: {}",
+            help.stdout
+        );
+    }
 }
 
 #[test]

@@ -82,7 +82,7 @@ fn local_store(sources: &Sources, verb: &str) -> anyhow::Result<Box<dyn pwpolicy
 
 /// `pwpolicy history clear --user U`.
 pub fn clear_history(args: &UserArgs) -> anyhow::Result<u8> {
-    if local_store(&args.sources, "history clear")?.clear_history(&args.user)? {
+    if local_store(&args.sources.sources(), "history clear")?.clear_history(&args.user)? {
         outln!("Password history of {} cleared.", args.user)?;
         Ok(EXIT_ACCEPTED)
     } else {
@@ -93,7 +93,7 @@ pub fn clear_history(args: &UserArgs) -> anyhow::Result<u8> {
 
 /// `pwpolicy user remove --user U`.
 pub fn remove_user(args: &UserArgs) -> anyhow::Result<u8> {
-    if local_store(&args.sources, "user remove")?.remove_user(&args.user)? {
+    if local_store(&args.sources.sources(), "user remove")?.remove_user(&args.user)? {
         outln!("{} removed from the store.", args.user)?;
         Ok(EXIT_ACCEPTED)
     } else {
@@ -166,7 +166,7 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let summary = local_store(&args.sources, "import-shadow")?.seed(
+    let summary = local_store(&args.sources.sources(), "import-shadow")?.seed(
         &seeds,
         args.overwrite,
         OffsetDateTime::now_utc(),

@@ -139,7 +139,7 @@ pub struct ChangeArgs {
     pub ignore_min_age: bool,
 }
 
-/// Arguments naming one user.
+/// Arguments naming one user, for a verb that works on the store itself.
 #[derive(Debug, Args)]
 pub struct UserArgs {
     /// The account.
@@ -147,7 +147,30 @@ pub struct UserArgs {
     pub user: String,
     /// Policy and store.
     #[command(flatten)]
-    pub sources: Sources,
+    pub sources: StoreOnly,
+}
+
+/// Policy and store for the verbs pwpolicyd does not offer (they work on
+/// the store itself, so there is no `--socket` to offer them).
+#[derive(Debug, Args)]
+pub struct StoreOnly {
+    /// Policy file [default: /etc/security/pwpolicy.toml, or the built-in policy if absent].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Store: a SQLite file or a postgres:// URL [default: the policy's `[store] db`, else /var/lib/pwpolicy/state.db].
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: Option<String>,
+}
+
+impl StoreOnly {
+    /// As the sources every verb takes, with no service named.
+    pub fn sources(&self) -> Sources {
+        Sources {
+            config: self.config.clone(),
+            db: self.db.clone(),
+            socket: None,
+        }
+    }
 }
 
 /// Arguments of `pwpolicy expire`.
@@ -380,7 +403,7 @@ pub struct ImportShadowArgs {
     pub all: bool,
     /// Policy and store.
     #[command(flatten)]
-    pub sources: Sources,
+    pub sources: StoreOnly,
 }
 
 /// `pwpolicy policy …`
