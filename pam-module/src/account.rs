@@ -75,6 +75,27 @@ pub fn check(conv: &mut Conversation<'_>, opts: &Options) -> Outcome {
     }
 }
 
+/// The policy file (or a module argument) is broken or untrusted: people
+/// are refused (`outcome`), but root, system accounts and locked passwords
+/// are let through as the built-in policy would, so the console and a root
+/// SSH key still reach the host to fix the file.
+pub fn without_policy(conv: &mut Conversation<'_>, outcome: Outcome) -> Outcome {
+    let Ok(user) = conv.user() else {
+        return outcome;
+    };
+    let built_in = pwpolicy::Policy::default();
+    match Facts::lookup(&user).coverage(&built_in).why_no_expiry() {
+        Some(why) => {
+            conv.log(
+                Priority::Err,
+                &format!("policy unusable; {user} let in by the built-in policy: {why}"),
+            );
+            Outcome::Ignore
+        }
+        None => outcome,
+    }
+}
+
 /// pam_unix's warning line (with "today" for the last day).
 fn warning(days: i64) -> String {
     match days {

@@ -97,7 +97,7 @@ impl PamHooks for PwPolicy {
         let outcome = match setup(&mut conv, &args) {
             Ok(opts) if opts.commit => Outcome::Ignore,
             Ok(opts) => account::check(&mut conv, &opts),
-            Err(outcome) => outcome,
+            Err(outcome) => account::without_policy(&mut conv, outcome),
         };
         outcome.code()
     }

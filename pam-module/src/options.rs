@@ -96,6 +96,9 @@ impl Options {
                         "expected account_on_error=fail or account_on_error=ignore",
                     ));
                 }
+                ("show_rules", Some("yes")) => policy.pam.show_rules = true,
+                ("show_rules", Some("no")) => policy.pam.show_rules = false,
+                ("show_rules", _) => return Err(bad("expected show_rules=yes or show_rules=no")),
                 ("unknown_user", Some("enrol")) => policy.pam.unknown_user = UnknownUser::Enrol,
                 ("unknown_user", Some("ignore")) => policy.pam.unknown_user = UnknownUser::Ignore,
                 ("unknown_user", Some("expire")) => policy.pam.unknown_user = UnknownUser::Expire,
@@ -142,6 +145,7 @@ const ARGUMENTS: &[&str] = &[
     "on_error=fail",
     "account_on_error=ignore",
     "unknown_user=enrol",
+    "show_rules=no",
 ];
 
 #[cfg(test)]
@@ -166,8 +170,10 @@ mod tests {
             "db=postgres://h/db",
             "unknown_user=expire",
             "debug",
+            "show_rules=no",
         ])
         .unwrap();
+        assert!(!o.policy.pam.show_rules);
         assert_eq!(o.policy.pam.retry, 5);
         assert!(o.use_authtok && o.debug && o.policy.pam.enforce_for_root && o.policy.pam.audit);
         assert_eq!(o.policy.pam.on_error, OnError::Ignore);
@@ -188,7 +194,13 @@ mod tests {
 
     #[test]
     fn bad_values_are_errors() {
-        for bad in ["retry=0", "retry=x", "on_error=maybe", "unknown_user=who"] {
+        for bad in [
+            "retry=0",
+            "retry=x",
+            "on_error=maybe",
+            "unknown_user=who",
+            "show_rules",
+        ] {
             assert!(opts(&[bad]).is_err(), "{bad}");
         }
     }

@@ -19,6 +19,9 @@ const PROMPT_RETYPE: &str = "Retype new password: ";
 const MISMATCH: &str = "Sorry, passwords do not match.";
 /// What an ordinary user sees when the store is unreachable.
 const STORE_DOWN: &str = "The password history is unavailable. Please contact your administrator.";
+/// What root is told when resetting a password through an outage.
+const ROOT_THROUGH_OUTAGE: &str = "pwpolicy: warning: the password history is unavailable: \
+     this password is checked against the rules only, and the change will not be recorded";
 
 /// Who is changing the password, which decides whether a refusal is final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +76,14 @@ pub fn check(conv: &mut Conversation<'_>, opts: &Options, caller: Caller) -> Out
     let enforced = caller.enforced(pam.enforce_for_root);
     let mut backend = Answers::open(opts);
     let tries = if opts.use_authtok { 1 } else { pam.retry };
+    // Once, before the first prompt: the rules of the user's class. Not
+    // with use_authtok, where another module has asked already.
+    if pam.show_rules && !opts.use_authtok {
+        let intro = policy.rules_before_prompt();
+        if !intro.is_empty() {
+            conv.info(&intro);
+        }
+    }
     for attempt in 1..=tries {
         let password = match new_password(conv, opts) {
             Ok(p) => p,
@@ -80,7 +91,7 @@ pub fn check(conv: &mut Conversation<'_>, opts: &Options, caller: Caller) -> Out
         };
         let mut found = match backend.judge(&user, &password, caller.min_age_applies()) {
             Ok(found) => found,
-            Err(e) => match unavailable(conv, opts, &e) {
+            Err(e) => match unavailable(conv, opts, enforced, &e) {
                 // on_error=ignore: the text rules still apply, and the
                 // breached list if it is the store that failed.
                 Outcome::Ignore => match text_rules(policy, &user, &facts.full_name, &password) {
@@ -244,12 +255,24 @@ fn hand_on(conv: &mut Conversation<'_>, password: &str, user: &str, why: &str) -
     }
 }
 
-/// The store or service failed: fail closed, or carry on without it (`on_error=ignore`).
-fn unavailable(conv: &Conversation<'_>, opts: &Options, e: &Unavailable) -> Outcome {
+/// The store or service failed: fail closed, or carry on without it
+/// (`on_error=ignore`). Root's reset is not enforced, so it carries on
+/// through any outage, warned that the history will not record it.
+fn unavailable(
+    conv: &Conversation<'_>,
+    opts: &Options,
+    enforced: bool,
+    e: &Unavailable,
+) -> Outcome {
     conv.log(
         Priority::Err,
         &format!("cannot check the new password: {}", e.0),
     );
+    if !enforced {
+        conv.error(&format!("pwpolicy: {}", e.0));
+        conv.error(ROOT_THROUGH_OUTAGE);
+        return Outcome::Ignore;
+    }
     match opts.policy.pam.on_error {
         OnError::Fail => {
             conv.error_for(&e.0, STORE_DOWN);

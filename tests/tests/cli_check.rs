@@ -550,4 +550,16 @@ fn errors_say_once_in_plain_words_what_is_wrong_and_where() {
         out.stderr
     );
     assert!(!out.stderr.contains("os error"), "{}", out.stderr);
+    // A service that is not there: said once, with what to do.
+    let socket = dir.path().join("none.sock");
+    let out = pwpolicy_run(&["check", "--socket", socket.to_str().unwrap()], b"x\n");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("pwpolicyd is not running")
+            && out.stderr.contains("systemctl start pwpolicyd")
+            && !out.stderr.contains("os error")
+            && out.stderr.lines().count() == 1,
+        "{}",
+        out.stderr
+    );
 }

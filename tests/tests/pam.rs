@@ -553,6 +553,31 @@ fn configuration_errors_fail_with_a_message_and_unknown_arguments_do_not() {
         );
     }
     assert_eq!(result(&pam.run("broken", "erin", "acct", &[])), SERVICE_ERR);
+    // Root and system accounts still log in (to fix the file), as the
+    // built-in policy would decide; people do not.
+    pam.service(
+        "broken-login",
+        &[
+            format!(
+                "account required {} config={}",
+                pam_module().display(),
+                broken.display()
+            ),
+            "account required pam_permit.so".to_owned(),
+        ],
+    );
+    assert_eq!(
+        result(&pam.run("broken-login", "root", "acct", &[])),
+        SUCCESS
+    );
+    assert_eq!(
+        result(&pam.run("broken-login", "daemon", "acct", &[])),
+        SUCCESS
+    );
+    assert_eq!(
+        result(&pam.run("broken-login", "erin", "acct", &[])),
+        SERVICE_ERR
+    );
     // Regression: login, sshd and display managers run as root, so the person
     // at their prompt saw the detail meant for an administrator (file names,
     // lines, socket paths). A forced change and the account phase show none.
@@ -1373,4 +1398,152 @@ fn defect_6_policy_check_says_valid_exactly_when_pam_loads_the_file() {
         }
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+#[test]
+fn the_rules_are_told_once_before_the_first_prompt_unless_turned_off() {
+    let pam = Pam::new();
+    pam.standard("pw", "enforce_for_root", "pam_permit.so");
+    let v = pam.run(
+        "pw",
+        "erin",
+        "chauthtok",
+        &["weak", "Blue-Kettle-42", "Blue-Kettle-42"],
+    );
+    assert_eq!(result(&v), SUCCESS, "{v}");
+    let info = said(&v, "info");
+    assert_eq!(info.len(), 1, "once, however many tries: {v}");
+    assert!(
+        info[0].starts_with("A new password must be:\n  - at least 8 characters long\n"),
+        "{v}"
+    );
+    // The intro comes before the first prompt.
+    let first = &v["messages"][0];
+    assert_eq!(first["style"], "info", "{v}");
+
+    pam.standard("quiet", "enforce_for_root show_rules=no", "pam_permit.so");
+    let v = pam.run(
+        "quiet",
+        "erin",
+        "chauthtok",
+        &["Blue-Kettle-43", "Blue-Kettle-43"],
+    );
+    assert_eq!((result(&v), said(&v, "info").len()), (SUCCESS, 0), "{v}");
+}
+
+/// docs/pam.md section 8's table, cell by cell (default `on_error=fail`):
+/// each kind of outage against root's reset, a forced change, a person's
+/// login and root's login. (A person's own `passwd` is a forced change's
+/// twin here and is driven with the real `passwd` in real_callers.rs.)
+#[test]
+fn the_outage_table_in_docs_pam_md_holds_cell_by_cell() {
+    require!(is_root(), "root's reset is the row under test");
+    const IGNORE_THEN_PERMIT: i64 = SUCCESS; // PAM_IGNORE, then pam_permit
+    let pam = Pam::new();
+    let good = ["Blue-Kettle-42", "Blue-Kettle-42"];
+    // (outage, set-up) → the policy and store the module gets.
+    let list = pwpolicy_tests::breach_filter(&pam.dir, "breached.pwbf", &["Winter2025!"], "sha1");
+    let fast = "[history]\nmemory_kib = 64\niterations = 1\n";
+    let outages: Vec<(&str, String, PathBuf)> = vec![
+        (
+            "service down",
+            format!(
+                "{fast}[service]\nsocket = \"{}\"\n",
+                pam.dir.path().join("nobody-listens.sock").display()
+            ),
+            PathBuf::new(),
+        ),
+        ("store damaged", fast.to_owned(), {
+            let db = pam.dir.path().join("damaged.db");
+            std::fs::write(&db, vec![0x5a; 8192]).unwrap();
+            db
+        }),
+        (
+            "breached list missing",
+            format!("{fast}[breached]\nfile = \"{}\"\n", list.display()),
+            pam.db.clone(),
+        ),
+        (
+            "policy file broken",
+            format!("{fast}[quality]\nminlen = 8\n"),
+            pam.db.clone(),
+        ),
+    ];
+    for (outage, policy, db) in outages {
+        let config = pam.dir.write("outage.toml", &policy);
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+        if outage == "breached list missing" {
+            // Built and trusted when the file was checked, then gone.
+            std::fs::remove_file(&list).ok();
+        }
+        let db_arg = if db.as_os_str().is_empty() {
+            String::new()
+        } else {
+            format!("db={}", db.display())
+        };
+        let module = format!(
+            "{} config={} {db_arg}",
+            pam_module().display(),
+            config.display()
+        );
+        pam.service(
+            "outage",
+            &[
+                format!("password requisite {module}"),
+                "password requisite pam_permit.so".to_owned(),
+                format!("password optional {module} commit"),
+                format!("account required {module}"),
+                "account required pam_permit.so".to_owned(),
+            ],
+        );
+        let broken = outage == "policy file broken";
+        let login_refused = outage == "service down" || outage == "store damaged";
+        // Root's reset: through, warned (refused only for a broken file).
+        let v = pam.run("outage", "erin", "chauthtok", &good);
+        if broken {
+            assert_eq!(result(&v), SERVICE_ERR, "{outage}: {v}");
+            assert!(said(&v, "error")[0].contains("line 5"), "{outage}: {v}");
+        } else {
+            assert_eq!(result(&v), SUCCESS, "{outage}: root's reset: {v}");
+            let errors = said(&v, "error").join("\n");
+            assert!(
+                errors.contains("will not be recorded"),
+                "{outage}: root is warned: {v}"
+            );
+        }
+        // A forced change: refused, with the generic words.
+        let v = pam.run("outage", "erin", "chauthtok-expired", &good);
+        let (code, words) = if broken {
+            (
+                SERVICE_ERR,
+                "System configuration error. Please contact your administrator.",
+            )
+        } else {
+            (
+                AUTHINFO_UNAVAIL,
+                "The password history is unavailable. Please contact your administrator.",
+            )
+        };
+        assert_eq!(
+            (result(&v), said(&v, "error")),
+            (code, vec![words.to_owned()]),
+            "{outage}: forced change"
+        );
+        // A person's login, and root's.
+        let v = pam.run("outage", "erin", "acct", &[]);
+        let expected = if broken {
+            SERVICE_ERR
+        } else if login_refused {
+            AUTHINFO_UNAVAIL
+        } else {
+            SUCCESS
+        };
+        assert_eq!(result(&v), expected, "{outage}: erin's login: {v}");
+        let v = pam.run("outage", "root", "acct", &[]);
+        assert_eq!(
+            result(&v),
+            IGNORE_THEN_PERMIT,
+            "{outage}: root's login: {v}"
+        );
+    }
 }

@@ -775,3 +775,141 @@ fn passwd_run_by_the_user_refuses_variations_of_the_current_and_earlier_password
     pty.expect("password updated successfully");
     assert_eq!(pty.finish().1, 0, "{}", pty.transcript());
 }
+
+/// The heading of the rules told before the first prompt (issue 24).
+const RULES: &str = "A new password must be:";
+
+#[test]
+fn passwd_tells_the_rules_of_the_users_class_once_before_the_first_prompt() {
+    let Some(sb) = sandbox(
+        "passwd_tells_the_rules_of_the_users_class_once_before_the_first_prompt",
+        &["passwd", "runuser"],
+    ) else {
+        return;
+    };
+    sb.add_person("alice", "Alice Liddell", ALICE_OLD);
+    // A class of alice's own, so the words must come from her rules.
+    sb.write_policy(
+        "[[accounts.class]]\nname = \"admins\"\nusers = [\"alice\"]\nmin_length = 14\n",
+    );
+    let mut pty = sb.spawn("runuser", &["-u", "alice", "--", "passwd"]);
+    pty.answer(CURRENT, ALICE_OLD);
+    let before = pty.answer(NEW, WEAK);
+    for line in [
+        RULES,
+        "  - at least 14 characters long",
+        "  - made of at least 3 of: uppercase letters, lowercase letters, digits and symbols",
+        "  - free of your account name and of every part of your full name",
+        "  - not one you have used before",
+    ] {
+        if !before.contains(line) {
+            pty.fail(&format!("the rules before the first prompt lack {line:?}"));
+        }
+    }
+    // Told once: not again before the second try.
+    let (which, again) = pty.expect_first(&[NEW, RETYPE]);
+    if which != 0 || again.contains(RULES) || !again.contains("too short") {
+        pty.fail("after a refusal: the reason, then the prompt, and no second intro");
+    }
+    pty.send_secret(ALICE_NEW);
+    pty.answer(RETYPE, ALICE_NEW);
+    pty.expect("password updated successfully");
+    let (_, code) = pty.finish();
+    assert_eq!(code, 0, "{}", pty.transcript());
+
+    // Turned off by the policy key: straight to the prompt.
+    sb.write_policy("[pam]\nshow_rules = false\n");
+    let mut pty = sb.spawn("runuser", &["-u", "alice", "--", "passwd"]);
+    pty.answer(CURRENT, ALICE_NEW);
+    let before = pty.answer(NEW, ALICE_NEWER);
+    if before.contains(RULES) {
+        pty.fail("show_rules = false must leave the rules out");
+    }
+    pty.answer(RETYPE, ALICE_NEWER);
+    let (_, code) = pty.finish();
+    assert_eq!(code, 0, "{}", pty.transcript());
+}
+
+#[test]
+fn pwpolicy_change_on_a_terminal_tells_the_rules_before_it_asks() {
+    let Some(sb) = sandbox(
+        "pwpolicy_change_on_a_terminal_tells_the_rules_before_it_asks",
+        &["passwd"],
+    ) else {
+        return;
+    };
+    sb.add_person("alice", "Alice Liddell", ALICE_OLD);
+    sb.write_policy(
+        "[[accounts.class]]\nname = \"admins\"\nusers = [\"alice\"]\nmin_length = 14\n",
+    );
+    let cli = sb.cli_path();
+    let config = sb.policy_file();
+    let args = [
+        "change",
+        "--user",
+        "alice",
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    let mut pty = sb.spawn(cli.to_str().unwrap(), &args);
+    let before = pty.answer(NEW, ALICE_NEW);
+    if !(before.contains(RULES) && before.contains("at least 14 characters long")) {
+        pty.fail("pwpolicy change must tell alice's rules before the prompt");
+    }
+    pty.answer(RETYPE, ALICE_NEW);
+    let (_, code) = pty.finish();
+    assert_eq!(code, 0, "{}", pty.transcript());
+}
+
+#[test]
+fn root_resets_a_password_through_a_pwpolicyd_outage_with_a_warning() {
+    let Some(sb) = sandbox(
+        "root_resets_a_password_through_a_pwpolicyd_outage_with_a_warning",
+        &["passwd", "runuser"],
+    ) else {
+        return;
+    };
+    sb.add_person("bobby", "Bobby Tables", BOB);
+    let entries = history_entries(&sb.status("bobby"));
+    let hash = sb.shadow_hash("bobby");
+    // pwpolicyd is down (on_error = "fail", the default).
+    let socket = sb.path().join("pwpolicyd.sock");
+    sb.write_policy(&format!("[service]\nsocket = \"{}\"\n", socket.display()));
+
+    // A person is refused, as documented.
+    let mut pty = sb.spawn("runuser", &["-u", "bobby", "--", "passwd"]);
+    pty.answer(CURRENT, BOB);
+    pty.answer(NEW, ALICE_NEW);
+    let (rest, code) = pty.finish();
+    if code == 0 || !rest.contains("The password history is unavailable") {
+        pty.fail("bobby's own change must be refused during the outage");
+    }
+    assert_eq!(sb.shadow_hash("bobby"), hash);
+
+    // Root's reset goes through, warned, on the text rules alone.
+    let mut pty = sb.spawn("passwd", &["bobby"]);
+    pty.answer(NEW, ALICE_NEW);
+    let warned = pty.answer(RETYPE, ALICE_NEW);
+    if !(warned.contains("pwpolicy: ") && warned.contains("will not be recorded")) {
+        pty.fail("root must be told the service is down and the change not recorded");
+    }
+    pty.expect("password updated successfully");
+    let (_, code) = pty.finish();
+    assert_eq!(code, 0, "{}", pty.transcript());
+    assert_ne!(sb.shadow_hash("bobby"), hash, "pam_unix did not change it");
+
+    // And a weak one still only warns root, as without an outage.
+    let mut pty = sb.spawn("passwd", &["bobby"]);
+    pty.answer(NEW, WEAK);
+    let warned = pty.answer(RETYPE, WEAK);
+    if !warned.contains("too short") {
+        pty.fail("root still sees the text rules' reasons during the outage");
+    }
+    pty.expect("password updated successfully");
+    let (_, code) = pty.finish();
+    assert_eq!(code, 0, "{}", pty.transcript());
+
+    // With the service back in reach (the store itself), nothing was recorded.
+    sb.write_policy("");
+    assert_eq!(history_entries(&sb.status("bobby")), entries);
+}

@@ -19,20 +19,20 @@ pub enum BackendError {
     #[error(transparent)]
     Breached(#[from] pwpolicy_breach_file::BreachFileError),
     /// The service is not running or its socket cannot be reached.
-    #[error("cannot reach the pwpolicy service at {}: {source}", .socket.display())]
+    #[error("cannot reach the pwpolicy service at {}: {}", .socket.display(), unreachable(.error))]
     Unreachable {
         /// The socket.
         socket: PathBuf,
-        /// Why.
-        source: io::Error,
+        /// Why (told in plain words, with what to do).
+        error: io::Error,
     },
     /// The connection failed mid-request (e.g. the service was killed).
-    #[error("the pwpolicy service at {} stopped answering: {source}", .socket.display())]
+    #[error("the pwpolicy service at {} stopped answering: {}", .socket.display(), pwpolicy_host::plainly(.error))]
     Lost {
         /// The socket.
         socket: PathBuf,
         /// Why.
-        source: io::Error,
+        error: io::Error,
     },
     /// The service answered with an error.
     #[error("the pwpolicy service refused: {message}")]
@@ -93,5 +93,20 @@ impl BackendError {
             | BackendError::Usage(_)
             | BackendError::UnknownAccount(_) => false,
         }
+    }
+}
+
+/// Why a socket could not be reached, and what to do about it.
+fn unreachable(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => {
+            "pwpolicyd is not running (no one listens on that socket): start it \
+             (systemctl start pwpolicyd) or name a store with --db"
+                .to_owned()
+        }
+        io::ErrorKind::PermissionDenied => {
+            "permission denied: the socket's directory or file does not let this user in".to_owned()
+        }
+        _ => pwpolicy_host::plainly(e),
     }
 }

@@ -44,15 +44,15 @@ impl Service {
     fn lost(&self, source: io::Error) -> BackendError {
         BackendError::Lost {
             socket: self.socket.clone(),
-            source,
+            error: source,
         }
     }
 
     fn stream(&mut self) -> Result<&mut UnixStream, BackendError> {
         if self.stream.is_none() {
-            let unreachable = |source| BackendError::Unreachable {
+            let unreachable = |error| BackendError::Unreachable {
                 socket: self.socket.clone(),
-                source,
+                error,
             };
             let stream = UnixStream::connect(&self.socket).map_err(unreachable)?;
             stream

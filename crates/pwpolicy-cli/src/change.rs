@@ -20,7 +20,7 @@ use crate::{EXIT_ACCEPTED, EXIT_REJECTED};
 pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
     let policy = config::load(args.sources.config.as_deref())?.policy;
     pwpolicy_store::validate_user(&args.user)?;
-    let line = match new_password(&policy) {
+    let line = match new_password(&policy, &args.user) {
         Ok(line) => line,
         Err(e) => return input_error(args.json, &e),
     };
@@ -53,11 +53,22 @@ pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
     }
 }
 
-/// The new password: twice with echo off on a terminal, else the first line of stdin.
-fn new_password(policy: &pwpolicy::Policy) -> Result<Line, InputError> {
+/// The new password: twice with echo off on a terminal (after the rules of
+/// the user's class, as PAM tells them), else the first line of stdin.
+fn new_password(policy: &pwpolicy::Policy, user: &str) -> Result<Line, InputError> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() {
         return read_password(policy, "");
+    }
+    if policy.pam.show_rules {
+        let facts = pwpolicy_host::Facts::lookup(user);
+        let coverage = facts.coverage(policy);
+        if coverage.checks_passwords() {
+            let intro = coverage.policy().rules_before_prompt();
+            if !intro.is_empty() {
+                let _ = writeln!(std::io::stderr(), "{intro}");
+            }
+        }
     }
     let first: Zeroizing<String> = prompt_password("New password: ")?;
     let second = prompt_password("Retype new password: ")?;

@@ -70,6 +70,27 @@ impl Policy {
         }
         rules
     }
+
+    /// The rules as told once before the first "New password:" prompt: a
+    /// heading and one short line each, the same words as
+    /// [`Policy::rules_in_words`]. Empty when no rule is on.
+    ///
+    /// ```
+    /// let intro = pwpolicy::Policy::default().rules_before_prompt();
+    /// assert!(intro.starts_with("A new password must be:\n  - at least 8 characters long\n"));
+    /// ```
+    pub fn rules_before_prompt(&self) -> String {
+        let rules = self.rules_in_words();
+        if rules.is_empty() {
+            return String::new();
+        }
+        let mut text = String::from("A new password must be:");
+        for rule in rules {
+            text.push_str("\n  - ");
+            text.push_str(&rule);
+        }
+        text
+    }
 }
 
 #[cfg(test)]
@@ -88,6 +109,19 @@ mod tests {
                 "not one you have used before",
             ]
         );
+    }
+
+    #[test]
+    fn the_prompts_intro_is_short_enough_for_a_login_prompt() {
+        let intro = Policy::default().rules_before_prompt();
+        assert_eq!(intro.lines().count(), 5, "{intro}");
+        assert!(intro.lines().all(|l| l.len() <= 100), "{intro}");
+        let none = Policy::from_toml(
+            "[quality]\nmin_length = 0\nmin_classes = 0\nname_check = \"off\"\n\
+             [history]\nremember = 0\n",
+        )
+        .unwrap();
+        assert_eq!(none.rules_before_prompt(), "");
     }
 
     #[test]

@@ -388,6 +388,9 @@ pub struct PamSettings {
     pub account_on_error: Option<OnError>,
     /// What the account phase does for a user the store has never seen.
     pub unknown_user: UnknownUser,
+    /// Tell the rules once before the first "New password:" prompt (and in
+    /// `pwpolicy change` on a terminal), as passwdqc's intro does.
+    pub show_rules: bool,
 }
 
 impl PamSettings {
@@ -406,6 +409,7 @@ impl Default for PamSettings {
             on_error: OnError::Fail,
             account_on_error: None,
             unknown_user: UnknownUser::Enrol,
+            show_rules: true,
         }
     }
 }
