@@ -27,7 +27,7 @@ pub fn text_rules(
     let violations = verdict.into_iter().collect();
     match screened {
         Ok(()) => Ok(violations),
-        Err(e) => Err((violations, e.to_string())),
+        Err(e) => Err((violations, pwpolicy_host::say(&e))),
     }
 }
 
@@ -36,7 +36,7 @@ pub struct Unavailable(pub String);
 
 impl From<BackendError> for Unavailable {
     fn from(e: BackendError) -> Self {
-        Unavailable(e.to_string())
+        Unavailable(pwpolicy_host::say(&e))
     }
 }
 

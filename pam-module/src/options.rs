@@ -126,7 +126,7 @@ impl Options {
 fn read_policy(explicit: Option<PathBuf>) -> Result<Policy, ConfigError> {
     pwpolicy_host::policy_file::load(explicit.as_deref())
         .map(|loaded| loaded.policy)
-        .map_err(|e| ConfigError(e.to_string()))
+        .map_err(|e| ConfigError(pwpolicy_host::say(&e)))
 }
 
 /// Every module argument, as `name=VALUE` (a sample value) or `name`: the

@@ -519,7 +519,10 @@ fn errors_say_once_in_plain_words_what_is_wrong_and_where() {
         "[notify]\nto = \"{user}@a.example\"\nto = \"b\"\n",
     );
     let wrong = dir.write("wrong.toml", "[quality]\nmin_classes = \"three\"\n");
-    for (file, says) in [(&twice, "duplicate key"), (&wrong, "invalid type")] {
+    for (file, says) in [
+        (&twice, "duplicate key"),
+        (&wrong, "min_classes must be a whole number"),
+    ] {
         let out = pwpolicy_run(&["policy", "show", "--config", file.to_str().unwrap()], b"");
         assert_eq!(out.code, 2, "{out:?}");
         assert_eq!(out.stderr.matches(says).count(), 1, "{}", out.stderr);
@@ -561,5 +564,29 @@ fn errors_say_once_in_plain_words_what_is_wrong_and_where() {
             && out.stderr.lines().count() == 1,
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn options_that_say_where_to_look_may_come_before_the_verb() {
+    let dir = TestDir::new();
+    let config = dir.write("p.toml", "[quality]\nmin_length = 12\n");
+    let config = config.to_str().unwrap();
+    let after = pwpolicy_run(&["check", "--config", config, "--json"], b"Short-Pass1\n");
+    let before = pwpolicy_run(&["--config", config, "--json", "check"], b"Short-Pass1\n");
+    assert_eq!(after.code, 1, "{after:?}");
+    assert_eq!((before.code, &before.stdout), (after.code, &after.stdout));
+    let socket = dir.path().join("none.sock");
+    let socket = format!("--socket={}", socket.display());
+    let out = pwpolicy_run(&[&socket, "status", "--user", "alice"], b"");
+    assert!(
+        out.code == 2 && out.stderr.contains("pwpolicyd is not running"),
+        "{out:?}"
+    );
+    // A verb that does not take the option says so, naming it.
+    let out = pwpolicy_run(&[&socket, "import-shadow", "/nonexistent"], b"");
+    assert!(
+        out.code == 2 && out.stderr.contains("unexpected argument '--socket"),
+        "{out:?}"
     );
 }

@@ -308,6 +308,30 @@ fn list_shows_every_account_with_its_class_and_shadow(db: &Db) {
     assert_eq!(out.code, 0, "{out:?}");
     let mara = out.stdout.lines().find(|l| l.starts_with("mara,")).unwrap();
     assert!(mara.ends_with(",false"), "{}", out.stdout);
+    // The command that adopts shadow's date, apart from the note (pwpolicyd
+    // leaves it out for a caller who cannot run it).
+    let out = db.run(
+        &["list", "--json", "--passwd", passwd.to_str().unwrap()],
+        "",
+    );
+    let rows = out.json();
+    let mara = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user"] == "mara")
+        .unwrap();
+    assert!(
+        mara["remedy"]
+            .as_str()
+            .unwrap()
+            .starts_with("pwpolicy set-changed --user mara --date "),
+        "{mara}"
+    );
+    assert!(
+        !mara["note"].as_str().unwrap().contains("set-changed"),
+        "{mara}"
+    );
     let out = db.run(&["list", "--passwd", passwd.to_str().unwrap()], "");
     assert!(out.stdout.contains("(differs)"), "{}", out.stdout);
     assert!(!out.stdout.contains("$6$"), "no hash is ever printed");

@@ -408,7 +408,7 @@ impl Drop for Daemon {
 fn as_row(status: &Value) -> Value {
     let mut row = status.clone();
     let map = row.as_object_mut().unwrap();
-    for key in ["shadow", "shadow_agrees", "note"] {
+    for key in ["shadow", "shadow_agrees", "note", "remedy"] {
         map.remove(key);
     }
     row

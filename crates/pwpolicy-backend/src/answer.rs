@@ -61,6 +61,11 @@ pub struct Status {
     /// why expiry does not apply).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The administrator's command that resolves what the note says (such
+    /// as adopting shadow's date), apart from the note so that a caller who
+    /// cannot run it is not told to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
     /// What the directory says of a directory user (`--directory`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory: Option<DirectoryView>,
@@ -111,6 +116,7 @@ impl Status {
             shadow: None,
             shadow_agrees: None,
             note: None,
+            remedy: None,
             directory: None,
             reminder: None,
         }
@@ -123,6 +129,7 @@ impl Status {
             shadow: None,
             shadow_agrees: None,
             note: None,
+            remedy: None,
             ..self
         }
     }

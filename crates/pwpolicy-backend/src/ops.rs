@@ -71,12 +71,13 @@ pub fn status_of(
     status.note = coverage.why_no_expiry().map(str::to_owned);
     if let Some(shadow) = &facts.shadow {
         // Only where pwpolicy expires passwords can the two views clash.
-        let (agrees, note) = if coverage.expires() {
+        let (agrees, note, remedy) = if coverage.expires() {
             let ours = record.and_then(|r| r.last_change);
             shadow_view(&facts.name, shadow.last_change, ours, record.is_some())
         } else {
-            (true, None)
+            (true, None, None)
         };
+        status.remedy = remedy;
         status.shadow = Some(ShadowView {
             last_changed: match shadow.last_change {
                 ShadowChange::Unset => None,
@@ -109,24 +110,26 @@ pub fn status(
     Ok(status_of(policy, facts, record.as_ref(), now))
 }
 
-/// Whether shadow's last change agrees with pwpolicy's, and what to say if not.
+/// Whether shadow's last change agrees with pwpolicy's, what to say if
+/// not, and the command that adopts shadow's date.
 fn shadow_view(
     user: &str,
     shadow: ShadowChange,
     ours: Option<OffsetDateTime>,
     recorded: bool,
-) -> (bool, Option<String>) {
+) -> (bool, Option<String>, Option<String>) {
     let ours = ours.map(|t| t.date());
     match shadow {
-        ShadowChange::Unset => (true, None),
+        ShadowChange::Unset => (true, None, None),
         ShadowChange::MustChange => (
             true,
             Some(
                 "shadow forces a change at the next login (passwd -e): pwpolicy forces it too"
                     .into(),
             ),
+            None,
         ),
-        ShadowChange::On(day) if Some(day.date()) == ours => (true, None),
+        ShadowChange::On(day) if Some(day.date()) == ours => (true, None, None),
         ShadowChange::On(day) => {
             let date = pwpolicy::format_date(day.date());
             let ours = ours.map_or_else(|| "no date".to_owned(), pwpolicy::format_date);
@@ -139,9 +142,9 @@ fn shadow_view(
                 false,
                 Some(format!(
                     "shadow says the password was last changed on {date}, pwpolicy has {what}; \
-                     pwpolicy decides from its own record \
-                     (to adopt shadow's date: pwpolicy set-changed --user {user} --date {date})"
+                     pwpolicy decides from its own record"
                 )),
+                Some(format!("pwpolicy set-changed --user {user} --date {date}")),
             )
         }
     }

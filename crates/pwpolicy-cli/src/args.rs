@@ -10,11 +10,51 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Check passwords against the organisation's password policy, and manage
 /// password history and expiry.
 #[derive(Debug, Parser)]
-#[command(name = "pwpolicy", version, about, long_about = None)]
+#[command(name = "pwpolicy", version, about, long_about = None, after_help = BEFORE_THE_VERB)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+const BEFORE_THE_VERB: &str = "--config, --db, --socket, --directory and --json may also come \
+     before the command: `pwpolicy --socket S status` is `pwpolicy status --socket S`.";
+
+/// Options that say where to look (and `--json`): an admin types them
+/// first (`pwpolicy --socket S status`), as with git's `-C`. Each verb
+/// that takes them declares them itself, so they are moved to the end of
+/// the line (before a `--`) and the verb decides; one it does not take is
+/// refused by the verb's own parser, naming it.
+const HOISTED: &[&str] = &["--config", "--db", "--socket", "--directory"];
+/// Hoisted flags, which take no value.
+const HOISTED_FLAGS: &[&str] = &["--json"];
+
+/// The command line with the options of [`HOISTED`] that come before the
+/// verb moved after it.
+pub fn hoist(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut args = args.into_iter();
+    let mut line: Vec<std::ffi::OsString> = args.next().into_iter().collect();
+    let mut moved = Vec::new();
+    let mut rest: Vec<std::ffi::OsString> = args.collect();
+    while let Some(arg) = rest.first().and_then(|a| a.to_str()).map(str::to_owned) {
+        let name = arg.split_once('=').map_or(arg.as_str(), |(name, _)| name);
+        if HOISTED_FLAGS.contains(&arg.as_str()) {
+            moved.push(rest.remove(0));
+        } else if HOISTED.contains(&name) {
+            moved.push(rest.remove(0));
+            if !arg.contains('=') && !rest.is_empty() {
+                moved.push(rest.remove(0));
+            }
+        } else {
+            break;
+        }
+    }
+    let end = rest.iter().position(|a| a == "--").unwrap_or(rest.len());
+    let after: Vec<_> = rest.split_off(end);
+    line.extend(rest);
+    line.extend(moved);
+    line.extend(after);
+    line
 }
 
 /// The verbs.
@@ -572,4 +612,58 @@ fn profile_name(name: &str) -> Result<pwpolicy::Profile, String> {
         let names: Vec<&str> = pwpolicy::Profile::ALL.iter().map(|p| p.name()).collect();
         format!("no such profile; use one of {}", names.join(", "))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hoisted(line: &str) -> String {
+        let args = line.split(' ').map(std::ffi::OsString::from);
+        let out: Vec<String> = hoist(args)
+            .into_iter()
+            .map(|a| a.into_string().unwrap_or_default())
+            .collect();
+        out.join(" ")
+    }
+
+    #[test]
+    fn options_before_the_verb_move_after_it() {
+        assert_eq!(
+            hoisted("pwpolicy --socket /s status --user a"),
+            "pwpolicy status --user a --socket /s"
+        );
+        assert_eq!(
+            hoisted("pwpolicy --config=/c.toml --json policy show"),
+            "pwpolicy policy show --config=/c.toml --json"
+        );
+        assert_eq!(
+            hoisted("pwpolicy --db /d history clear --user a -- x"),
+            "pwpolicy history clear --user a --db /d -- x"
+        );
+        // Nothing before the verb, or an option that is not hoisted: as typed.
+        for line in [
+            "pwpolicy status --socket /s",
+            "pwpolicy --version",
+            "pwpolicy",
+        ] {
+            assert_eq!(hoisted(line), line);
+        }
+    }
+
+    #[test]
+    fn every_hoisted_option_is_one_some_verb_takes() {
+        use clap::CommandFactory;
+        let cli = Cli::command();
+        for name in HOISTED.iter().chain(HOISTED_FLAGS) {
+            let long = name.trim_start_matches("--");
+            let taken = cli.get_subcommands().any(|verb| {
+                verb.get_arguments().any(|a| a.get_long() == Some(long))
+                    || verb
+                        .get_subcommands()
+                        .any(|sub| sub.get_arguments().any(|a| a.get_long() == Some(long)))
+            });
+            assert!(taken, "no verb takes {name}");
+        }
+    }
 }

@@ -54,7 +54,7 @@ const EXIT_REJECTED: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(args::hoist(std::env::args_os()));
     let json = wants_json(&cli.command);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -93,22 +93,10 @@ fn broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// An error and its causes on one line, each cause said once: many of
-/// our errors already name their cause in their own message (so that a
-/// log with `{}` alone has it), and a chain would repeat it.
+/// An error and its causes on one line, each said once and plainly: the
+/// same words pwpolicyd and the PAM module log.
 fn say(err: &anyhow::Error) -> String {
-    let mut line = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if line.contains(&text) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&text);
-    }
-    line
+    pwpolicy_host::say(err.as_ref())
 }
 
 /// Whether the command asked for JSON output.

@@ -83,8 +83,13 @@ fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
     if let Some(shadow) = s.shadow.as_ref().and_then(|v| v.last_changed.as_deref()) {
         writeln!(out, "Shadow last change      : {shadow}")?;
     }
-    if let Some(note) = &s.note {
-        writeln!(out, "Note                    : {note}")?;
+    match (&s.note, &s.remedy) {
+        (Some(note), Some(remedy)) => writeln!(
+            out,
+            "Note                    : {note} (to adopt shadow's date, as root: {remedy})"
+        )?,
+        (Some(note), None) => writeln!(out, "Note                    : {note}")?,
+        _ => {}
     }
     Ok(())
 }

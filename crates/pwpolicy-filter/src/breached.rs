@@ -124,7 +124,7 @@ impl List {
 /// The one mapping from the list's errors to ours: the message (which names
 /// the file and says why) without the dependency's type.
 fn list_error(e: BreachFileError) -> Error {
-    Error::BreachedList(e.to_string())
+    Error::BreachedList(pwpolicy_host::say(&e))
 }
 
 /// Writes a filter of `passwords` (SHA-1 keys, built with `--min-count

@@ -215,7 +215,7 @@ pub fn load(path: &Path) -> Result<Policy, Error> {
             },
             other => Error::InvalidPolicy {
                 path: path.to_owned(),
-                reason: other.to_string(),
+                reason: pwpolicy_host::say(&other),
             },
         })
 }

@@ -38,5 +38,5 @@ pub mod shadow;
 #[cfg(unix)]
 pub use accounts::{Facts, HostAccounts};
 pub use breached::Lists;
-pub use plainly::plainly;
+pub use plainly::{plainly, say};
 pub use policy_file::{DEFAULT_POLICY_PATH, LoadedPolicy, PolicyFileError};

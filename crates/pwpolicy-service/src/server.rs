@@ -517,7 +517,7 @@ fn refusal(peer: &Peer, e: BackendError) -> (ErrorKind, String) {
         _ => ErrorKind::StoreUnavailable,
     };
     if peer.admin {
-        return (kind, e.to_string());
+        return (kind, pwpolicy_host::say(&e));
     }
     (
         kind,
@@ -613,7 +613,13 @@ fn execute(
                 .ok_or(BackendError::Store(StoreError::InvalidUser(
                     "the caller has no user name",
                 )))?;
-            Answer::Status(Box::new(local.status(Some(&user))?))
+            let mut status = local.status(Some(&user))?;
+            // The fix is root's to run; an ordinary caller is told the
+            // facts, not a command they cannot use.
+            if !peer.admin {
+                status.remedy = None;
+            }
+            Answer::Status(Box::new(status))
         }
         Request::Report { expiring_within } => {
             let count = in_pages(page, |row| local.report(expiring_within, row))?;

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            error!("{e:#}");
+            error!("{}", pwpolicy_host::say(e.as_ref()));
             ExitCode::FAILURE
         }
     }

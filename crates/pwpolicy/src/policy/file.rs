@@ -86,10 +86,54 @@ fn syntax_error(text: &str, e: &toml::de::Error) -> Error {
         .span()
         .map(|span| line_and_column(text, span.start))
         .unwrap_or((1, 1));
+    let key = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .and_then(|l| l.split_once('='))
+        .map(|(key, _)| key.trim());
     Error::PolicySyntax {
         line,
         column,
-        message: e.message().trim_end().to_owned(),
+        message: in_plain_words(e.message().trim_end(), key),
+    }
+}
+
+/// serde's words for a wrong value (`invalid type: string "three",
+/// expected u8`) in an administrator's, naming the key: `min_classes must
+/// be a whole number, not the text "three"`. Other messages unchanged but
+/// for "field", which a policy file calls a key.
+fn in_plain_words(message: &str, key: Option<&str>) -> String {
+    let wrong = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    let Some((found, expected)) = wrong.and_then(|m| m.split_once(", expected ")) else {
+        return message.replace("unknown field", "unknown key");
+    };
+    let expected = match expected {
+        "u8" => "a whole number from 0 to 255",
+        "u16" => "a whole number from 0 to 65535",
+        "u32" | "u64" | "usize" => "a whole number, 0 or more",
+        "i32" | "i64" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a boolean" => "true or false",
+        "a string" => "text in double quotes",
+        "a sequence" => "a list in brackets, [ ... ]",
+        other => other,
+    };
+    let found = if let Some(text) = found.strip_prefix("string ") {
+        format!("the text {text}")
+    } else if let Some(n) = found.strip_prefix("integer ") {
+        n.trim_matches('`').to_owned()
+    } else if let Some(b) = found.strip_prefix("boolean ") {
+        b.trim_matches('`').to_owned()
+    } else if found == "sequence" {
+        "a list".to_owned()
+    } else {
+        found.to_owned()
+    };
+    match key {
+        Some(key) => format!("{key} must be {expected}, not {found}"),
+        None => format!("expected {expected}, not {found}"),
     }
 }
 
@@ -139,6 +183,30 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrong_values_are_told_in_an_administrators_words() {
+        for (toml, says) in [
+            (
+                "[quality]\nmin_classes = \"three\"\n",
+                "min_classes must be a whole number from 0 to 255, not the text \"three\"",
+            ),
+            (
+                "[quality]\nmin_length = -1\n",
+                "min_length must be a whole number, 0 or more, not -1",
+            ),
+            (
+                "[pam]\naudit = \"yes\"\n",
+                "audit must be true or false, not the text \"yes\"",
+            ),
+            ("[quality]\nminlen = 8\n", "unknown key `minlen`"),
+        ] {
+            let e = Policy::from_toml(toml).unwrap_err().to_string();
+            assert!(e.contains(says), "{toml:?}: {e}");
+            assert!(e.contains("line 2"), "{toml:?}: {e}");
+            assert!(!e.contains("expected u"), "{toml:?}: {e}");
+        }
+    }
     use crate::{NameCheck, Remember};
 
     #[test]

@@ -542,7 +542,7 @@ mod tests {
             ("[breached]\nmin_count = 10\n", "needs `file`"),
             (
                 "[breached]\nfile = \"/l.pwbf\"\nmincount = 10\n",
-                "unknown field",
+                "unknown key",
             ),
         ] {
             let err = Policy::from_toml(text).unwrap_err().to_string();
