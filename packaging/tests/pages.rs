@@ -258,3 +258,67 @@ fn the_shipped_policy_file_is_the_built_in_policy() {
     assert_eq!(policy.notify.max_per_run.take(), Some(500));
     assert_eq!(policy, pwpolicy::Policy::default());
 }
+
+/// Issue 24: every generated page reads like a man page, not like --help:
+/// no backticks (NAME included), a synopsis with each option's value, and
+/// EXIT STATUS and EXAMPLES sections whose commands use only options the
+/// command has.
+#[test]
+fn generated_pages_have_value_placeholders_exit_status_and_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = pwpolicy_packaging::pwpolicy_command().disable_help_subcommand(true);
+    cmd.build();
+    let mut all = Vec::new();
+    commands(&cmd, "", &mut all);
+    all.push((
+        "pwpolicyd".to_owned(),
+        pwpolicy_packaging::pwpolicyd_command(),
+    ));
+    let pages = pwpolicy_packaging::write_man_pages(dir.path()).unwrap();
+    assert_eq!(pages.len(), all.len());
+    let table: Vec<&str> = pwpolicy_packaging::sections::pages().collect();
+    assert_eq!(
+        table.len(),
+        all.len(),
+        "sections.rs has a page no command has: {table:?}"
+    );
+    for (name, cmd) in &all {
+        let section = if name == "pwpolicyd" { "8" } else { "1" };
+        let page = dir.path().join(format!("man{section}/{name}.{section}"));
+        let roff = std::fs::read_to_string(&page).unwrap();
+        assert!(!roff.contains('`'), "{name}: a backtick");
+        let synopsis = roff
+            .split(".SH SYNOPSIS\n")
+            .nth(1)
+            .and_then(|s| s.lines().next())
+            .unwrap_or_else(|| panic!("{name}: no synopsis"));
+        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            let (Some(long), true) = (arg.get_long(), arg.get_action().takes_values()) else {
+                continue;
+            };
+            let flag = format!("\\-\\-{}\\fR \\fI", long.replace('-', "\\-"));
+            assert!(
+                synopsis.contains(&flag),
+                "{name}: --{long} without its value in {synopsis}"
+            );
+        }
+        for heading in [".SH \"EXIT STATUS\"\n.TP\n.B 0\n", ".SH EXAMPLES\n"] {
+            assert!(roff.contains(heading), "{name}: no {heading:?}");
+        }
+        // The examples' options are the command's own.
+        let examples = roff.split(".SH EXAMPLES\n").nth(1).unwrap();
+        let examples = examples.split(".SH ").next().unwrap().replace("\\-", "-");
+        let words = format!("{} ", cmd.get_bin_name().unwrap_or(cmd.get_name()));
+        let longs: Vec<&str> = cmd.get_arguments().filter_map(|a| a.get_long()).collect();
+        for line in examples.lines().filter(|l| l.contains(&words)) {
+            for word in line.split_whitespace().filter(|w| w.starts_with("--")) {
+                let word = word.trim_start_matches('-').trim_end_matches("\\fR");
+                let word = word.split('=').next().unwrap();
+                assert!(
+                    longs.contains(&word) || cmd.has_subcommands(),
+                    "{name}: its example uses --{word}, which it does not take"
+                );
+            }
+        }
+    }
+}

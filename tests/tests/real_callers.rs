@@ -913,3 +913,36 @@ fn root_resets_a_password_through_a_pwpolicyd_outage_with_a_warning() {
     sb.write_policy("");
     assert_eq!(history_entries(&sb.status("bobby")), entries);
 }
+
+#[test]
+fn policy_check_with_no_file_checks_the_default_path_as_pam_reads_it() {
+    let Some(sb) = sandbox(
+        "policy_check_with_no_file_checks_the_default_path_as_pam_reads_it",
+        &[],
+    ) else {
+        return;
+    };
+    let cli = sb.cli_path();
+    let cli = cli.to_str().unwrap();
+    sb.write_policy("[quality]\nmin_length = 12\n");
+    let out = sb.run(cli, &["policy", "check"], b"");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "/etc/security/pwpolicy.toml: valid\n");
+    sb.write_policy("[quality]\nminlen = 12\n");
+    let out = sb.run(cli, &["policy", "check"], b"");
+    assert!(
+        out.code == 1 && out.stdout.contains("unknown key `minlen`"),
+        "{out:?}"
+    );
+    // No file at the default path: the built-in policy, as PAM decides.
+    std::fs::remove_file(sb.policy_file()).unwrap();
+    let out = sb.run(cli, &["policy", "check"], b"");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("built-in default policy"), "{out:?}");
+    let out = sb.run(
+        cli,
+        &["policy", "check", "/etc/security/pwpolicy.toml"],
+        b"",
+    );
+    assert_eq!(out.code, 2, "a file named and missing is an error: {out:?}");
+}

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Check passwords against the organisation's password policy, and manage
 /// password history and expiry.
 #[derive(Debug, Parser)]
-#[command(name = "pwpolicy", version, about, long_about = None, after_help = BEFORE_THE_VERB)]
+#[command(name = "pwpolicy", version, after_help = BEFORE_THE_VERB)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

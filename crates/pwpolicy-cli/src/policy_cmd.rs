@@ -147,10 +147,21 @@ fn with_unset_keys(policy: &Policy, toml: &str) -> String {
 /// programs that use them open them. Valid means they will load it. An
 /// unreadable file is an error (exit 2); an invalid one a rejection (exit
 /// 1) that names the line, or the file and its fix.
-pub fn check(path: Option<&Path>) -> anyhow::Result<u8> {
-    let path = path.unwrap_or(Path::new(DEFAULT_POLICY_PATH));
+pub fn check(named: Option<&Path>) -> anyhow::Result<u8> {
+    let path = named.unwrap_or(Path::new(DEFAULT_POLICY_PATH));
     let loaded = match config::load(Some(path)) {
         Ok(loaded) => loaded,
+        // As PAM and every verb decide it: no file at the default path
+        // means the built-in policy, which is valid.
+        Err(PolicyFileError::Read { error, .. })
+            if named.is_none() && error.kind() == std::io::ErrorKind::NotFound =>
+        {
+            outln!(
+                "{}: no such file: the built-in default policy applies (valid)",
+                path.display()
+            )?;
+            return Ok(EXIT_ACCEPTED);
+        }
         Err(PolicyFileError::Read {
             path,
             error: source,
