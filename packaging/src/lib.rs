@@ -187,7 +187,7 @@ fn code_in_bold(roff: &str) -> String {
         let mut parts = line.split('`');
         let mut text = parts.next().unwrap_or_default().to_owned();
         let rest: Vec<&str> = parts.collect();
-        if rest.len() % 2 == 0 {
+        if rest.len().is_multiple_of(2) {
             for (i, part) in rest.iter().enumerate() {
                 text.push_str(if i % 2 == 0 { "\\fB" } else { "\\fR" });
                 text.push_str(part);
