@@ -169,7 +169,7 @@ fn similar_to_old(
     if !policy.history.similarity
         || found
             .iter()
-            .any(|v| matches!(v, Violation::Reused | Violation::SimilarToHistory))
+            .any(|v| matches!(v, Violation::Reused { .. } | Violation::SimilarToHistory))
     {
         return None;
     }

@@ -125,7 +125,7 @@ fn passwd_run_by_the_user_refuses_weak_named_and_reused_passwords_before_the_ret
     pty.send_secret(WITH_ACCOUNT_NAME);
     refused_and_asked_again(&mut pty, "account name");
     pty.send_secret(ALICE_OLD);
-    let (_, code) = refused_for_the_last_time(&mut pty, "used before");
+    let (_, code) = refused_for_the_last_time(&mut pty, "is your current password");
     assert_ne!(code, 0, "passwd must fail: {}", pty.transcript());
     assert_eq!(
         sb.shadow_hash("alice"),
@@ -215,7 +215,7 @@ fn login_forces_the_change_of_an_expired_password_then_lets_the_user_in() {
     pty.answer(NEW, WEAK);
     refused_and_asked_again(&mut pty, "too short");
     pty.send_secret(ALICE_OLD);
-    refused_and_asked_again(&mut pty, "used before");
+    refused_and_asked_again(&mut pty, "is your current password");
     pty.send_secret(ALICE_NEW);
     pty.answer(RETYPE, ALICE_NEW);
     shell_works(&mut pty, "$ ");
@@ -312,7 +312,7 @@ fn login_makes_the_user_change_a_password_an_administrator_expired() {
     pty.expect(FORCED);
     pty.answer(CURRENT, ALICE_NEW);
     pty.answer(NEW, ALICE_NEW);
-    refused_and_asked_again(&mut pty, "used before");
+    refused_and_asked_again(&mut pty, "is your current password");
     pty.send_secret(ALICE_NEWER);
     pty.answer(RETYPE, ALICE_NEWER);
     shell_works(&mut pty, "$ ");

@@ -349,7 +349,10 @@ fn the_pam_module_enforces_history_and_expiry_through_the_service() {
     );
     let again = pam("erin", "chauthtok", &["Blue-Kettle-42", "Blue-Kettle-42"]);
     assert_eq!(again["result"], 11, "{again}");
-    assert!(again.to_string().contains("was used before"), "{again}");
+    assert!(
+        again.to_string().contains("is your current password"),
+        "{again}"
+    );
     assert_eq!(
         daemon
             .cli(false, &["status", "--user", "erin", "--json"], "")

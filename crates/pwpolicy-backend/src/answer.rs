@@ -183,7 +183,7 @@ impl CheckAnswer {
     pub fn tells_of_history(&self) -> bool {
         self.violations
             .iter()
-            .any(|v| matches!(v, Violation::Reused | Violation::SimilarToHistory))
+            .any(|v| matches!(v, Violation::Reused { .. } | Violation::SimilarToHistory))
     }
 }
 
@@ -204,7 +204,10 @@ mod tests {
     #[test]
     fn answers_keep_the_cores_violations_through_json() {
         let answer = CheckAnswer::of(
-            vec![Violation::TooShort { min: 8, actual: 5 }, Violation::Reused],
+            vec![
+                Violation::TooShort { min: 8, actual: 5 },
+                Violation::Reused { current: false },
+            ],
             true,
         );
         let json = serde_json::to_string(&answer).unwrap();

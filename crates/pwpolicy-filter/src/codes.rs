@@ -108,7 +108,7 @@ mod tests {
             },
             Violation::ContainsAccountName,
             Violation::ContainsNamePart,
-            Violation::Reused,
+            Violation::Reused { current: false },
             Violation::TooRecent {
                 min_age_days: 1,
                 allowed_from: std::time::SystemTime::UNIX_EPOCH.into(),

@@ -100,7 +100,9 @@ pub fn decide(
         )?;
         reused = found;
         if reused && !change.allow_reuse {
-            violations.push(Violation::Reused);
+            violations.push(Violation::Reused {
+                current: is_current(state, change)?,
+            });
         }
         Some(entry)
     } else {
@@ -145,7 +147,8 @@ pub fn review(
             .hasher
             .contains(counted(&state.entries, remember, scope), change.password)?;
     if reused {
-        violations.push(Violation::Reused);
+        let current = scope == HistoryScope::Whole && is_current(state, change)?;
+        violations.push(Violation::Reused { current });
     }
     if let Some(stem) = similarity_stem(change).filter(|_| !reused) {
         let stems = counted_stems(state, remember, scope);
@@ -154,6 +157,18 @@ pub fn review(
         }
     }
     Ok(violations)
+}
+
+/// Whether a reused candidate is the current password (the newest entry),
+/// so the user is told that rather than "used before". One more argon2
+/// run, on the refusal path only.
+fn is_current(state: &UserHistory, change: &PasswordChange<'_>) -> Result<bool, StoreError> {
+    match state.entries.last() {
+        Some(newest) => Ok(change
+            .hasher
+            .contains(std::slice::from_ref(newest), change.password)?),
+        None => Ok(false),
+    }
 }
 
 /// The candidate's stem, when the policy compares stems (and history is
@@ -205,7 +220,10 @@ mod tests {
                 enforce_min_age: false,
                 allow_reuse: false,
             };
-            review(&state, &change, scope).unwrap() == vec![Violation::Reused]
+            review(&state, &change, scope)
+                .unwrap()
+                .iter()
+                .any(|v| matches!(v, Violation::Reused { .. }))
         };
         assert!(reused("Current-3c!", HistoryScope::Whole));
         assert!(!reused("Current-3c!", HistoryScope::ExceptCurrent));
@@ -213,6 +231,22 @@ mod tests {
         // not bring the oldest back in.
         assert!(reused("Older-2b!", HistoryScope::ExceptCurrent));
         assert!(!reused("Oldest-1a!", HistoryScope::ExceptCurrent));
+        // The current password is told as such; an earlier one is not.
+        let told = |candidate: &str| {
+            let password = pwpolicy::Password::new(candidate);
+            let change = PasswordChange {
+                user: "erin",
+                password: &password,
+                policy: &policy,
+                hasher: &hasher,
+                now: time::OffsetDateTime::now_utc(),
+                enforce_min_age: false,
+                allow_reuse: false,
+            };
+            review(&state, &change, HistoryScope::Whole).unwrap()
+        };
+        assert_eq!(told("Current-3c!"), [Violation::Reused { current: true }]);
+        assert_eq!(told("Older-2b!"), [Violation::Reused { current: false }]);
     }
 
     #[test]

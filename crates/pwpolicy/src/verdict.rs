@@ -90,7 +90,11 @@ pub enum Violation {
     /// A part of the user's full name appears in the password (ignoring case).
     ContainsNamePart,
     /// The password is in the user's history.
-    Reused,
+    Reused {
+        /// It is the current password (the newest remembered), not only an
+        /// earlier one: the user is told so, in those words.
+        current: bool,
+    },
     /// The password's stem is that of a remembered password (see
     /// [`crate::Stem`]), or of the old password the caller supplied.
     SimilarToHistory,
@@ -133,7 +137,7 @@ impl Violation {
             }
             Violation::ContainsAccountName => "contains_account_name",
             Violation::ContainsNamePart => "contains_name_part",
-            Violation::Reused => "reused",
+            Violation::Reused { .. } => "reused",
             Violation::SimilarToHistory => "similar_to_history",
             Violation::TooRecent { .. } => "too_recent",
             Violation::Breached => "breached",
@@ -194,7 +198,10 @@ impl fmt::Display for Violation {
                 "contains part of the user's full name: leave out every part of the name \
                  longer than two characters",
             ),
-            Violation::Reused => {
+            Violation::Reused { current: true } => {
+                f.write_str("is your current password: choose a new one")
+            }
+            Violation::Reused { current: false } => {
                 f.write_str("was used before: choose a password that has not been used")
             }
             Violation::SimilarToHistory => f.write_str(
@@ -309,9 +316,11 @@ impl Serialize for Violation {
                 map.serialize_entry("warning", warning)?;
                 map.serialize_entry("suggestions", suggestions)?;
             }
+            Violation::Reused { current } => {
+                map.serialize_entry("current", current)?;
+            }
             Violation::ContainsAccountName
             | Violation::ContainsNamePart
-            | Violation::Reused
             | Violation::SimilarToHistory
             | Violation::Breached
             | Violation::ContainsBannedWord => {}
@@ -347,6 +356,8 @@ struct Said {
     warning: Option<String>,
     #[serde(default)]
     suggestions: Vec<String>,
+    #[serde(default)]
+    current: bool,
 }
 
 impl<'de> Deserialize<'de> for Violation {
@@ -392,7 +403,9 @@ impl<'de> Deserialize<'de> for Violation {
             }
             "contains_account_name" => Violation::ContainsAccountName,
             "contains_name_part" => Violation::ContainsNamePart,
-            "reused" => Violation::Reused,
+            "reused" => Violation::Reused {
+                current: said.current,
+            },
             "similar_to_history" => Violation::SimilarToHistory,
             "breached" => Violation::Breached,
             "contains_banned_word" => Violation::ContainsBannedWord,
@@ -521,7 +534,8 @@ mod tests {
             },
             Violation::ContainsAccountName,
             Violation::ContainsNamePart,
-            Violation::Reused,
+            Violation::Reused { current: false },
+            Violation::Reused { current: true },
             Violation::SimilarToHistory,
             Violation::Breached,
             Violation::TooGuessable {
