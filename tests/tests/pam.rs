@@ -1571,3 +1571,86 @@ fn the_outage_table_in_docs_pam_md_holds_cell_by_cell() {
         );
     }
 }
+
+/// docs/pam.md's "What replacing pam_pwquality costs", as it says: four
+/// passwords pam_pwquality (libpwquality with cracklib's dictionary, the
+/// settings the docs name) refuses for alice, which the organisation's
+/// default policy accepts, and which the one-line settings the docs give
+/// refuse again, each through pam_pwpolicy in the same stack position.
+#[test]
+fn what_replacing_pam_pwquality_costs_and_the_settings_that_cover_it() {
+    let pwquality = Path::new("/lib/x86_64-linux-gnu/security/pam_pwquality.so");
+    require!(
+        pwquality.exists() && Path::new("/var/cache/cracklib/cracklib_dict.pwd").exists(),
+        "needs libpam-pwquality and cracklib-runtime"
+    );
+    let pam = Pam::new();
+    pam.service(
+        "pwquality",
+        &[format!(
+            "password requisite {} retry=1 enforce_for_root minlen=8 minclass=3 \
+             maxrepeat=3 maxsequence=4 usercheck=1 dictcheck=1",
+            pwquality.display()
+        )],
+    );
+    pam.standard("pwpolicy", "enforce_for_root retry=1", "pam_permit.so");
+    let losses = [
+        ("Password1", "too_guessable"),
+        ("12345678Aa", "contains_sequence"),
+        ("aaaaaaaaaaaaaaa1A", "too_many_repeats"),
+        ("ecilA-999", "too_guessable"),
+    ];
+    for (password, _) in losses {
+        let v = pam.run("pwquality", "alice", "chauthtok", &[password, password]);
+        // pam_pwquality ends a refused last try with PAM_AUTHTOK_ERR.
+        assert_eq!(
+            result(&v),
+            AUTHTOK_ERR,
+            "pam_pwquality accepts {password}: {v}"
+        );
+        assert!(
+            said(&v, "error")[0].starts_with("BAD PASSWORD: "),
+            "{password}: {v}"
+        );
+        let v = pam.run("pwpolicy", "alice", "chauthtok", &[password, password]);
+        assert_eq!(
+            result(&v),
+            SUCCESS,
+            "the default policy is the organisation's and accepts {password}: {v}"
+        );
+    }
+    // The docs' settings: max_repeat and max_sequence without zxcvbn, and
+    // guessability for the dictionary and the reversed name.
+    std::fs::write(
+        &pam.config,
+        "[history]\nmemory_kib = 64\niterations = 1\n\
+         [quality]\nmax_repeat = 3\nmax_sequence = 4\n[guessability]\nmin_score = 3\n",
+    )
+    .unwrap();
+    for (password, code) in losses {
+        let out = pwpolicy_run(
+            &[
+                "check",
+                "--user",
+                "alice",
+                "--full-name",
+                "Alice Liddell",
+                "--json",
+                "--config",
+                pam.config.to_str().unwrap(),
+                "--db",
+                pam.db.to_str().unwrap(),
+            ],
+            format!("{password}\n").as_bytes(),
+        );
+        let codes: Vec<String> = out.json()["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["code"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(codes.contains(&code.to_owned()), "{password}: {codes:?}");
+        let v = pam.run("pwpolicy", "alice", "chauthtok", &[password, password]);
+        assert_eq!(result(&v), MAXTRIES, "{password}: {v}");
+    }
+}

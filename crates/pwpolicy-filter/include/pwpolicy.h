@@ -42,6 +42,8 @@ extern "C" {
 #define PWPOLICY_V_TOO_GUESSABLE         (1u << 8) /* [guessability] min_score */
 #define PWPOLICY_V_CONTAINS_BANNED_WORD  (1u << 9) /* [banned] words, file */
 #define PWPOLICY_V_SIMILAR_TO_HISTORY    (1u << 10) /* needs history: never set by this API */
+#define PWPOLICY_V_TOO_MANY_REPEATS      (1u << 11) /* [quality] max_repeat */
+#define PWPOLICY_V_CONTAINS_SEQUENCE     (1u << 12) /* [quality] max_sequence */
 
 /* What pwpolicy_check_utf8 returns. */
 #define PWPOLICY_OK          0

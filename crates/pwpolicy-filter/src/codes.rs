@@ -9,7 +9,7 @@ use pwpolicy::Verdict;
 
 /// The stable violation codes in bit order: `CODES[i]` is bit `1 << i`.
 /// Append only: a code's bit is part of the C ABI.
-pub const CODES: [&CStr; 11] = [
+pub const CODES: [&CStr; 13] = [
     c"too_short",
     c"too_long",
     c"too_few_classes",
@@ -21,6 +21,8 @@ pub const CODES: [&CStr; 11] = [
     c"too_guessable",
     c"contains_banned_word",
     c"similar_to_history",
+    c"too_many_repeats",
+    c"contains_sequence",
 ];
 
 const _: () = assert!(CODES.len() <= c_uint::BITS as usize, "one bit per code");
@@ -114,6 +116,8 @@ mod tests {
                 allowed_from: std::time::SystemTime::UNIX_EPOCH.into(),
             },
             Violation::Breached,
+            Violation::TooManyRepeats { max: 3 },
+            Violation::ContainsSequence { max: 4 },
         ]
     }
 

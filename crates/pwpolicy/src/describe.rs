@@ -46,6 +46,18 @@ impl Policy {
             ),
             NameCheck::Off => {}
         }
+        if q.max_repeat > 0 {
+            rules.push(format!(
+                "free of any character more than {} times in a row",
+                q.max_repeat
+            ));
+        }
+        if q.max_sequence > 0 {
+            rules.push(format!(
+                "free of runs of more than {} characters in order, like abcd or 4321",
+                q.max_sequence
+            ));
+        }
         let variation = if self.history.similarity {
             ", nor a variation of one"
         } else {

@@ -112,6 +112,18 @@ pub enum Violation {
         /// zxcvbn's advice, as clauses.
         suggestions: Vec<String>,
     },
+    /// One character appears more than `max` times in a row
+    /// (`[quality] max_repeat`).
+    TooManyRepeats {
+        /// The policy's maximum.
+        max: u32,
+    },
+    /// More than `max` characters in a row step by one up or down
+    /// (`[quality] max_sequence`).
+    ContainsSequence {
+        /// The policy's maximum.
+        max: u32,
+    },
     /// A word the policy bans appears in the password (case, look-alike
     /// characters and separators undone; see [`crate::rules::banned`]).
     ContainsBannedWord,
@@ -127,7 +139,8 @@ pub enum Violation {
 impl Violation {
     /// The stable code: `too_short`, `too_long`, `too_few_classes`,
     /// `contains_account_name`, `contains_name_part`, `reused`, `too_recent`,
-    /// `breached`, `too_guessable`, `contains_banned_word`, `similar_to_history`.
+    /// `breached`, `too_guessable`, `contains_banned_word`, `similar_to_history`,
+    /// `too_many_repeats`, `contains_sequence`.
     pub fn code(&self) -> &'static str {
         match self {
             Violation::TooShort { .. } => "too_short",
@@ -143,6 +156,8 @@ impl Violation {
             Violation::Breached => "breached",
             Violation::TooGuessable { .. } => "too_guessable",
             Violation::ContainsBannedWord => "contains_banned_word",
+            Violation::TooManyRepeats { .. } => "too_many_repeats",
+            Violation::ContainsSequence { .. } => "contains_sequence",
         }
     }
 
@@ -230,6 +245,15 @@ impl fmt::Display for Violation {
                 }
                 Ok(())
             }
+            Violation::TooManyRepeats { max } => write!(
+                f,
+                "has one character more than {max} times in a row: break up the run"
+            ),
+            Violation::ContainsSequence { max } => write!(
+                f,
+                "has a run of more than {max} characters in order (like abcd or 4321): \
+                 break it up"
+            ),
             Violation::ContainsBannedWord => f.write_str(
                 "contains a word banned here (such as the organisation's own names, also \
                  with look-alike characters like @ for a): leave it out",
@@ -318,6 +342,9 @@ impl Serialize for Violation {
             }
             Violation::Reused { current } => {
                 map.serialize_entry("current", current)?;
+            }
+            Violation::TooManyRepeats { max } | Violation::ContainsSequence { max } => {
+                map.serialize_entry("max", max)?;
             }
             Violation::ContainsAccountName
             | Violation::ContainsNamePart
@@ -409,6 +436,12 @@ impl<'de> Deserialize<'de> for Violation {
             "similar_to_history" => Violation::SimilarToHistory,
             "breached" => Violation::Breached,
             "contains_banned_word" => Violation::ContainsBannedWord,
+            "too_many_repeats" => Violation::TooManyRepeats {
+                max: said.max.ok_or_else(|| D::Error::missing_field("max"))?,
+            },
+            "contains_sequence" => Violation::ContainsSequence {
+                max: said.max.ok_or_else(|| D::Error::missing_field("max"))?,
+            },
             "too_guessable" => Violation::TooGuessable {
                 score: said.score.ok_or_else(|| D::Error::missing_field("score"))?,
                 min_score: said
@@ -448,6 +481,8 @@ impl<'de> Deserialize<'de> for Violation {
                         "too_guessable",
                         "contains_banned_word",
                         "similar_to_history",
+                        "too_many_repeats",
+                        "contains_sequence",
                     ],
                 ));
             }
@@ -536,6 +571,8 @@ mod tests {
             Violation::ContainsNamePart,
             Violation::Reused { current: false },
             Violation::Reused { current: true },
+            Violation::TooManyRepeats { max: 3 },
+            Violation::ContainsSequence { max: 4 },
             Violation::SimilarToHistory,
             Violation::Breached,
             Violation::TooGuessable {

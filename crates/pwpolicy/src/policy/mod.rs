@@ -469,6 +469,12 @@ pub struct QualityRules {
     pub letters_and_digits: bool,
     /// How the account name and the full name are kept out of passwords.
     pub name_check: NameCheck,
+    /// Most times one character may appear in a row (pam_pwquality's
+    /// `maxrepeat`); 0 is off.
+    pub max_repeat: u32,
+    /// Longest run of characters stepping by one (`abcd`, `4321`)
+    /// allowed (pam_pwquality's `maxsequence`); 0 is off.
+    pub max_sequence: u32,
 }
 
 impl Default for QualityRules {
@@ -480,6 +486,8 @@ impl Default for QualityRules {
             other_letters_class: false,
             letters_and_digits: false,
             name_check: NameCheck::Windows,
+            max_repeat: 0,
+            max_sequence: 0,
         }
     }
 }

@@ -1,12 +1,14 @@
 //! The rules on the text of a password, one file each:
 //! [`length`], [`classes`] ("3 of 4"), [`names`], and the opt-in
-//! [`banned`] words and [`guessability`] (zxcvbn).
+//! [`runs`] (pwquality's maxrepeat and maxsequence), [`banned`] words and
+//! [`guessability`] (zxcvbn).
 
 pub mod banned;
 pub mod classes;
 pub mod guessability;
 pub mod length;
 pub mod names;
+pub mod runs;
 
 use crate::policy::Policy;
 use crate::secret::Password;
@@ -46,6 +48,12 @@ impl Policy {
             verdict.push(v);
         }
         for v in names.check(text, q.name_check) {
+            verdict.push(v);
+        }
+        if let Some(v) = runs::repeats(text, q.max_repeat) {
+            verdict.push(v);
+        }
+        if let Some(v) = runs::sequence(text, q.max_sequence) {
             verdict.push(v);
         }
         if self.banned.is_found_in(text) {
