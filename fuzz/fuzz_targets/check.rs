@@ -48,8 +48,8 @@ struct Input {
     other_letters: bool,
 }
 
-/// The stable violation codes of DESIGN.md.
-const CODES: [&str; 10] = [
+/// The stable violation codes of DESIGN.md, and the two of `[quality]` max_repeat/max_sequence.
+const CODES: [&str; 12] = [
     "too_short",
     "too_long",
     "too_few_classes",
@@ -60,6 +60,8 @@ const CODES: [&str; 10] = [
     "breached",
     "too_guessable",
     "contains_banned_word",
+    "too_many_repeats",
+    "contains_sequence",
 ];
 
 /// Every character other than ASCII letters and digits that the fixed text of
@@ -155,8 +157,8 @@ fn exercise(input: &Input) {
 
     // The screens on top of the default: stricter, never looser.
     let mut screened = Policy::from_toml(
-        "[quality]\nletters_and_digits = true\n[guessability]\nmin_score = 3\n\
-         [banned]\nwords = [\"acme\", \"kingsbridge\"]\n",
+        "[quality]\nletters_and_digits = true\nmax_repeat = 3\nmax_sequence = 4\n\
+         [guessability]\nmin_score = 3\n[banned]\nwords = [\"acme\", \"kingsbridge\"]\n",
     )
     .expect("the screened policy is valid");
     let verdict = screened.check(&password, &names);
