@@ -29,7 +29,7 @@ const HOISTED: &[&str] = &["--config", "--db", "--socket", "--directory"];
 /// Hoisted flags, which take no value.
 const HOISTED_FLAGS: &[&str] = &["--json"];
 
-/// The command line with the options of [`HOISTED`] that come before the
+/// The command line with the options of `HOISTED` that come before the
 /// verb moved after it.
 pub fn hoist(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let mut args = args.into_iter();
