@@ -946,3 +946,60 @@ fn policy_check_with_no_file_checks_the_default_path_as_pam_reads_it() {
     );
     assert_eq!(out.code, 2, "a file named and missing is an error: {out:?}");
 }
+
+#[test]
+fn an_ordinary_users_status_through_pwpolicyd_does_not_tell_them_to_run_roots_command() {
+    let Some(sb) = sandbox(
+        "an_ordinary_users_status_through_pwpolicyd_does_not_tell_them_to_run_roots_command",
+        &["runuser", "chage"],
+    ) else {
+        return;
+    };
+    sb.add_person("alice", "Alice Liddell", ALICE_OLD);
+    // Shadow's date now differs from pwpolicy's record of the change.
+    sb.must("chage", &["-d", &days_ago(10), "alice"], b"");
+    let daemon = sb.pwpolicyd();
+    let socket = daemon.socket().to_str().unwrap().to_owned();
+    let cli = sb.cli_path();
+    let cli = cli.to_str().unwrap();
+    let status = |runner: &[&str]| {
+        let mut args: Vec<&str> = runner.to_vec();
+        args.extend([
+            cli, "status", "--user", "alice", "--json", "--socket", &socket,
+        ]);
+        let out = sb.run(args[0], &args[1..], b"");
+        assert_eq!(out.code, 0, "{out:?}");
+        out.json()
+    };
+    let roots = status(&["env"]);
+    assert!(
+        roots["note"].as_str().unwrap().contains("shadow says"),
+        "{roots}"
+    );
+    assert_eq!(
+        roots["remedy"],
+        format!("pwpolicy set-changed --user alice --date {}", days_ago(10)),
+        "{roots}"
+    );
+    let alices = status(&["runuser", "-u", "alice", "--"]);
+    assert!(
+        alices["note"].as_str().unwrap().contains("shadow says"),
+        "alice is told the facts: {alices}"
+    );
+    assert!(
+        alices.get("remedy").is_none(),
+        "not root's command: {alices}"
+    );
+    // And in words, as alice sees them.
+    let out = sb.run(
+        "runuser",
+        &[
+            "-u", "alice", "--", cli, "status", "--user", "alice", "--socket", &socket,
+        ],
+        b"",
+    );
+    assert!(
+        out.code == 0 && !out.stdout.contains("set-changed"),
+        "{out:?}"
+    );
+}

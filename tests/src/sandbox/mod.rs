@@ -782,3 +782,56 @@ impl Drop for Sshd {
         let _ = self.child.wait();
     }
 }
+
+impl Sandbox {
+    /// pwpolicyd inside the sandbox (the copy's `/etc`, its policy file and
+    /// store), listening on `$T/pwpolicyd.sock`, which every sandboxed
+    /// program can reach (each has its own `/run`); runs until dropped.
+    pub fn pwpolicyd(&self) -> Pwpolicyd {
+        let socket = self.path().join("pwpolicyd.sock");
+        let daemon = crate::binary("pwpolicy-service", "pwpolicyd");
+        let config = self.policy_file();
+        let child = self
+            .command(
+                daemon.to_str().expect("UTF-8 target path"),
+                &[
+                    "--socket",
+                    socket.to_str().expect("UTF-8 sandbox path"),
+                    "--config",
+                    config.to_str().expect("UTF-8 sandbox path"),
+                ],
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start pwpolicyd in the sandbox");
+        let daemon = Pwpolicyd { child, socket };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::os::unix::net::UnixStream::connect(&daemon.socket).is_err() {
+            assert!(Instant::now() < deadline, "pwpolicyd did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        daemon
+    }
+}
+
+/// A running pwpolicyd in the sandbox; dropping it stops it.
+pub struct Pwpolicyd {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl Pwpolicyd {
+    /// Its socket.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+}
+
+impl Drop for Pwpolicyd {
+    fn drop(&mut self) {
+        kill_tree(self.child.id(), libc::SIGKILL);
+        let _ = self.child.wait();
+    }
+}
