@@ -14,6 +14,9 @@
 # prints: <name> checks=<N> seconds=<S> checks_per_sec=<R> rejected=<K>
 # where K is the rejections in one pass. The three tools do not enforce the
 # same rules (see the comments at the top of each harness), so K differs.
+# They do the same work: each takes a record's account and full name from the
+# corpus in memory and none looks a user up (libpwquality asks getpwnam_r for
+# the full name, which its harness answers from the record, never NSS).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
