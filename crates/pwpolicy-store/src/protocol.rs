@@ -56,6 +56,17 @@ pub trait ChangeTx {
     /// [`StoreError`] when the store cannot be written.
     fn update_user(&mut self, name: &str, expiry: Expiry) -> Result<bool, StoreError>;
 
+    /// Says that this transaction writes many rows (an import), so an
+    /// engine may give it more memory for the pages it touches. Nothing by
+    /// default.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the engine refuses the setting.
+    fn bulk(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Adds `entry` (with its similarity `stem`, if any), set at `at`, to a
     /// user's history, numbered one past their newest entry.
     ///

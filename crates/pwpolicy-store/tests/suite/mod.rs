@@ -385,6 +385,28 @@ pub fn seeding_adds_keeps_or_overwrites(f: &dyn Fixture) {
         store.user("known").unwrap().unwrap().last_change,
         Some(T0 - Duration::days(100))
     );
+    // A name given twice, out of name order: the first line adds it, the
+    // second updates it (with overwrite) or is kept, as the file says.
+    let twice = vec![
+        Seed {
+            name: "zed".into(),
+            last_change: Some(T0 - Duration::days(5)),
+        },
+        Seed {
+            name: "amy".into(),
+            last_change: Some(T0 - Duration::days(6)),
+        },
+        Seed {
+            name: "zed".into(),
+            last_change: Some(T0 - Duration::days(7)),
+        },
+    ];
+    let summary = store.seed(&twice, true, T0, &mut |_| {}).unwrap();
+    assert_eq!((summary.added, summary.kept, summary.updated), (2, 0, 1));
+    assert_eq!(
+        store.user("zed").unwrap().unwrap().last_change,
+        Some(T0 - Duration::days(7))
+    );
     // One bad name seeds nothing at all.
     let bad = vec![
         Seed {
