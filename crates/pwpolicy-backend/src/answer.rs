@@ -197,6 +197,27 @@ pub struct CommitAnswer {
     pub violations: Vec<Violation>,
 }
 
+/// What `pwpolicy change` learns: the verdict (every reason, when refused)
+/// and whether the change was recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeAnswer {
+    /// The verdict on the candidate.
+    pub verdict: CheckAnswer,
+    /// Recorded (history, last change, must-change cleared).
+    pub changed: bool,
+}
+
+impl ChangeAnswer {
+    /// The answer after a record was attempted: changed, or refused by the
+    /// history or the minimum age for `commit.violations`.
+    pub fn recorded(commit: CommitAnswer) -> ChangeAnswer {
+        ChangeAnswer {
+            changed: commit.changed,
+            verdict: CheckAnswer::of(commit.violations, true),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,7 +40,9 @@ pub mod seam;
 mod service;
 pub mod wire;
 
-pub use answer::{CheckAnswer, CommitAnswer, DirectoryView, ShadowView, State, Status};
+pub use answer::{
+    ChangeAnswer, CheckAnswer, CommitAnswer, DirectoryView, ShadowView, State, Status,
+};
 pub use choose::{Role, Source, Sources, choose, choose_with};
 pub use error::BackendError;
 pub use local::{Local, Opener};

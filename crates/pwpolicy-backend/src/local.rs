@@ -9,7 +9,7 @@ use pwpolicy_host::{Facts, HostAccounts, Lists};
 use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
 use time::OffsetDateTime;
 
-use crate::answer::{CheckAnswer, CommitAnswer, Status};
+use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, Status};
 use crate::error::BackendError;
 use crate::ops;
 use crate::seam::{
@@ -173,6 +173,16 @@ impl Local {
         request: &CheckRequest<'_>,
         scope: HistoryScope,
     ) -> Result<CheckAnswer, BackendError> {
+        self.judge(request, Some(scope))
+    }
+
+    /// The check, with the history over `scope`, or without the history
+    /// (`None`: the text rules and the breached list only, no argon2 run).
+    fn judge(
+        &mut self,
+        request: &CheckRequest<'_>,
+        history: Option<HistoryScope>,
+    ) -> Result<CheckAnswer, BackendError> {
         let facts = request
             .user
             .map_or_else(|| Facts::unknown(""), Facts::lookup);
@@ -190,7 +200,7 @@ impl Local {
         } else {
             None
         };
-        let store = store.filter(|_| request.user.is_some());
+        let store = store.filter(|_| request.user.is_some() && history.is_some());
         let checked = store.is_some();
         let mut verdict = ops::check(
             store,
@@ -200,7 +210,7 @@ impl Local {
             &Password::new(request.password),
             ops::CheckRules {
                 enforce_min_age: request.enforce_min_age,
-                scope,
+                scope: history.unwrap_or_default(),
             },
             OffsetDateTime::now_utc(),
         )?;
@@ -208,6 +218,7 @@ impl Local {
         // password: with no store yet, the record (the first) needs the
         // pepper all the same, so a pepper that cannot be used refuses now.
         if !checked
+            && history.is_some()
             && self.missing_is_empty
             && request.user.is_some()
             && rules.history.remember.is_enabled()
@@ -263,6 +274,27 @@ impl Passwords for Local {
                 violations,
             },
         })
+    }
+
+    /// One argon2 run for an accepted change: the text rules and the
+    /// breached list first (no hashing), then the record, which judges
+    /// reuse and age with the very hash it stores. Only a refusal by the
+    /// text rules pays for the whole check, to tell every reason at once.
+    fn change(&mut self, request: &CheckRequest<'_>) -> Result<ChangeAnswer, BackendError> {
+        let user = request.user.ok_or(BackendError::NeedUser)?;
+        if !self.judge(request, None)?.accepted {
+            return Ok(ChangeAnswer {
+                verdict: self.check(request)?,
+                changed: false,
+            });
+        }
+        let commit = self.commit(&CommitRequest {
+            user,
+            password: request.password,
+            enforce_min_age: request.enforce_min_age,
+            allow_reuse: false,
+        })?;
+        Ok(ChangeAnswer::recorded(commit))
     }
 }
 

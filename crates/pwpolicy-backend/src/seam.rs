@@ -9,7 +9,7 @@ use pwpolicy::Reminder;
 use pwpolicy_host::Facts;
 use zeroize::Zeroizing;
 
-use crate::answer::{CheckAnswer, CommitAnswer, Status};
+use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, Status};
 use crate::error::BackendError;
 
 /// A candidate password to check.
@@ -64,6 +64,34 @@ pub trait Passwords: Notes {
     ///
     /// [`BackendError`]; nothing is recorded then.
     fn commit(&mut self, request: &CommitRequest<'_>) -> Result<CommitAnswer, BackendError>;
+
+    /// `pwpolicy change`: checks `request` and, if accepted, records it
+    /// atomically (reuse and age decided again under the store's lock),
+    /// with every reason when refused. This default asks [`Passwords::check`]
+    /// then [`Passwords::commit`]: two argon2 runs for an accepted change; a
+    /// backend that can judge reuse while recording does it in one.
+    ///
+    /// # Errors
+    ///
+    /// [`BackendError`], and [`BackendError::NeedUser`] without a user;
+    /// nothing is recorded then.
+    fn change(&mut self, request: &CheckRequest<'_>) -> Result<ChangeAnswer, BackendError> {
+        let user = request.user.ok_or(BackendError::NeedUser)?;
+        let verdict = self.check(request)?;
+        if !verdict.accepted {
+            return Ok(ChangeAnswer {
+                verdict,
+                changed: false,
+            });
+        }
+        let commit = self.commit(&CommitRequest {
+            user,
+            password: request.password,
+            enforce_min_age: request.enforce_min_age,
+            allow_reuse: false,
+        })?;
+        Ok(ChangeAnswer::recorded(commit))
+    }
 }
 
 /// A visitor of status rows, as they come; its error stops the walk.

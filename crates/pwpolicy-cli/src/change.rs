@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use pwpolicy_backend::{CheckAnswer, CheckRequest, CommitRequest};
+use pwpolicy_backend::{CheckAnswer, CheckRequest};
 use serde_json::json;
 use zeroize::Zeroizing;
 
@@ -28,29 +28,15 @@ pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
         return finish(args, &render::answer(&overlong(&policy), false), false);
     };
     let mut backend = store_access::passwords(&args.sources, &policy, true)?;
-    let enforce_min_age = !args.ignore_min_age;
-    // Every reason at once (text, reuse, age), then the atomic record,
-    // which decides reuse and age again under the store's lock.
-    let answer = backend.check(&CheckRequest {
+    // Every reason at once when refused; the record decides reuse and age
+    // under the store's lock (see `Passwords::change`).
+    let answer = backend.change(&CheckRequest {
         user: Some(&args.user),
         full_name: args.full_name.as_deref(),
         password: &text,
-        enforce_min_age,
+        enforce_min_age: !args.ignore_min_age,
     })?;
-    if !answer.accepted {
-        return finish(args, &answer, false);
-    }
-    let outcome = backend.commit(&CommitRequest {
-        user: &args.user,
-        password: &text,
-        enforce_min_age,
-        allow_reuse: false,
-    })?;
-    if outcome.changed {
-        finish(args, &CheckAnswer::of(Vec::new(), true), true)
-    } else {
-        finish(args, &CheckAnswer::of(outcome.violations, true), false)
-    }
+    finish(args, &answer.verdict, answer.changed)
 }
 
 /// The new password: twice with echo off on a terminal (after the rules of
