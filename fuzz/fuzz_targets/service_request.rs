@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
         let again = encode_frame(&envelope).expect("a parsed request fits a frame");
         let back: Envelope = serde_json::from_slice(&again[4..]).expect("an encoded request parses");
         assert_eq!(format!("{back:?}"), shown);
-        if let Request::Check { password, .. } | Request::Commit { password, .. } = &envelope.request {
+        if let Request::Check { password, .. }
+        | Request::Commit { password, .. }
+        | Request::Change { password, .. } = &envelope.request
+        {
             if password.0.len() >= 4 && !"Secret(<redacted>)".contains(password.0.as_str()) {
                 assert!(!shown.contains(password.0.as_str()), "Debug shows a password");
             }

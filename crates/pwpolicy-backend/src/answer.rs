@@ -199,7 +199,8 @@ pub struct CommitAnswer {
 
 /// What `pwpolicy change` learns: the verdict (every reason, when refused)
 /// and whether the change was recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChangeAnswer {
     /// The verdict on the candidate.
     pub verdict: CheckAnswer,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use crate::answer::{CheckAnswer, CommitAnswer, Status};
+use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, Status};
 use crate::error::BackendError;
 use crate::seam::{
     CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Reminders, Rows,
@@ -163,6 +163,19 @@ impl Passwords for Service {
             allow_reuse: request.allow_reuse,
         })? {
             Answer::Commit(answer) => Ok(answer),
+            _ => Err(BackendError::Protocol),
+        }
+    }
+
+    /// One request, so the service hashes an accepted change once.
+    fn change(&mut self, request: &CheckRequest<'_>) -> Result<ChangeAnswer, BackendError> {
+        match self.call(Request::Change {
+            user: request.user.ok_or(BackendError::NeedUser)?.to_owned(),
+            full_name: request.full_name.map(str::to_owned),
+            password: Secret(request.password.clone()),
+            enforce_min_age: request.enforce_min_age,
+        })? {
+            Answer::Change(answer) => Ok(answer),
             _ => Err(BackendError::Protocol),
         }
     }

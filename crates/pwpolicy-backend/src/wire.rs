@@ -30,7 +30,7 @@ use serde::de::Visitor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::answer::{CheckAnswer, CommitAnswer, Status};
+use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, Status};
 use pwpolicy::Reminder;
 
 /// The protocol version this build speaks.
@@ -130,6 +130,20 @@ pub enum Request {
         #[serde(default)]
         allow_reuse: bool,
     },
+    /// Check a candidate and, if accepted, record it: `pwpolicy change`,
+    /// one argon2 run for an accepted change. Root and admins only.
+    Change {
+        /// The account.
+        user: String,
+        /// The full name; absent: the account's own (GECOS).
+        #[serde(default)]
+        full_name: Option<String>,
+        /// The new password.
+        password: Secret,
+        /// Refuse a change before the minimum age.
+        #[serde(default)]
+        enforce_min_age: bool,
+    },
     /// Expiry status of a user (yourself when `user` is absent).
     Status {
         /// The account; absent means the caller.
@@ -179,6 +193,7 @@ impl Request {
         match self {
             Request::Check { .. } => "check",
             Request::Commit { .. } => "commit",
+            Request::Change { .. } => "change",
             Request::Status { .. } => "status",
             Request::Report { .. } => "report",
             Request::List { .. } => "list",
@@ -242,6 +257,8 @@ pub enum Answer {
     Check(CheckAnswer),
     /// To `commit`.
     Commit(CommitAnswer),
+    /// To `change`.
+    Change(ChangeAnswer),
     /// To `status`.
     Status(Box<Status>),
     /// One page of a `report` or a `list`.

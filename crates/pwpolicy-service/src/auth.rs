@@ -34,6 +34,7 @@ pub fn authorize(peer: &Peer, request: &Request) -> Result<(), &'static str> {
             Err("you may ask only about your own account")
         }
         Request::Commit { .. }
+        | Request::Change { .. }
         | Request::Report { .. }
         | Request::List { .. }
         | Request::Reminder { .. }

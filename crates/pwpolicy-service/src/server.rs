@@ -490,7 +490,7 @@ fn handle(
 fn payer(peer: &Peer, request: &Request) -> Payer {
     let account = match request {
         Request::Check { user, .. } => user.as_deref(),
-        Request::Commit { user, .. } => Some(user.as_str()),
+        Request::Commit { user, .. } | Request::Change { user, .. } => Some(user.as_str()),
         _ => None,
     };
     match account {
@@ -501,7 +501,10 @@ fn payer(peer: &Peer, request: &Request) -> Payer {
 
 /// The requests that hash a password.
 fn runs_argon2(request: &Request) -> bool {
-    matches!(request, Request::Check { .. } | Request::Commit { .. })
+    matches!(
+        request,
+        Request::Check { .. } | Request::Commit { .. } | Request::Change { .. }
+    )
 }
 
 /// What a caller is told of a failure. Administrators get the detail; an
@@ -606,6 +609,22 @@ fn execute(
                 "request"
             );
             Answer::Commit(answer)
+        }
+        Request::Change {
+            user,
+            full_name,
+            password,
+            enforce_min_age,
+        } => {
+            let answer = local.change(&CheckRequest {
+                user: Some(&user),
+                full_name: full_name.as_deref(),
+                password: &password.0,
+                enforce_min_age,
+            })?;
+            let codes: Vec<&str> = answer.verdict.violations.iter().map(|v| v.code()).collect();
+            info!(uid = peer.uid, op, user, changed = answer.changed, codes = ?codes, "request");
+            Answer::Change(answer)
         }
         Request::Status { user } => {
             let user = user
