@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `pwpolicy change` beside `pwpolicy check` for a user with remembered
+# passwords, release build, default argon2id: an accepted change should cost
+# one argon2 run, about what a check costs. Each change starts from the same
+# store (copied before the timer starts), so every run does the same work.
+#
+# Usage: benches/change/run.sh        N=9 runs each (medians printed)
+#        SIMILARITY=1 benches/change/run.sh   with [history] similarity = true
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+workspace="$(cd "$here/../.." && pwd)"
+n="${N:-9}"
+cargo build --quiet --release --manifest-path "$workspace/Cargo.toml" -p pwpolicy-cli
+bin="$workspace/target/release/pwpolicy"
+dir="$(mktemp -d)"
+trap 'rm -rf "$dir"' EXIT
+chmod 700 "$dir"
+if [[ "${SIMILARITY:-}" == 1 ]]; then
+    printf '[history]\nsimilarity = true\n' > "$dir/policy.toml"
+else
+    : > "$dir/policy.toml"
+fi
+for i in 1 2 3 4 5; do
+    printf 'Start%dPass-%d!x\n' "$i" "$i" |
+        "$bin" change --user erin --db "$dir/base.db" --config "$dir/policy.toml" --ignore-min-age >/dev/null
+done
+
+# One timed run of VERB with a fresh password; prints milliseconds.
+run() {
+    local verb="$1" i="$2" start end extra=()
+    cp "$dir/base.db" "$dir/t.db"
+    rm -f "$dir/t.db-wal" "$dir/t.db-shm"
+    [[ "$verb" == change ]] && extra=(--ignore-min-age)
+    start=$(date +%s%N)
+    printf 'Fresh-Kettle-%d7!\n' "$i" |
+        "$bin" "$verb" --user erin --db "$dir/t.db" --config "$dir/policy.toml" "${extra[@]}" >/dev/null || true
+    end=$(date +%s%N)
+    echo $(((end - start) / 1000000))
+}
+
+checks=() changes=()
+for i in $(seq 1 "$n"); do
+    checks+=("$(run check "$i")")
+    changes+=("$(run change "$i")")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+c=$(median "${checks[@]}")
+h=$(median "${changes[@]}")
+echo "check:  median ${c} ms over $n runs"
+echo "change: median ${h} ms over $n runs"
+awk -v c="$c" -v h="$h" 'BEGIN { printf "change / check: %.2fx\n", h / c }'
