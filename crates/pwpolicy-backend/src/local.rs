@@ -193,14 +193,17 @@ impl Local {
         }
         let rules = coverage.policy();
         // An explicit store is opened even without a user, so a wrong --db
-        // is reported instead of silently unused.
+        // is reported instead of silently unused. Without the history (a
+        // change's first look) it is not opened at all: the record that
+        // follows opens it for writing, and a reader opened and closed just
+        // before, by each of many concurrent changes, only adds contention.
         let missing_ok = self.missing_is_empty;
-        let store = if request.user.is_some() || self.explicit {
+        let store = if history.is_some() && (request.user.is_some() || self.explicit) {
             self.read(missing_ok)?
         } else {
             None
         };
-        let store = store.filter(|_| request.user.is_some() && history.is_some());
+        let store = store.filter(|_| request.user.is_some());
         let checked = store.is_some();
         let mut verdict = ops::check(
             store,
