@@ -7,7 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
+    // An option is not a directory: `--help` once wrote a `--help/` tree
+    // into the work tree.
+    let Some(out) = std::env::args_os()
+        .nth(1)
+        .filter(|a| !a.to_string_lossy().starts_with('-'))
+        .map(PathBuf::from)
+    else {
         eprintln!("usage: pwpolicy-packaging OUT-DIR");
         return ExitCode::from(2);
     };

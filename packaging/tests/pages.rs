@@ -33,10 +33,9 @@ fn commands(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, clap::Comm
     out.push((name, cmd.clone()));
 }
 
-#[test]
-fn every_verb_and_flag_has_its_generated_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let pages = pwpolicy_packaging::write_man_pages(dir.path()).unwrap();
+/// Every command with a generated page and the page's name: pwpolicy's
+/// verbs (as `write_man_pages` builds them) and pwpolicyd.
+fn every_page_command() -> Vec<(String, clap::Command)> {
     let mut cmd = pwpolicy_packaging::pwpolicy_command().disable_help_subcommand(true);
     cmd.build();
     let mut all = Vec::new();
@@ -45,6 +44,14 @@ fn every_verb_and_flag_has_its_generated_page() {
         "pwpolicyd".to_owned(),
         pwpolicy_packaging::pwpolicyd_command(),
     ));
+    all
+}
+
+#[test]
+fn every_verb_and_flag_has_its_generated_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = pwpolicy_packaging::write_man_pages(dir.path()).unwrap();
+    let all = every_page_command();
     assert_eq!(pages.len(), all.len(), "{pages:?}");
     for (name, cmd) in &all {
         let section = if name == "pwpolicyd" { "8" } else { "1" };
@@ -266,14 +273,7 @@ fn the_shipped_policy_file_is_the_built_in_policy() {
 #[test]
 fn generated_pages_have_value_placeholders_exit_status_and_examples() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = pwpolicy_packaging::pwpolicy_command().disable_help_subcommand(true);
-    cmd.build();
-    let mut all = Vec::new();
-    commands(&cmd, "", &mut all);
-    all.push((
-        "pwpolicyd".to_owned(),
-        pwpolicy_packaging::pwpolicyd_command(),
-    ));
+    let all = every_page_command();
     let pages = pwpolicy_packaging::write_man_pages(dir.path()).unwrap();
     assert_eq!(pages.len(), all.len());
     let table: Vec<&str> = pwpolicy_packaging::sections::pages().collect();

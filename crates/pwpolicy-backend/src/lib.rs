@@ -48,7 +48,7 @@ pub use error::BackendError;
 pub use local::{Local, Opener};
 pub use seam::{
     Absence, Backend, CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Reminders,
-    Rows,
+    Rows, record_if_accepted,
 };
 pub use service::Service;
 pub use wire::DEFAULT_SOCKET;

@@ -14,6 +14,7 @@ use crate::error::BackendError;
 use crate::ops;
 use crate::seam::{
     Absence, CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Reminders, Rows,
+    record_if_accepted,
 };
 
 /// Opens a store: `pwpolicy_store::open` (SQLite only, for PAM) or
@@ -284,20 +285,13 @@ impl Passwords for Local {
     /// reuse and age with the very hash it stores. Only a refusal by the
     /// text rules pays for the whole check, to tell every reason at once.
     fn change(&mut self, request: &CheckRequest<'_>) -> Result<ChangeAnswer, BackendError> {
-        let user = request.user.ok_or(BackendError::NeedUser)?;
-        if !self.judge(request, None)?.accepted {
-            return Ok(ChangeAnswer {
-                verdict: self.check(request)?,
-                changed: false,
-            });
-        }
-        let commit = self.commit(&CommitRequest {
-            user,
-            password: request.password,
-            enforce_min_age: request.enforce_min_age,
-            allow_reuse: false,
-        })?;
-        Ok(ChangeAnswer::recorded(commit))
+        let first_look = self.judge(request, None)?;
+        let verdict = if first_look.accepted {
+            first_look
+        } else {
+            self.check(request)?
+        };
+        record_if_accepted(self, request, verdict)
     }
 }
 

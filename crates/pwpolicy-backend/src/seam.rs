@@ -76,22 +76,37 @@ pub trait Passwords: Notes {
     /// [`BackendError`], and [`BackendError::NeedUser`] without a user;
     /// nothing is recorded then.
     fn change(&mut self, request: &CheckRequest<'_>) -> Result<ChangeAnswer, BackendError> {
-        let user = request.user.ok_or(BackendError::NeedUser)?;
         let verdict = self.check(request)?;
-        if !verdict.accepted {
-            return Ok(ChangeAnswer {
-                verdict,
-                changed: false,
-            });
-        }
-        let commit = self.commit(&CommitRequest {
-            user,
-            password: request.password,
-            enforce_min_age: request.enforce_min_age,
-            allow_reuse: false,
-        })?;
-        Ok(ChangeAnswer::recorded(commit))
+        record_if_accepted(self, request, verdict)
     }
+}
+
+/// The second half of [`Passwords::change`]: refused with `verdict`'s
+/// reasons, or recorded (reuse and age decided again under the store's
+/// lock).
+///
+/// # Errors
+///
+/// As [`Passwords::commit`], and [`BackendError::NeedUser`] without a user.
+pub fn record_if_accepted<P: Passwords + ?Sized>(
+    backend: &mut P,
+    request: &CheckRequest<'_>,
+    verdict: CheckAnswer,
+) -> Result<ChangeAnswer, BackendError> {
+    let user = request.user.ok_or(BackendError::NeedUser)?;
+    if !verdict.accepted {
+        return Ok(ChangeAnswer {
+            verdict,
+            changed: false,
+        });
+    }
+    let commit = backend.commit(&CommitRequest {
+        user,
+        password: request.password,
+        enforce_min_age: request.enforce_min_age,
+        allow_reuse: false,
+    })?;
+    Ok(ChangeAnswer::recorded(commit))
 }
 
 /// A visitor of status rows, as they come; its error stops the walk.

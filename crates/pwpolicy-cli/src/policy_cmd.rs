@@ -149,19 +149,17 @@ fn with_unset_keys(policy: &Policy, toml: &str) -> String {
 /// 1) that names the line, or the file and its fix.
 pub fn check(named: Option<&Path>) -> anyhow::Result<u8> {
     let path = named.unwrap_or(Path::new(DEFAULT_POLICY_PATH));
-    let loaded = match config::load(Some(path)) {
-        Ok(loaded) => loaded,
-        // As PAM and every verb decide it: no file at the default path
-        // means the built-in policy, which is valid.
-        Err(PolicyFileError::Read { error, .. })
-            if named.is_none() && error.kind() == std::io::ErrorKind::NotFound =>
-        {
+    // The loader PAM and every verb use: no file at the default path is
+    // the built-in policy, which is valid.
+    let loaded = match config::load(named) {
+        Ok(loaded) if loaded.source.is_none() => {
             outln!(
                 "{}: no such file: the built-in default policy applies (valid)",
                 path.display()
             )?;
             return Ok(EXIT_ACCEPTED);
         }
+        Ok(loaded) => loaded,
         Err(PolicyFileError::Read {
             path,
             error: source,

@@ -209,7 +209,7 @@ mod tests {
             last_change: None,
             must_change: false,
         };
-        let reused = |candidate: &str, scope| {
+        let told = |candidate: &str, scope| {
             let password = pwpolicy::Password::new(candidate);
             let change = PasswordChange {
                 user: "erin",
@@ -220,8 +220,10 @@ mod tests {
                 enforce_min_age: false,
                 allow_reuse: false,
             };
-            review(&state, &change, scope)
-                .unwrap()
+            review(&state, &change, scope).unwrap()
+        };
+        let reused = |candidate: &str, scope| {
+            told(candidate, scope)
                 .iter()
                 .any(|v| matches!(v, Violation::Reused { .. }))
         };
@@ -232,21 +234,15 @@ mod tests {
         assert!(reused("Older-2b!", HistoryScope::ExceptCurrent));
         assert!(!reused("Oldest-1a!", HistoryScope::ExceptCurrent));
         // The current password is told as such; an earlier one is not.
-        let told = |candidate: &str| {
-            let password = pwpolicy::Password::new(candidate);
-            let change = PasswordChange {
-                user: "erin",
-                password: &password,
-                policy: &policy,
-                hasher: &hasher,
-                now: time::OffsetDateTime::now_utc(),
-                enforce_min_age: false,
-                allow_reuse: false,
-            };
-            review(&state, &change, HistoryScope::Whole).unwrap()
-        };
-        assert_eq!(told("Current-3c!"), [Violation::Reused { current: true }]);
-        assert_eq!(told("Older-2b!"), [Violation::Reused { current: false }]);
+        let whole = HistoryScope::Whole;
+        assert_eq!(
+            told("Current-3c!", whole),
+            [Violation::Reused { current: true }]
+        );
+        assert_eq!(
+            told("Older-2b!", whole),
+            [Violation::Reused { current: false }]
+        );
     }
 
     #[test]
