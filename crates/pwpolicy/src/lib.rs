@@ -39,6 +39,7 @@ mod describe;
 mod error;
 mod expiry;
 mod history;
+mod normal;
 mod policy;
 mod printable;
 mod reminders;

@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use zeroize::{Zeroize, Zeroizing};
 
 /// A candidate password, stored NFKC-normalised.
@@ -55,21 +54,17 @@ impl fmt::Debug for Password {
 /// cheap lowercase): what the name rule, banned words and stems compare.
 /// Zeroised on drop, since it is also made of passwords.
 pub(crate) fn fold(s: &str) -> Zeroizing<String> {
-    Zeroizing::new(if s.is_ascii() {
-        s.to_ascii_lowercase()
-    } else {
-        nfkc(&caseless::default_case_fold_str(s))
-    })
+    let mut out = Zeroizing::new(String::with_capacity(s.len()));
+    crate::normal::push_fold(s, &mut out);
+    out
 }
 
 /// NFKC normal form of `s`, without re-allocating work for text that is already
 /// normal (all ASCII text is, and most passwords are ASCII).
 pub(crate) fn nfkc(s: &str) -> String {
-    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
-        s.to_owned()
-    } else {
-        s.nfkc().collect()
-    }
+    let mut out = String::with_capacity(s.len());
+    crate::normal::push_nfkc(s, &mut out);
+    out
 }
 
 #[cfg(test)]

@@ -46,16 +46,59 @@ pub fn classify(c: char) -> Option<CharClass> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ClassSet(u8);
 
+/// [`bit`] of each ASCII code point, for the loop most passwords take.
+const ASCII_BITS: [u8; 128] = {
+    let mut bits = [1 << CharClass::NonAlphanumeric as u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        bits[b] = match b as u8 {
+            b'A'..=b'Z' => 1 << CharClass::Uppercase as u8,
+            b'a'..=b'z' => 1 << CharClass::Lowercase as u8,
+            b'0'..=b'9' => 1 << CharClass::Digit as u8,
+            _ => 1 << CharClass::NonAlphanumeric as u8,
+        };
+        b += 1;
+    }
+    bits
+};
+
+/// Code points below this have their class bit in [`bits_table`].
+const TABLE_END: u32 = 0x800;
+
+/// The class bit of `c` (0 for a combining mark).
+fn bit(c: char) -> u8 {
+    classify(c).map_or(0, |class| 1 << class as u8)
+}
+
+/// [`bit`] for every code point below [`TABLE_END`] (Latin, Greek,
+/// Cyrillic, Hebrew, Arabic…), computed once: a general-category lookup
+/// is a search through hundreds of ranges.
+fn bits_table() -> &'static [u8] {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..TABLE_END)
+            .map(|n| char::from_u32(n).map_or(0, bit))
+            .collect()
+    })
+}
+
 impl ClassSet {
     /// The classes that appear in `text`.
     pub fn of(text: &str) -> ClassSet {
-        let mut set = ClassSet::default();
-        for c in text.chars() {
-            if let Some(class) = classify(c) {
-                set.0 |= 1 << class as u8;
+        let mut bits = 0u8;
+        if text.is_ascii() {
+            for b in text.bytes() {
+                bits |= ASCII_BITS[usize::from(b & 0x7f)];
+            }
+        } else {
+            for c in text.chars() {
+                bits |= match bits_table().get(c as usize) {
+                    Some(&b) => b,
+                    None => bit(c),
+                };
             }
         }
-        set
+        ClassSet(bits)
     }
 
     /// Whether `class` appears.
@@ -166,6 +209,13 @@ mod tests {
         assert_eq!(classes_of("中ש"), [Some(OtherLetter); 2]);
         // U+0308 after `q` has no precomposed form, so it stays a lone mark.
         assert_eq!(classes_of("q\u{308}"), [Some(Lowercase), None]);
+    }
+
+    #[test]
+    fn the_table_and_the_lookup_agree() {
+        for c in (0..TABLE_END).filter_map(char::from_u32) {
+            assert_eq!(ClassSet::of(c.encode_utf8(&mut [0; 4])).0, bit(c), "{c:?}");
+        }
     }
 
     #[test]

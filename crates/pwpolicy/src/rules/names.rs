@@ -16,7 +16,12 @@
 
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
+use zeroize::Zeroize;
+
 use crate::policy::NameCheck;
+use std::borrow::Cow;
+
+use crate::normal::{is_nfkc, push_fold};
 use crate::secret::{fold, nfkc};
 use crate::verdict::Violation;
 
@@ -25,26 +30,42 @@ const MIN_NAME_CHARS: usize = 3;
 
 /// The names a password is checked against, folded once so that checking many
 /// candidates for one user costs no repeated work.
+///
+/// The folded names sit back to back in one string (checking a password
+/// builds one of these, so its allocations count).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Names {
-    account: Option<String>,
-    tokens: Vec<String>,
+    /// The folded account name (when it is checked), then each folded
+    /// full-name token after a [`TOKEN_SEPARATOR`].
+    folded: String,
+    /// Where the account name ends in `folded`; 0 when it is not checked.
+    account_end: usize,
 }
+
+/// Marks where a token starts in [`Names`]: a comma splits a full name, so
+/// no token holds one (NFKC runs before the split, and folding makes no
+/// comma).
+const TOKEN_SEPARATOR: char = ',';
 
 impl Names {
     /// Names for an account with an optional full name (GECOS or displayName).
     /// Either may be empty.
     pub fn new(account: &str, full_name: &str) -> Names {
-        let account = nfkc(account);
-        let account =
-            (account.chars().count() >= MIN_NAME_CHARS).then(|| fold(&account).to_string());
-        let full_name = nfkc(full_name);
-        let tokens = full_name
-            .split(is_delimiter)
-            .filter(|t| t.chars().count() >= MIN_NAME_CHARS)
-            .map(|t| fold(t).to_string())
-            .collect();
-        Names { account, tokens }
+        let mut names = Names {
+            folded: String::with_capacity(account.len() + full_name.len() + 8),
+            account_end: 0,
+        };
+        let account = nfkc_cow(account);
+        if is_long_enough(&account) {
+            push_fold(&account, &mut names.folded);
+            names.account_end = names.folded.len();
+        }
+        let full_name = nfkc_cow(full_name);
+        for token in full_name.split(is_delimiter).filter(|t| is_long_enough(t)) {
+            names.folded.push(TOKEN_SEPARATOR);
+            push_fold(token, &mut names.folded);
+        }
+        names
     }
 
     /// No names: only the text rules apply.
@@ -52,48 +73,144 @@ impl Names {
         Names::default()
     }
 
+    /// The folded account name, when it is long enough to be checked.
+    fn account(&self) -> Option<&str> {
+        (self.account_end > 0).then(|| &self.folded[..self.account_end])
+    }
+
+    /// The folded full-name tokens long enough to be checked.
+    fn tokens(&self) -> impl Iterator<Item = &str> {
+        // Each token follows its separator; one scan finds them all.
+        let mut rest = &self.folded[self.account_end..];
+        std::iter::from_fn(move || {
+            let after = rest.strip_prefix(TOKEN_SEPARATOR)?;
+            let end = after
+                .bytes()
+                .position(|b| b == TOKEN_SEPARATOR as u8)
+                .unwrap_or(after.len());
+            let token;
+            (token, rest) = after.split_at(end);
+            Some(token)
+        })
+    }
+
     /// The account name and full-name tokens (case folded), for checks that
     /// weigh the user's own words, such as zxcvbn's user inputs.
     pub fn inputs(&self) -> impl Iterator<Item = &str> {
-        self.account.iter().chain(&self.tokens).map(String::as_str)
+        self.account().into_iter().chain(self.tokens())
+    }
+
+    /// Violations of the name rule by an already-normalised password,
+    /// appended to `out`.
+    pub fn check_into(&self, password: &str, mode: NameCheck, out: &mut Vec<Violation>) {
+        if mode == NameCheck::Off || self.folded.is_empty() {
+            return;
+        }
+        // The password folded, as the names are: an ASCII one is lowercased
+        // on the stack, anything else folded by the general path.
+        let mut stack = [0u8; STACK_FOLD];
+        let folded;
+        let text: &[u8] = if password.is_ascii() && password.len() <= STACK_FOLD {
+            let lowered = &mut stack[..password.len()];
+            lowered.copy_from_slice(password.as_bytes());
+            lowered.make_ascii_lowercase();
+            lowered
+        } else {
+            folded = fold(password);
+            folded.as_bytes()
+        };
+        let found = |name: &str| match mode {
+            NameCheck::Windows => contains(text, name.as_bytes()),
+            NameCheck::Strict => contains_any_window(text, name),
+            NameCheck::Off => false,
+        };
+        if self.account().is_some_and(found) {
+            out.push(Violation::ContainsAccountName);
+        }
+        if self.tokens().any(found) {
+            out.push(Violation::ContainsNamePart);
+        }
+        // Only the bytes a password was copied to (nothing here panics in
+        // between, so the wipe is always reached).
+        stack[..password.len().min(STACK_FOLD)].zeroize();
     }
 
     /// Violations of the name rule by an already-normalised password.
     pub fn check(&self, password: &str, mode: NameCheck) -> Vec<Violation> {
-        if mode == NameCheck::Off || (self.account.is_none() && self.tokens.is_empty()) {
-            return Vec::new();
-        }
-        let folded = fold(password);
-        let found = |name: &String| match mode {
-            NameCheck::Windows => folded.contains(name.as_str()),
-            NameCheck::Strict => contains_any_window(&folded, name),
-            NameCheck::Off => false,
-        };
         let mut violations = Vec::new();
-        if self.account.as_ref().is_some_and(found) {
-            violations.push(Violation::ContainsAccountName);
-        }
-        if self.tokens.iter().any(found) {
-            violations.push(Violation::ContainsNamePart);
-        }
+        self.check_into(password, mode, &mut violations);
         violations
     }
+}
+
+/// Whether a name has the characters to be checked (at least
+/// [`MIN_NAME_CHARS`]), counted no further than needed.
+fn is_long_enough(name: &str) -> bool {
+    name.chars().nth(MIN_NAME_CHARS - 1).is_some()
+}
+
+/// NFKC of `s`, borrowed when `s` is normal already (nearly every name).
+fn nfkc_cow(s: &str) -> Cow<'_, str> {
+    if is_nfkc(s) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(nfkc(s))
+    }
+}
+
+/// Passwords up to this many bytes of ASCII are folded on the stack.
+const STACK_FOLD: usize = 256;
+
+/// Whether `needle` occurs in `hay` (both folded): a scan for its first byte
+/// and a comparison there, cheaper than a general substring search (or a
+/// SIMD scan's set-up) at the length of a password.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    hay[..=last_start]
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == first && hay[i + 1..].starts_with(rest))
 }
 
 /// The full-name delimiters of Microsoft's rule, widened to every Unicode dash
 /// and white space.
 fn is_delimiter(c: char) -> bool {
-    matches!(c, ',' | '.' | '_' | '#' | '-' | '\t')
-        || c.is_whitespace()
-        || (!c.is_ascii() && c.general_category() == GeneralCategory::DashPunctuation)
+    match c as u32 {
+        0..0x80 => matches!(c, ',' | '.' | '_' | '#' | '-' | '\t') || c.is_ascii_whitespace(),
+        // Latin, Greek, Cyrillic, Hebrew…: the dash is a table lookup, not a
+        // search through the general categories.
+        n @ 0x80..DELIMITER_TABLE_END => delimiter_table()[n as usize],
+        _ => is_delimiter_by_category(c),
+    }
+}
+
+/// Code points below this have their answer in [`delimiter_table`].
+const DELIMITER_TABLE_END: u32 = 0x800;
+
+fn is_delimiter_by_category(c: char) -> bool {
+    c.is_whitespace() || c.general_category() == GeneralCategory::DashPunctuation
+}
+
+fn delimiter_table() -> &'static [bool] {
+    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..DELIMITER_TABLE_END)
+            .map(|n| char::from_u32(n).is_some_and(is_delimiter_by_category))
+            .collect()
+    })
 }
 
 /// Whether any 3 consecutive characters of `name` appear in `text`. A name
 /// that folding made shorter than 3 characters (`J̌a` folds to `ǰa`) must
 /// appear whole, as under the Windows rule.
-fn contains_any_window(text: &str, name: &str) -> bool {
-    if name.chars().nth(MIN_NAME_CHARS - 1).is_none() {
-        return text.contains(name);
+fn contains_any_window(text: &[u8], name: &str) -> bool {
+    if !is_long_enough(name) {
+        return contains(text, name.as_bytes());
     }
     let bounds: Vec<usize> = name
         .char_indices()
@@ -102,7 +219,7 @@ fn contains_any_window(text: &str, name: &str) -> bool {
         .collect();
     bounds
         .windows(MIN_NAME_CHARS + 1)
-        .any(|w| text.contains(&name[w[0]..w[MIN_NAME_CHARS]]))
+        .any(|w| contains(text, &name.as_bytes()[w[0]..w[MIN_NAME_CHARS]]))
 }
 
 #[cfg(test)]
@@ -122,7 +239,7 @@ mod tests {
     #[test]
     fn microsoft_example_erin_m_hagens() {
         let n = Names::new("ehagens", "Erin M. Hagens");
-        assert_eq!(n.tokens, ["erin", "hagens"]);
+        assert_eq!(n.tokens().collect::<Vec<_>>(), ["erin", "hagens"]);
         assert_eq!(codes(&n, "xxERINxx1!", Windows), ["contains_name_part"]);
         assert_eq!(codes(&n, "Hagens2024!", Windows), ["contains_name_part"]);
         // "M" is one character: ignored. Substrings of tokens are not checked.
@@ -142,10 +259,18 @@ mod tests {
     }
 
     #[test]
+    fn the_delimiter_table_agrees_with_the_categories() {
+        for c in (0x80..DELIMITER_TABLE_END).filter_map(char::from_u32) {
+            assert_eq!(is_delimiter(c), is_delimiter_by_category(c), "{c:?}");
+        }
+        assert!(is_delimiter('\u{a0}') && is_delimiter('\u{58a}') && is_delimiter('\u{2014}'));
+    }
+
+    #[test]
     fn every_delimiter_splits() {
         let n = Names::new("", "Ann,Bob.Cid-Dan_Eve Fay#Gus\tHal–Ivy");
         assert_eq!(
-            n.tokens,
+            n.tokens().collect::<Vec<_>>(),
             [
                 "ann", "bob", "cid", "dan", "eve", "fay", "gus", "hal", "ivy"
             ]
