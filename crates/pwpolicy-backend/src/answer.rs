@@ -90,15 +90,20 @@ impl Status {
             history_entries: u64::try_from(history_entries).unwrap_or(u64::MAX),
             max_age_days: expiry.max_age_days,
             warn_days: expiry.warn_days,
-            class: coverage.class.as_str().to_owned(),
             exempt: coverage.exempt,
-            ..Status::standing(user, standing)
+            ..Status::in_class(user, standing, coverage.class.as_str())
         }
     }
 
     /// The status of `user` at `standing`, with nothing known of a class
     /// (a person, no maximum age, no history): for the caller to fill in.
     pub fn standing(user: &str, standing: &Standing) -> Status {
+        Status::in_class(user, standing, "person")
+    }
+
+    /// [`Status::standing`] in a named class (one allocation for the name,
+    /// not two: a report builds a million of these).
+    fn in_class(user: &str, standing: &Standing, class: &str) -> Status {
         Status {
             user: user.to_owned(),
             uid: None,
@@ -111,7 +116,7 @@ impl Status {
             history_entries: 0,
             max_age_days: 0,
             warn_days: 0,
-            class: "person".into(),
+            class: class.to_owned(),
             exempt: false,
             shadow: None,
             shadow_agrees: None,

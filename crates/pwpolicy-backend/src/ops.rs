@@ -5,7 +5,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use pwpolicy::{Coverage, Hasher, Names, Password, Policy, Record, Verdict, Violation};
+use pwpolicy::{Coverage, Hasher, Names, Password, Policy, Record, Standing, Verdict, Violation};
 use pwpolicy_host::shadow::ShadowChange;
 use pwpolicy_host::{Facts, HostAccounts};
 use pwpolicy_store::{
@@ -36,14 +36,26 @@ fn row(
 ) -> Status {
     let record = stored.map(self::record);
     let standing = coverage.standing(record.as_ref(), now);
+    row_at(name, coverage, stored, record.as_ref(), &standing, now)
+}
+
+/// [`row`] when the standing is known already.
+fn row_at(
+    name: &str,
+    coverage: &Coverage<'_>,
+    stored: Option<&UserRecord>,
+    record: Option<&Record>,
+    standing: &Standing,
+    now: OffsetDateTime,
+) -> Status {
     Status {
         // A store's record starts when the store first saw the account: a
         // password changed since is a change, however soon.
-        reminder: coverage.reminder(&standing, record.as_ref(), time::Duration::ZERO, now),
+        reminder: coverage.reminder(standing, record, time::Duration::ZERO, now),
         ..Status::of(
             name,
             coverage,
-            &standing,
+            standing,
             stored.map_or(0, |r| r.history_len),
         )
     }
@@ -168,12 +180,13 @@ fn due_row(
     now: OffsetDateTime,
 ) -> Option<Status> {
     let coverage = coverage_of(policy, host, &r.name);
-    let standing = coverage.standing(Some(&record(r)), now);
+    let record = record(r);
+    let standing = coverage.standing(Some(&record), now);
     let facts = host.get(&r.name);
     standing.is_due(days).then(|| Status {
         uid: facts.and_then(|f| f.uid),
         full_name: facts.map(|f| f.full_name.clone()).filter(|n| !n.is_empty()),
-        ..row(&r.name, &coverage, Some(r), now)
+        ..row_at(&r.name, &coverage, Some(r), Some(&record), &standing, now)
     })
 }
 

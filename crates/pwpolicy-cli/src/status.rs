@@ -1,6 +1,7 @@
 //! `pwpolicy status` and `pwpolicy report`: whose password expires when,
 //! from whichever backend the command has.
 
+use std::borrow::Cow;
 use std::io::{BufWriter, Write};
 
 use pwpolicy_backend::{BackendError, Expiry, Status};
@@ -131,16 +132,16 @@ impl<W: Write> Printer<W> {
 
     fn row(&mut self, r: &Status) -> std::io::Result<()> {
         self.header()?;
-        let or = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_owned());
-        let days = |none: &str| r.days_left.map_or(none.to_owned(), |d| d.to_string());
+        // No per-row allocation beyond a quoted name: a report can be a
+        // million rows.
         match self.format {
             ReportFormat::Table | ReportFormat::Html => writeln!(
                 self.out,
                 "{:<24} {:<12} {:<12} {:>9}  {:<12} {}",
                 r.user,
-                or(&r.last_changed, "-"),
-                or(&r.expires, "-"),
-                days("-"),
+                r.last_changed.as_deref().unwrap_or("-"),
+                r.expires.as_deref().unwrap_or("-"),
+                Shown(r.days_left, "-"),
                 r.state.as_str(),
                 r.class
             )?,
@@ -148,9 +149,9 @@ impl<W: Write> Printer<W> {
                 self.out,
                 "{},{},{},{},{}",
                 csv_field(&r.user),
-                or(&r.last_changed, ""),
-                or(&r.expires, ""),
-                days(""),
+                r.last_changed.as_deref().unwrap_or(""),
+                r.expires.as_deref().unwrap_or(""),
+                Shown(r.days_left, ""),
                 r.state.as_str()
             )?,
             ReportFormat::Json => {
@@ -274,11 +275,23 @@ pub fn each_row(
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-pub fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> Cow<'_, str> {
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
     } else {
-        s.to_owned()
+        Cow::Borrowed(s)
+    }
+}
+
+/// A number, or `none` in its place, padded as a format string asks.
+pub struct Shown<'a, T>(pub Option<T>, pub &'a str);
+
+impl<T: std::fmt::Display> std::fmt::Display for Shown<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(n) => n.fmt(f),
+            None => f.pad(self.1),
+        }
     }
 }
 
