@@ -12,7 +12,7 @@ use pwpolicy_breach::{BreachedSet, Encoder, KeyKind, Settings};
 use zeroize::Zeroizing;
 
 use super::runs::Runs;
-use super::{describe, thousands};
+use super::{describe, shown, thousands};
 use crate::args::{BreachBuildArgs, InputFormatArg, KeyArg};
 use crate::{EXIT_ACCEPTED, EXIT_ERROR};
 
@@ -66,17 +66,17 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
     let spilled = runs.spilled();
 
     for (path, line, why) in &tally.listed {
-        eprintln!("pwpolicy: {}: line {line}: {why}", path.display());
+        errln!("{}: line {line}: {why}", path.display());
     }
     if tally.bad > tally.listed.len() as u64 {
-        eprintln!(
-            "pwpolicy: … and {} more bad lines",
+        errln!(
+            "… and {} more bad lines",
             thousands(tally.bad - tally.listed.len() as u64)
         );
     }
     if tally.bad > 0 && !args.skip_bad_lines {
-        eprintln!(
-            "pwpolicy: {} bad lines: nothing written (fix them, or pass --skip-bad-lines to leave them out)",
+        errln!(
+            "{} bad lines: nothing written (fix them, or pass --skip-bad-lines to leave them out)",
             thousands(tally.bad)
         );
         return Ok(EXIT_ERROR);
@@ -124,7 +124,7 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
     let filter: &BreachedSet<_> = mapped.set();
     outln!(
         "{}: {} {} keys from {} lines of {} input{}{}",
-        args.output.display(),
+        shown(&args.output),
         thousands(header.entries),
         kind,
         thousands(tally.lines),
