@@ -32,7 +32,9 @@ PACKAGES=(gcc pkg-config python3 postgresql systemd libpam0g-dev libpam-modules 
     # tests/tests/notify.rs: a real SMTP server (STARTTLS, AUTH) on loopback
     python3-aiosmtpd
     # tests/tests/report_html.rs: the HTML report in a real browser
-    chromium)
+    chromium
+    # tests/tests/breach.rs measures a build's peak memory with GNU time
+    time)
 
 install_packages() {
     local missing=()

@@ -5,8 +5,10 @@
 //! on passwords of `max_length` (256) code points built to make zxcvbn work
 //! hardest (dictionary words end to end, l33t look-alikes, digits that read
 //! as dates), and on the mixed corpus (time / 2000 per check).
-//! `banned/*` runs the banned-word rule with a 10,000-word list. Per-check
-//! percentiles (p50, p99, max) come from `screen_latency`, a bench binary.
+//! `banned/*` runs the banned-word rule with a 10,000-word list, and with four
+//! written words on ASCII, a look-alike in Cyrillic and other non-ASCII text.
+//! Per-check percentiles (p50, p99, max) come from `screen_latency`, a bench
+//! binary.
 #![allow(missing_docs)] // criterion_group! generates undocumented public functions
 
 use std::hint::black_box;
@@ -63,9 +65,18 @@ fn banned(c: &mut Criterion) {
         "[banned]\nwords = [\"Acme\", \"Kingsbridge Academy\", \"Oakfield\", \"St Mary's\"]\n",
     )
     .expect("valid policy");
-    group.bench_function("4_written_words/mixed_ascii", |b| {
-        b.iter(|| written.check(black_box(&Password::new("Harbor7828>")), &names))
-    });
+    // ASCII, a look-alike from another script (what folding confusables
+    // is for), and non-ASCII text that holds no banned word.
+    for (name, password) in [
+        ("mixed_ascii", "Harbor7828>"),
+        ("cyrillic_look_alike", "\u{410}\u{441}m\u{435}-Harbor-7828"),
+        ("non_ascii_clean", "J\u{fc}rgen-Stra\u{df}e-7828"),
+    ] {
+        let password = Password::new(password);
+        group.bench_function(format!("4_written_words/{name}"), |b| {
+            b.iter(|| written.check(black_box(&password), &names))
+        });
+    }
     group.bench_function("load_10k_words", |b| {
         b.iter(|| {
             let mut p = Policy::default();

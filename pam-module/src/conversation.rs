@@ -38,7 +38,8 @@ impl<'a> Conversation<'a> {
     /// detail always goes to the log, by the caller).
     pub fn error_for(&self, detail: &str, plain: &str) {
         if self.admin {
-            self.error(&format!("pwpolicy: {detail}"));
+            // The detail names files and accounts: printable, as in the log.
+            self.error(&format!("pwpolicy: {}", pwpolicy::printable(detail)));
         } else {
             self.error(plain);
         }
@@ -130,10 +131,15 @@ impl<'a> Conversation<'a> {
     }
 
     /// Logs to syslog (authpriv). Debug lines only with the `debug` option.
+    ///
+    /// The whole line is made printable here, the one way out to syslog:
+    /// lines quote PAM_USER (whatever a login prompt or an ssh client was
+    /// given), module arguments and errors naming files, and journald keeps
+    /// a newline or a terminal escape as it is.
     pub fn log(&self, priority: Priority, message: &str) {
         if matches!(priority, Priority::Debug) && !self.debug {
             return;
         }
-        ffi::syslog(self.pamh, priority, message);
+        ffi::syslog(self.pamh, priority, &pwpolicy::printable(message));
     }
 }

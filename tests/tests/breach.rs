@@ -383,6 +383,102 @@ fn sorting_in_runs_on_disk_gives_the_same_filter_as_in_memory() {
     assert_eq!(left.len(), 3, "{left:?}");
 }
 
+/// Runs `pwpolicy args…` under GNU time; returns what it left and its peak
+/// resident memory in KiB.
+fn with_peak_memory(dir: &TestDir, args: &[&str]) -> (Output, u64) {
+    let report = dir.path().join("peak-kib.txt");
+    let pwpolicy = pwpolicy_tests::pwpolicy();
+    let mut full = vec!["-f", "%M", "-o", s(&report), s(&pwpolicy)];
+    full.extend(args);
+    let out = pwpolicy_tests::run(Path::new(GNU_TIME), &full, b"");
+    // GNU time says "Command exited with non-zero status N" first, if so.
+    let said = std::fs::read_to_string(&report).unwrap();
+    let peak = said.lines().last().and_then(|l| l.trim().parse().ok());
+    let peak = peak.unwrap_or_else(|| panic!("GNU time said {said:?}"));
+    (out, peak)
+}
+
+const GNU_TIME: &str = "/usr/bin/time";
+
+#[test]
+fn a_line_past_the_limit_is_refused_at_the_limit_not_read_whole() {
+    // Regression (issue 27): `breach build --memory 16M` of a 400 MB input
+    // with no newline peaked at 531 MB: the line was read whole before it
+    // was found too long.
+    pwpolicy_tests::require!(
+        Path::new(GNU_TIME).is_file(),
+        "needs GNU time ({GNU_TIME}, Debian package time)"
+    );
+    use std::io::Write as _;
+    let dir = TestDir::new();
+    let input = dir.path().join("no-newline.txt");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+    let block = vec![b'a'; 1 << 20];
+    for _ in 0..200 {
+        file.write_all(&block).unwrap();
+    }
+    file.into_inner().unwrap().sync_all().unwrap();
+    let out_file = dir.path().join("f.pwbf");
+    let (out, peak_kib) = with_peak_memory(
+        &dir,
+        &[
+            "breach",
+            "build",
+            "--memory",
+            "16M",
+            "--output",
+            s(&out_file),
+            s(&input),
+        ],
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("no-newline.txt: line 1: longer than 4096 bytes")
+            && out.stderr.contains("1 bad lines: nothing written"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        peak_kib < 64 * 1024,
+        "peak RSS {peak_kib} KiB for a 200 MiB line"
+    );
+    assert!(!out_file.exists(), "nothing written");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".pwpolicy-breach-"))
+        .collect();
+    assert!(left.is_empty(), "half-written files left: {left:?}");
+
+    // With --skip-bad-lines the rest of a long line is skipped, and the
+    // next line is read as a line of its own.
+    let mixed = dir.path().join("mixed.txt");
+    let text = format!(
+        "{}\nBlue-Kettle-42\n{}",
+        "x".repeat(100_000),
+        "y".repeat(5_000)
+    );
+    std::fs::write(&mixed, text).unwrap();
+    let out = build(&["--skip-bad-lines", "--output", s(&out_file), s(&mixed)]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("mixed.txt: line 1: longer than 4096 bytes")
+            && out
+                .stderr
+                .contains("mixed.txt: line 3: longer than 4096 bytes"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains("1 sha1 keys from 3 lines"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lookup(&out_file, "Blue-Kettle-42"), 1);
+}
+
 #[test]
 fn audit_lists_the_accounts_whose_nt_hash_is_breached() {
     let dir = TestDir::new();

@@ -503,6 +503,31 @@ fn check_samba_reads_samba_s_variables_and_all_of_stdin_and_refuses_on_any_error
     assert!(out.contains("too_long"), "{out}");
 }
 
+/// An account name built to forge a line in a log and clear the terminal
+/// that shows it (issue 27).
+const FORGED: &str = "erin\nFAKE: Password accepted.\x1b[2J";
+/// How it must be shown: on its own line, every control character visible.
+const FORGED_SHOWN: &str = "erin\\nFAKE: Password accepted.\\u{1b}[2J";
+
+#[test]
+fn check_samba_shows_an_account_name_that_would_forge_a_log_line_escaped() {
+    // Regression: Samba's log got the name raw, newline and escape and all.
+    let forged = [("SAMBA_CPS_ACCOUNT_NAME", FORGED)];
+    for (password, code, verdict) in [
+        (&b"Blue-Kettle-42"[..], 0, "Password accepted."),
+        (&b"short"[..], 1, "Password rejected:"),
+    ] {
+        let (got, out, err) = samba_check(&forged, password);
+        assert_eq!(got, code, "{out}{err}");
+        let first = out.lines().next().unwrap_or_default();
+        assert_eq!(first, format!("{FORGED_SHOWN}: {verdict}"), "{out:?}");
+        assert!(
+            !out.contains('\x1b') && !out.contains("\nFAKE"),
+            "a raw control character: {out:?}"
+        );
+    }
+}
+
 #[test]
 fn errors_say_once_in_plain_words_what_is_wrong_and_where() {
     let dir = TestDir::new();

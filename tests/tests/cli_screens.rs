@@ -104,6 +104,44 @@ fn banned_words_from_a_list_file_are_matched_however_written() {
 }
 
 #[test]
+fn banned_words_written_with_look_alikes_of_other_scripts_are_refused() {
+    // Regression (issue 27): Cyrillic А, с, е, a Greek lunate sigma and a
+    // combining accent each let `acme` through.
+    let dir = TestDir::new();
+    let policy = dir.write("policy.toml", "[banned]\nwords = [\"acme\"]\n");
+    let policy = policy.to_str().unwrap();
+    for refused in [
+        "\u{410}\u{441}m\u{435}-Harbor-7828",
+        "A\u{3f2}me-Harbor-7828",
+        "Acme\u{301}-Harbor-7828",
+    ] {
+        let out = pwpolicy_run(
+            &["check", "--json", "--config", policy],
+            format!("{refused}\n").as_bytes(),
+        );
+        let json = out.json();
+        assert_eq!(
+            (out.code, json["violations"][0]["code"].as_str()),
+            (1, Some("contains_banned_word")),
+            "{refused:?}: {json}"
+        );
+    }
+    // Ordinary passwords without the word still pass, `rn` (which UTS #39
+    // reads as `m`) and accented letters included.
+    for accepted in [
+        "Rnd0m-Words!",
+        "Acrne-Harbor-7828",
+        "J\u{fc}rgen-Stra\u{df}e-42",
+    ] {
+        let out = pwpolicy_run(
+            &["check", "--config", policy],
+            format!("{accepted}\n").as_bytes(),
+        );
+        assert_eq!(out.code, 0, "{accepted:?}: {}{}", out.stdout, out.stderr);
+    }
+}
+
+#[test]
 fn a_banned_list_that_cannot_be_used_is_an_error_never_a_pass() {
     let dir = TestDir::new();
     let list = dir.path().join("banned.txt");

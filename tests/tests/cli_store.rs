@@ -545,6 +545,89 @@ fn check_consults_the_history(db: &Db) {
 }
 
 #[test]
+fn names_built_to_forge_lines_are_escaped_in_every_text_output() {
+    // Regression (issue 27): names from passwd, the store or the command
+    // line went raw into list, status, report and the verbs' messages, so
+    // one with an escape could clear the screen of whoever read them, and
+    // one with a right-to-left override could show as another.
+    let db = Db::sqlite().unwrap();
+    let etc = TestDir::new();
+    let (evil, evil_shown) = ("ev\x1b[2Jil", "ev\\u{1b}[2Jil");
+    let (reversed, reversed_shown) = ("erin\u{202e}nimda", "erin\\u{202e}nimda");
+    let passwd = etc.write(
+        "passwd",
+        &format!("{evil}:x:1001:1001:Eve:/:/bin/sh\n{reversed}:x:1002:1002:Erin:/:/bin/sh\n"),
+    );
+    etc.write("group", "eve:x:1001:\nerin:x:1002:\n");
+    let passwd = passwd.to_str().unwrap();
+    // The store takes no control characters in a name, but an override is
+    // no control character.
+    let recorded = db.run(
+        &[
+            "set-changed",
+            "--create",
+            "--user",
+            reversed,
+            "--date",
+            &days_ago(80),
+        ],
+        "",
+    );
+    assert_eq!(recorded.code, 0, "{recorded:?}");
+    let runs: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (
+            vec!["list", "--passwd", passwd],
+            vec![evil_shown, reversed_shown],
+        ),
+        (
+            vec!["list", "--csv", "--passwd", passwd],
+            vec![evil_shown, reversed_shown],
+        ),
+        (vec!["status", "--user", evil], vec![evil_shown]),
+        (vec!["status", "--user", reversed], vec![reversed_shown]),
+        (
+            vec!["report", "--expiring-within", "30"],
+            vec![reversed_shown],
+        ),
+        (
+            vec!["report", "--expiring-within", "30", "--csv"],
+            vec![reversed_shown],
+        ),
+        (vec!["expire", "--user", reversed], vec![reversed_shown]),
+        (
+            vec!["expire", "--user", "nobody\u{202e}else"],
+            vec!["nobody\\u{202e}else"],
+        ),
+        (
+            vec!["history", "clear", "--user", reversed],
+            vec![reversed_shown],
+        ),
+        (
+            vec!["user", "remove", "--user", reversed],
+            vec![reversed_shown],
+        ),
+        (
+            vec!["user", "remove", "--user", reversed],
+            vec![reversed_shown],
+        ),
+    ];
+    for (args, shown) in runs {
+        let out = db.run(&args, "");
+        let said = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            !said.contains(['\x1b', '\u{202e}']),
+            "{args:?} printed a raw escape or override: {said:?}"
+        );
+        for name in shown {
+            assert!(
+                said.contains(name),
+                "{args:?} does not show {name}: {said:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn check_without_a_default_store_skips_history_and_says_so() {
     pwpolicy_tests::require!(
         !std::path::Path::new("/var/lib/pwpolicy/state.db").exists(),

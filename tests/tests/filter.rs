@@ -702,6 +702,39 @@ fn password_filter_in_the_linux_library_screens_and_follows_on_error() {
 }
 
 #[test]
+fn an_account_name_built_to_forge_log_lines_is_reported_escaped() {
+    // Regression (issue 27): the account name LSASS hands over (any name
+    // the directory holds) went raw into the filter's report.
+    let lib = shared_library();
+    let dir = TestDir::new();
+    let harness = linux_harness(&dir);
+    let policy = dir.write("policy.toml", "");
+    let forged = "erin\nFAKE: Password accepted.\x1b[2J\u{202e}";
+    let refused = dir.write(
+        "forged.txt",
+        &format!("0\t{}\t{}\t{}\n", hex(forged), hex(""), hex("weak")),
+    );
+    let out = run(Command::new(&harness)
+        .arg(&lib)
+        .arg(&refused)
+        .env("PWPOLICY_CONFIG", &policy));
+    assert_eq!((out.code, tally(&out).1), (0, 0), "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "refused the password change for erin\\nFAKE: Password accepted.\\u{1b}[2J\\u{202e}: "
+        ),
+        "the refusal is reported, the name escaped: {}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains(['\x1b', '\u{202e}'])
+            && !out.stderr.lines().any(|line| line.starts_with("FAKE")),
+        "a raw escape, override or forged line: {}",
+        out.stderr
+    );
+}
+
+#[test]
 fn the_windows_dll_screens_and_sees_a_list_replaced_by_movefileex_under_wine() {
     if !wine_tools("the_windows_dll_screens_and_sees_a_list_replaced_by_movefileex_under_wine") {
         return;

@@ -203,6 +203,63 @@ fn a_bad_password_is_refused_with_every_reason() {
     );
 }
 
+/// The syslog shim (`tests/pam/syslog_to_file.c`), compiled into `dir`.
+fn syslog_shim(dir: &Path) -> PathBuf {
+    let shim = dir.join("syslog_to_file.so");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/pam/syslog_to_file.c");
+    let out = std::process::Command::new("gcc")
+        .args(["-shared", "-fPIC", "-O2", "-Wall", "-o"])
+        .arg(&shim)
+        .arg(source)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "gcc: {out:?}");
+    shim
+}
+
+#[test]
+fn a_user_name_built_to_forge_log_lines_is_logged_escaped() {
+    // Regression (issue 27): PAM_USER comes from whatever the application
+    // was told (a login prompt, an ssh client), and went raw into syslog.
+    let pam = Pam::new();
+    pam.standard("pw", "enforce_for_root retry=1", "pam_permit.so");
+    let shim = syslog_shim(pam.dir.path());
+    let log = pam.dir.path().join("syslog.txt");
+    let forged = "erin\nFAKE: Password accepted.\x1b[2J\u{202e}";
+    let confdir = pam.dir.path().join("pam.d");
+    let out = std::process::Command::new(pam_driver())
+        .args([
+            confdir.to_str().unwrap(),
+            "pw",
+            forged,
+            "chauthtok",
+            "short",
+            "short",
+        ])
+        .env("LD_PRELOAD", &shim)
+        .env("PWPOLICY_TEST_SYSLOG", &log)
+        .env_remove("PWPOLICY_CONFIG")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result(&v), MAXTRIES, "{v}");
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        logged.contains(
+            "refused the new password of erin\\nFAKE: Password accepted.\\u{1b}[2J\\u{202e}"
+        ),
+        "the refusal is logged, the name escaped:\n{logged}"
+    );
+    assert!(
+        !logged.contains(['\x1b', '\u{202e}']),
+        "a raw escape or override:\n{logged}"
+    );
+    assert!(
+        !logged.lines().any(|line| line.starts_with("FAKE")),
+        "a forged line:\n{logged}"
+    );
+}
+
 #[test]
 fn retries_mismatches_and_running_out_of_tries() {
     let pam = Pam::new();

@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pwpolicy_backend::wire::ErrorKind;
-use pwpolicy_backend::{BackendError, CheckRequest, CommitRequest, Expiry, Passwords, Service};
+use pwpolicy_backend::{
+    BackendError, CheckRequest, CommitRequest, Expiry, Passwords, Records, Service,
+};
 use pwpolicy_tests::{
     Output, TestDir, binary, is_root, pam_driver, pam_module, pg_database, pwpolicy, run,
 };
@@ -1158,6 +1160,70 @@ fn debug_logs_never_show_hashes_or_salts_of_a_postgresql_store() {
         "a hash was logged:\n{logged}"
     );
     assert!(!logged.contains("Blue-Kettle"), "a password was logged");
+}
+
+#[test]
+fn account_names_built_to_forge_log_lines_are_logged_escaped() {
+    // Regression (issue 27): a name a client sends went raw into the line
+    // pwpolicyd logs for a request that failed on it.
+    let (dir, db) = scratch();
+    let socket = dir.path().join("names.sock");
+    let config = dir.write(
+        "policy.toml",
+        "[history]\nmemory_kib = 64\niterations = 1\n",
+    );
+    let log = dir.path().join("pwpolicyd.log");
+    let mut child = Command::new(binary("pwpolicy-service", "pwpolicyd"))
+        .args([
+            "--socket",
+            socket.to_str().unwrap(),
+            "--db",
+            &db,
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .env("PWPOLICYD_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while UnixStream::connect(&socket).is_err() {
+        assert!(Instant::now() < deadline, "pwpolicyd did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut client = Service::new(socket.clone());
+    // Names the store refuses (control characters) and names it does not
+    // (a right-to-left override), in every request that logs one.
+    let forged = "erin\nFAKE: Password accepted.\x1b[2J";
+    let reversed = "erin\u{202e}nimda";
+    for user in [forged, reversed] {
+        let _ = client.expire(user, false);
+        let _ = client.set_changed(user, "2026-01-01", false);
+        let _ = client.check(&CheckRequest {
+            user: Some(user),
+            full_name: Some(user),
+            password: &secret("Blue-Kettle-42"),
+            enforce_min_age: false,
+        });
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("no account erin\\u{202e}nimda"),
+        "the failed request is logged, its name escaped:\n{logged}"
+    );
+    assert!(
+        !logged.contains(['\x1b', '\u{202e}']),
+        "a raw escape or override:\n{logged}"
+    );
+    assert!(
+        !logged.lines().any(|line| line.starts_with("FAKE")),
+        "a forged line:\n{logged}"
+    );
 }
 
 /// `service_attack --role ROLE` (benches) as `user` against `daemon`.

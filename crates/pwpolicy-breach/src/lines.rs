@@ -1,13 +1,81 @@
 //! The lines `pwpolicy breach build` reads: HIBP's `HASH:COUNT` (SHA-1 or
-//! NTLM, either case, LF or CRLF) or plain passwords, one a line.
+//! NTLM, either case, LF or CRLF) or plain passwords, one a line; and
+//! [`read_line`], which reads them from any [`BufRead`] in bounded memory.
 
 use std::fmt;
+use std::io::{self, BufRead};
 
 use crate::key::{KeyKind, hex_prefix};
 
 /// Longest plain-password line, in bytes (1024 code points of 4 bytes: the
 /// longest password any policy accepts).
 pub const MAX_PLAIN_BYTES: usize = 4096;
+
+/// Longest line [`read_line`] keeps, with its `\r\n`: the longest plain
+/// password's. A HIBP line is far shorter.
+pub const MAX_LINE_BYTES: usize = MAX_PLAIN_BYTES + 2;
+
+/// What [`read_line`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextLine {
+    /// The end of the input.
+    End,
+    /// A line of this many bytes (with its ending), kept.
+    Line(u64),
+    /// A line of this many bytes, longer than [`MAX_LINE_BYTES`]: read to
+    /// its end but not kept.
+    TooLong(u64),
+}
+
+/// Reads the next line of `input` (up to and with its `\n`, or to the end
+/// of the input) into `line`, which is cleared first.
+///
+/// A line longer than [`MAX_LINE_BYTES`] is read on to its end a buffer at
+/// a time and dropped, never held whole: `BufRead::read_until` would grow
+/// `line` to the size of the line, and an input with no newline at all
+/// (hundreds of megabytes) would be held in memory entire before it could
+/// be refused. `line` is then left empty.
+///
+/// # Errors
+///
+/// The input's read errors.
+pub fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<NextLine> {
+    line.clear();
+    let (mut total, mut too_long) = (0u64, false);
+    loop {
+        let available = match input.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        let (taken, ended) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            if line.len() + taken > MAX_LINE_BYTES {
+                too_long = true;
+                // The start of what may be a password, no longer needed.
+                zeroize::Zeroize::zeroize(line);
+            } else {
+                line.extend_from_slice(&available[..taken]);
+            }
+        }
+        input.consume(taken);
+        total += taken as u64;
+        if ended {
+            break;
+        }
+    }
+    Ok(match (total, too_long) {
+        (0, _) => NextLine::End,
+        (n, true) => NextLine::TooLong(n),
+        (n, false) => NextLine::Line(n),
+    })
+}
 
 /// What the lines of an input file are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +136,8 @@ pub enum BadLine {
     NotUtf8,
     /// A plain line with a NUL byte.
     Nul,
-    /// A plain line over [`MAX_PLAIN_BYTES`].
+    /// A plain line over [`MAX_PLAIN_BYTES`], or any line over
+    /// [`MAX_LINE_BYTES`] (which [`read_line`] does not keep).
     TooLong,
 }
 
@@ -203,6 +272,46 @@ mod tests {
             parse(&[b'a'; MAX_PLAIN_BYTES + 1], InputFormat::Plain),
             Err(BadLine::TooLong)
         );
+    }
+
+    /// Every line of `input` as `read_line` gives it, read through a
+    /// buffer of `capacity` bytes.
+    fn lines_of(input: &[u8], capacity: usize) -> Vec<(NextLine, Vec<u8>)> {
+        let mut reader = io::BufReader::with_capacity(capacity, input);
+        let mut line = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            let next = read_line(&mut reader, &mut line).unwrap();
+            assert!(line.capacity() <= 2 * MAX_LINE_BYTES, "{}", line.capacity());
+            if next == NextLine::End {
+                return out;
+            }
+            out.push((next, line.clone()));
+        }
+    }
+
+    #[test]
+    fn a_line_past_the_limit_is_skipped_to_its_end_never_held() {
+        let fits = [vec![b'a'; MAX_PLAIN_BYTES], b"\r\n".to_vec()].concat();
+        let over = vec![b'b'; 3 * MAX_LINE_BYTES + 5];
+        let input = [&fits[..], &over, b"\nnext\n", &over].concat();
+        for capacity in [1, 7, 4096, 1 << 20] {
+            assert_eq!(
+                lines_of(&input, capacity),
+                [
+                    (NextLine::Line(fits.len() as u64), fits.clone()),
+                    (NextLine::TooLong(over.len() as u64 + 1), Vec::new()),
+                    (NextLine::Line(5), b"next\n".to_vec()),
+                    (NextLine::TooLong(over.len() as u64), Vec::new()),
+                ],
+                "buffer of {capacity}"
+            );
+        }
+        assert_eq!(
+            lines_of(b"last", 2),
+            [(NextLine::Line(4), b"last".to_vec())]
+        );
+        assert_eq!(lines_of(b"", 2), []);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! service), history clear, user remove, import-shadow (local store only).
 
 use anyhow::{Context, bail};
-use pwpolicy::{AccountClass, Policy};
+use pwpolicy::{AccountClass, Policy, printable};
 use pwpolicy_backend::BackendError;
 use pwpolicy_backend::ops;
 use pwpolicy_backend::wire::ErrorKind;
@@ -22,7 +22,7 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
     let now = OffsetDateTime::now_utc();
     let at = ops::parse_day(&args.date, now).map_err(anyhow::Error::msg)?;
     if at > now {
-        eprintln!("pwpolicy: warning: {} is in the future", args.date);
+        errln!("warning: {} is in the future", args.date);
     }
     let policy = config::load(args.sources.config.as_deref())?.policy;
     let set = store_access::records(&args.sources, &policy)?.set_changed(
@@ -35,7 +35,7 @@ pub fn set_changed(args: &SetChangedArgs) -> anyhow::Result<u8> {
     }
     outln!(
         "Last password change for {} set to {}.",
-        args.user,
+        printable(&args.user),
         pwpolicy::format_date(at.date())
     )?;
     Ok(EXIT_ACCEPTED)
@@ -50,7 +50,7 @@ pub fn expire(args: &ExpireArgs) -> anyhow::Result<u8> {
     }
     outln!(
         "{} must change their password at the next login.",
-        args.user
+        printable(&args.user)
     )?;
     Ok(EXIT_ACCEPTED)
 }
@@ -67,7 +67,7 @@ fn unknown_account(outcome: Result<(), BackendError>) -> anyhow::Result<Option<u
                 ..
             },
         ) => {
-            eprintln!("pwpolicy: {e}; nothing recorded (--create records it anyway)");
+            errln!("{e}; nothing recorded (--create records it anyway)");
             Ok(Some(EXIT_REJECTED))
         }
         Err(e) => Err(e.into()),
@@ -83,10 +83,10 @@ fn local_store(sources: &Sources, verb: &str) -> anyhow::Result<Box<dyn pwpolicy
 /// `pwpolicy history clear --user U`.
 pub fn clear_history(args: &UserArgs) -> anyhow::Result<u8> {
     if local_store(&args.sources.sources(), "history clear")?.clear_history(&args.user)? {
-        outln!("Password history of {} cleared.", args.user)?;
+        outln!("Password history of {} cleared.", printable(&args.user))?;
         Ok(EXIT_ACCEPTED)
     } else {
-        eprintln!("pwpolicy: the store has no record of {}", args.user);
+        errln!("the store has no record of {}", args.user);
         Ok(EXIT_REJECTED)
     }
 }
@@ -94,10 +94,10 @@ pub fn clear_history(args: &UserArgs) -> anyhow::Result<u8> {
 /// `pwpolicy user remove --user U`.
 pub fn remove_user(args: &UserArgs) -> anyhow::Result<u8> {
     if local_store(&args.sources.sources(), "user remove")?.remove_user(&args.user)? {
-        outln!("{} removed from the store.", args.user)?;
+        outln!("{} removed from the store.", printable(&args.user))?;
         Ok(EXIT_ACCEPTED)
     } else {
-        eprintln!("pwpolicy: the store has no record of {}", args.user);
+        errln!("the store has no record of {}", args.user);
         Ok(EXIT_REJECTED)
     }
 }
@@ -181,7 +181,7 @@ pub fn import_shadow(args: &ImportShadowArgs) -> anyhow::Result<u8> {
     let summary = summary?;
     outln!(
         "Imported {}: {} added, {} updated, {} kept as they were; {} without a last-change date skipped.",
-        args.file.display(),
+        printable(&args.file.display().to_string()),
         summary.added,
         summary.updated,
         summary.kept,
@@ -259,13 +259,14 @@ fn people_only(
     (kept, skipped)
 }
 
-/// The first few names, and how many more.
+/// The first few names (from a shadow file: made printable), and how many
+/// more.
 fn names(all: &[String]) -> String {
     const SHOWN: usize = 8;
     let mut text = all
         .iter()
         .take(SHOWN)
-        .cloned()
+        .map(|name| printable(name).into_owned())
         .collect::<Vec<_>>()
         .join(", ");
     if all.len() > SHOWN {

@@ -76,7 +76,11 @@ fn finish(args: &ChangeArgs, verdict: &CheckAnswer, changed: bool) -> anyhow::Re
         });
         render::json_line(&mut out, &value)?;
     } else if changed {
-        writeln!(out, "Password changed for {}.", args.user)?;
+        writeln!(
+            out,
+            "Password changed for {}.",
+            pwpolicy::printable(&args.user)
+        )?;
     } else {
         render::verdict_human(&mut out, verdict)?;
     }

@@ -54,7 +54,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         render::verdict_human(&mut out, &answer)?;
     }
     if let (Some(_), Some(why)) = (&args.user, backend.absence()) {
-        eprintln!("pwpolicy: note: password history not checked: {why}");
+        errln!("note: password history not checked: {why}");
     }
     Ok(if answer.accepted {
         EXIT_ACCEPTED
@@ -105,6 +105,6 @@ pub fn input_error(json: bool, e: &InputError) -> anyhow::Result<u8> {
             &json!({ "error": e.to_string() }),
         )?;
     }
-    eprintln!("pwpolicy: {e}");
+    errln!("{e}");
     Ok(EXIT_ERROR)
 }

@@ -6,6 +6,7 @@
 use std::io::{BufWriter, Write};
 
 use anyhow::Context;
+use pwpolicy::printable;
 use pwpolicy_backend::{BackendError, Expiry, Local, Source, Status};
 use pwpolicy_host::HostAccounts;
 
@@ -60,7 +61,7 @@ pub fn run(args: &ListArgs) -> anyhow::Result<u8> {
     }
     listed?;
     if let Some(why) = backend.absence() {
-        eprintln!("pwpolicy: note: {why}");
+        errln!("note: {why}");
     }
     out.finish().context("cannot write the listing")?;
     Ok(EXIT_ACCEPTED)
@@ -108,9 +109,9 @@ impl<W: Write> Listing<W> {
                 writeln!(
                     self.out,
                     "{:<20} {:>6} {:<10} {:<12} {:<12} {:<12} {:>5}  {}{differs}",
-                    s.user,
+                    printable(&s.user),
                     num(uid, "-"),
-                    s.class,
+                    printable(&s.class),
                     s.state.as_str(),
                     s.last_changed.as_deref().unwrap_or("-"),
                     s.expires.as_deref().unwrap_or("never"),

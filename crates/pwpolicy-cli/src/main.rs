@@ -24,6 +24,17 @@ macro_rules! out {
     }};
 }
 
+/// One line on standard error: `pwpolicy: ` and the message, made
+/// printable whole ([`pwpolicy::printable`]). Messages quote account names,
+/// paths from the policy, the directory's values and errors that hold them;
+/// none of those may end the line, forge another or send the terminal an
+/// escape.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        eprintln!("pwpolicy: {}", pwpolicy::printable(&format!($($arg)*)))
+    };
+}
+
 mod admin;
 mod batch;
 mod breach;
@@ -64,7 +75,7 @@ fn main() -> ExitCode {
         Err(err) if broken_pipe(&err) => ExitCode::from(EXIT_BROKEN_PIPE),
         Err(err) => {
             let said = say(&err);
-            eprintln!("pwpolicy: {said}");
+            errln!("{said}");
             if json {
                 // Scripts that asked for JSON get it for errors too.
                 let error = serde_json::json!({ "error": said });

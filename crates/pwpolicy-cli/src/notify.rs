@@ -81,8 +81,8 @@ pub fn run(args: &NotifyArgs) -> anyhow::Result<u8> {
     let mailer = if args.send {
         let mailer = Mailer::new(notify)?;
         if mailer.protection() == Protection::Clear {
-            eprintln!(
-                "pwpolicy: warning: sending to {} without TLS ([notify] starttls = false): mail and any password cross the network readable",
+            errln!(
+                "warning: sending to {} without TLS ([notify] starttls = false): mail and any password cross the network readable",
                 mailer.url()
             );
         }
@@ -180,8 +180,8 @@ pub fn run(args: &NotifyArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     if tally.waiting > 0 {
-        eprintln!(
-            "pwpolicy: warning: {} reminder{} wait for the next run ([notify] max_per_run = {})",
+        errln!(
+            "warning: {} reminder{} wait for the next run ([notify] max_per_run = {})",
             tally.waiting,
             if tally.waiting == 1 { "" } else { "s" },
             cap.unwrap_or(0)
@@ -193,12 +193,12 @@ pub fn run(args: &NotifyArgs) -> anyhow::Result<u8> {
     if let (Some(mailer), Some(admin)) = (&mailer, notify.admin.as_deref())
         && let Err(e) = summary(mailer, admin, from, &tally, page)
     {
-        eprintln!("pwpolicy: the summary to [notify] admin was not sent: {e:#}");
+        errln!("the summary to [notify] admin was not sent: {e:#}");
         summary_failed = true;
     }
     if !args.json {
-        eprintln!(
-            "pwpolicy: {} reminder{} {}, {} not sent, {} waiting",
+        errln!(
+            "{} reminder{} {}, {} not sent, {} waiting",
             tally.sent + tally.listed,
             if tally.sent + tally.listed == 1 {
                 ""
@@ -238,10 +238,12 @@ fn one(
     sent: &mut dyn Reminders,
     tally: &mut Tally,
 ) -> Result<Option<lettre::Address>, BackendError> {
+    // The error may quote the mail server's reply or an address built from
+    // the directory: printable, like the name, wherever it is shown.
     let failed = |tally: &mut Tally, error: String| {
         tally.failed.push(Failed {
             user: printable(&status.user).into_owned(),
-            error,
+            error: printable(&error).into_owned(),
         });
     };
     let to = match recipient(status, ctx.policy.notify.to.as_deref()) {
@@ -292,8 +294,8 @@ fn one(
         Err(e) => {
             sent.release(&status.user, reminder)?;
             if let MailError::Stopped(why) = &e {
-                eprintln!(
-                    "pwpolicy: the mail server stopped taking mail ({why}); nothing more is sent this run"
+                errln!(
+                    "the mail server stopped taking mail ({why}); nothing more is sent this run"
                 );
                 tally.stopped = Some(format!("the mail server stopped taking mail: {why}"));
             }

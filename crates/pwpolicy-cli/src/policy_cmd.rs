@@ -170,8 +170,9 @@ pub fn check(named: Option<&Path>) -> anyhow::Result<u8> {
                 pwpolicy_host::plainly(&source)
             ));
         }
+        // Problems name files the policy names, and quote its lines.
         Err(e) => {
-            outln!("{e}")?;
+            outln!("{}", pwpolicy::printable(&e.to_string()))?;
             return Ok(EXIT_REJECTED);
         }
     };
@@ -181,7 +182,7 @@ pub fn check(named: Option<&Path>) -> anyhow::Result<u8> {
         return Ok(EXIT_ACCEPTED);
     }
     for problem in &problems {
-        outln!("{problem}")?;
+        outln!("{}", pwpolicy::printable(&problem.to_string()))?;
     }
     Ok(EXIT_REJECTED)
 }

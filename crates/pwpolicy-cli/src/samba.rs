@@ -12,7 +12,7 @@
 use std::io::Read;
 
 use anyhow::{Context, bail};
-use pwpolicy::{Names, Password, Policy, Violation};
+use pwpolicy::{Names, Password, Policy, Violation, printable};
 use pwpolicy_host::Lists;
 use zeroize::Zeroizing;
 
@@ -99,7 +99,9 @@ fn report(account: &str, json: bool, verdict: &pwpolicy::Verdict) -> anyhow::Res
         render::json_line(&mut out, &answer)?;
     } else {
         use std::io::Write;
-        write!(out, "{account}: ")?;
+        // Samba's variables are the directory's: a name can hold a newline
+        // or a terminal escape, and this line goes to Samba's log.
+        write!(out, "{}: ", printable(account))?;
         render::verdict_human(&mut out, &answer)?;
     }
     Ok(if answer.accepted {

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::io::{BufWriter, Write};
 
+use pwpolicy::printable;
 use pwpolicy_backend::{BackendError, Expiry, Status};
 
 use crate::EXIT_ACCEPTED;
@@ -17,7 +18,7 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
     let mut backend = store_access::expiry(&args.sources, &args.directory, &policy, true)?;
     let status = backend.status(args.user.as_deref())?;
     if let Some(why) = backend.absence() {
-        eprintln!("pwpolicy: note: {why}");
+        errln!("note: {why}");
     }
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -28,7 +29,9 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<u8> {
     Ok(EXIT_ACCEPTED)
 }
 
-/// `chage -l`-style lines from a status.
+/// `chage -l`-style lines from a status. Names, the class, the directory's
+/// values and notes about them are made printable: they come from passwd,
+/// the directory or the policy, and a terminal would act on their escapes.
 fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
     let never = match (&s.directory, s.state) {
         (_, pwpolicy_backend::State::Unknown) => "unknown",
@@ -37,7 +40,7 @@ fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
         _ if s.max_age_days == 0 || s.exempt || s.class == "system" => "never",
         _ => "unknown",
     };
-    writeln!(out, "User                    : {}", s.user)?;
+    writeln!(out, "User                    : {}", printable(&s.user))?;
     writeln!(
         out,
         "Last password change    : {}",
@@ -61,8 +64,8 @@ fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
     match &s.directory {
         None => writeln!(out, "Passwords remembered    : {}", s.history_entries)?,
         Some(d) => {
-            writeln!(out, "Directory entry         : {}", d.dn)?;
-            writeln!(out, "Password settings       : {}", d.settings)?;
+            writeln!(out, "Directory entry         : {}", printable(&d.dn))?;
+            writeln!(out, "Password settings       : {}", printable(&d.settings))?;
             if d.never_expires {
                 writeln!(out, "Never expires           : yes")?;
             }
@@ -77,7 +80,11 @@ fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
         ("system", _) => " (system account: expiry does not apply)",
         _ => "",
     };
-    writeln!(out, "Class                   : {}{why}", s.class)?;
+    writeln!(
+        out,
+        "Class                   : {}{why}",
+        printable(&s.class)
+    )?;
     if s.shadow.as_ref().is_some_and(|v| v.locked) {
         writeln!(out, "Password locked         : yes (shadow)")?;
     }
@@ -87,9 +94,11 @@ fn human(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
     match (&s.note, &s.remedy) {
         (Some(note), Some(remedy)) => writeln!(
             out,
-            "Note                    : {note} (to adopt shadow's date, as root: {remedy})"
+            "Note                    : {} (to adopt shadow's date, as root: {})",
+            printable(note),
+            printable(remedy)
         )?,
-        (Some(note), None) => writeln!(out, "Note                    : {note}")?,
+        (Some(note), None) => writeln!(out, "Note                    : {}", printable(note))?,
         _ => {}
     }
     Ok(())
@@ -138,12 +147,12 @@ impl<W: Write> Printer<W> {
             ReportFormat::Table | ReportFormat::Html => writeln!(
                 self.out,
                 "{:<24} {:<12} {:<12} {:>9}  {:<12} {}",
-                r.user,
+                printable(&r.user),
                 r.last_changed.as_deref().unwrap_or("-"),
                 r.expires.as_deref().unwrap_or("-"),
                 Shown(r.days_left, "-"),
                 r.state.as_str(),
-                r.class
+                printable(&r.class)
             )?,
             ReportFormat::Csv => writeln!(
                 self.out,
@@ -240,7 +249,7 @@ fn html(backends: &mut [Box<dyn Expiry>], days: u32) -> anyhow::Result<u8> {
             Ok(())
         })?;
         if let Some(why) = backend.absence() {
-            eprintln!("pwpolicy: note: {why}");
+            errln!("note: {why}");
         }
     }
     let mut out = std::io::stdout().lock();
@@ -269,17 +278,20 @@ pub fn each_row(
     }
     result?;
     if let Some(why) = backend.absence() {
-        eprintln!("pwpolicy: note: {why}");
+        errln!("note: {why}");
     }
     Ok(())
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+/// A CSV field, made printable (a CSV of names is read a line at a time,
+/// with `grep` or `less`, far more often than by a parser that honours a
+/// quoted line break) and quoted when it holds a comma or quote (RFC 4180).
 pub fn csv_field(s: &str) -> Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
+    let s = printable(s);
+    if s.contains([',', '"']) {
         Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
     } else {
-        Cow::Borrowed(s)
+        s
     }
 }
 
@@ -304,5 +316,6 @@ mod tests {
         assert_eq!(csv_field("erin"), "erin");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
     }
 }

@@ -195,8 +195,8 @@ pub fn directory_settings(args: &DirectoryArgs, policy: &Policy) -> Option<Direc
 pub fn target(settings: &DirectorySettings) -> anyhow::Result<Target> {
     let target = Target::from_settings(settings)?.context("no directory URL")?;
     if target.protection == Protection::Clear && target.bind_dn.is_some() {
-        eprintln!(
-            "pwpolicy: warning: binding to {} without TLS ([directory] starttls = false): the bind password crosses the network readable",
+        errln!(
+            "warning: binding to {} without TLS ([directory] starttls = false): the bind password crosses the network readable",
             target.url
         );
     }

@@ -177,7 +177,7 @@ pub fn serve(
                 if e.raw_os_error() == Some(libc::EMFILE)
                     || e.raw_os_error() == Some(libc::ENFILE) =>
             {
-                warn!(error = %e, "out of file descriptors; pausing accept");
+                warn!(error = %for_log(&e), "out of file descriptors; pausing accept");
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
@@ -198,7 +198,7 @@ fn admit(shared: &Arc<Shared>, mut stream: UnixStream) {
     let peer = match identify(shared, &stream) {
         Ok(peer) => peer,
         Err(e) => {
-            warn!(error = %e, "cannot identify a caller; closing");
+            warn!(error = %for_log(&e), "cannot identify a caller; closing");
             return;
         }
     };
@@ -231,12 +231,12 @@ fn admit(shared: &Arc<Shared>, mut stream: UnixStream) {
                         | io::ErrorKind::ConnectionReset
                 )
             {
-                info!(uid, error = %e, "connection ended");
+                info!(uid, error = %for_log(&e), "connection ended");
             }
             release(&worker, uid);
         });
     if let Err(e) = spawned {
-        warn!(error = %e, "cannot start a connection thread");
+        warn!(error = %for_log(&e), "cannot start a connection thread");
         release(shared, uid);
     }
 }
@@ -445,7 +445,7 @@ fn handle(
     let store = match checkout(shared) {
         Ok(store) => store,
         Err(e) => {
-            warn!(uid = peer.uid, op, error = %e, "cannot open the store");
+            warn!(uid = peer.uid, op, error = %for_log(&e), "cannot open the store");
             return respond(stream, Err(refusal(peer, e.into())));
         }
     };
@@ -479,7 +479,7 @@ fn handle(
         }
         // A store that failed may be broken (a lost PostgreSQL connection): drop it.
         Err(e) => {
-            warn!(uid = peer.uid, op, error = %e, "request failed");
+            warn!(uid = peer.uid, op, error = %for_log(&e), "request failed");
             respond(stream, Err(refusal(peer, e)))
         }
     }
@@ -689,6 +689,16 @@ fn execute(
             Answer::Done
         }
     }))
+}
+
+/// An error for a log line: its causes said once ([`pwpolicy_host::say`])
+/// and made printable ([`pwpolicy::printable`]). Errors quote what clients
+/// sent (an account name) and what the policy names (paths), and the
+/// terminal format writes a `%` field as it is: a newline in it would start
+/// a line of the sender's making. (String fields such as `user` are quoted
+/// and escaped by the format itself; the journal keeps each field apart.)
+pub fn for_log(e: &(dyn std::error::Error + 'static)) -> String {
+    pwpolicy::printable(&pwpolicy_host::say(e)).into_owned()
 }
 
 /// Sends the rows `walk` visits as pages of about [`PAGE_BYTES`], the last

@@ -59,6 +59,58 @@ mod tests {
         assert!(matches!(printable("Jürgen Straße"), Cow::Borrowed(_)));
     }
 
+    /// Undoes [`printable`]: if every output has exactly one input, no
+    /// value can pass for another (an escape spelt out cannot pass for one
+    /// made here).
+    fn unescape(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('\\') => out.push('\\'),
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some('t') => out.push('\t'),
+                Some('u') => {
+                    let hex: String = chars.by_ref().skip(1).take_while(|&c| c != '}').collect();
+                    let code = u32::from_str_radix(&hex, 16).expect("hex");
+                    out.push(char::from_u32(code).expect("a char"));
+                }
+                other => panic!("a lone backslash before {other:?} in {text:?}"),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_kind_of_line_breaker_terminal_escape_and_override_is_shown() {
+        let hostile = "a\tb\x1b[2J\x7f\u{85}\u{9b}31m\u{2029}\u{202a}\u{202d}\u{2066}\u{2069}";
+        assert_eq!(
+            printable(hostile),
+            "a\\tb\\u{1b}[2J\\u{7f}\\u{85}\\u{9b}31m\\u{2029}\\u{202a}\\u{202d}\\u{2066}\\u{2069}"
+        );
+        // What stays: letters of any script, marks, emoji, zero-width joiners.
+        let kept = "Ærin Øst-Ñúñez 中文 עִבְרִית 👩\u{200d}💻";
+        assert!(matches!(printable(kept), Cow::Borrowed(_)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaping_is_one_line_and_undone_exactly(text in "\\PC*|[\\x00-\\x{a0}\\\\nu{}\u{2028}-\u{206f}]*") {
+            let shown = printable(&text);
+            proptest::prop_assert!(!shown.chars().any(needs_escape_but_backslash));
+            proptest::prop_assert_eq!(unescape(&shown), text);
+        }
+    }
+
+    fn needs_escape_but_backslash(c: char) -> bool {
+        c != '\\' && needs_escape(c)
+    }
+
     #[test]
     fn no_value_can_end_a_line_or_forge_an_escape() {
         let escaped = printable("a\r\nb\u{2028}c\u{202e}d\\ne\u{7f}\u{85}");

@@ -97,8 +97,8 @@ pub fn run(args: &BreachAuditArgs) -> anyhow::Result<u8> {
         }
     }
     for number in bad.iter().take(10) {
-        eprintln!(
-            "pwpolicy: {}: line {number}: not `user:rid:lmhash:nthash:::`",
+        errln!(
+            "{}: line {number}: not `user:rid:lmhash:nthash:::`",
             args.hashes.display()
         );
     }
@@ -112,11 +112,12 @@ pub fn run(args: &BreachAuditArgs) -> anyhow::Result<u8> {
         });
         render::json_line(&mut std::io::stdout().lock(), &value)?;
     } else {
+        // Names from the directory's dump: printable, one a line.
         for user in &breached {
-            outln!("{user}")?;
+            outln!("{}", pwpolicy::printable(user))?;
         }
-        eprintln!(
-            "pwpolicy: {} of {} accounts have a password in {}{}",
+        errln!(
+            "{} of {} accounts have a password in {}{}",
             thousands(breached.len() as u64),
             thousands(checked),
             mapped.path().display(),

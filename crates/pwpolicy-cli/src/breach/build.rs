@@ -7,12 +7,12 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use pwpolicy_breach::lines::{self, BadLine, InputFormat, Line};
+use pwpolicy_breach::lines::{self, BadLine, InputFormat, Line, NextLine};
 use pwpolicy_breach::{BreachedSet, Encoder, KeyKind, Settings};
 use zeroize::Zeroizing;
 
 use super::runs::Runs;
-use super::{describe, thousands};
+use super::{describe, shown, thousands};
 use crate::args::{BreachBuildArgs, InputFormatArg, KeyArg};
 use crate::{EXIT_ACCEPTED, EXIT_ERROR};
 
@@ -66,17 +66,17 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
     let spilled = runs.spilled();
 
     for (path, line, why) in &tally.listed {
-        eprintln!("pwpolicy: {}: line {line}: {why}", path.display());
+        errln!("{}: line {line}: {why}", path.display());
     }
     if tally.bad > tally.listed.len() as u64 {
-        eprintln!(
-            "pwpolicy: … and {} more bad lines",
+        errln!(
+            "… and {} more bad lines",
             thousands(tally.bad - tally.listed.len() as u64)
         );
     }
     if tally.bad > 0 && !args.skip_bad_lines {
-        eprintln!(
-            "pwpolicy: {} bad lines: nothing written (fix them, or pass --skip-bad-lines to leave them out)",
+        errln!(
+            "{} bad lines: nothing written (fix them, or pass --skip-bad-lines to leave them out)",
             thousands(tally.bad)
         );
         return Ok(EXIT_ERROR);
@@ -124,7 +124,7 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
     let filter: &BreachedSet<_> = mapped.set();
     outln!(
         "{}: {} {} keys from {} lines of {} input{}{}",
-        args.output.display(),
+        shown(&args.output),
         thousands(header.entries),
         kind,
         thousands(tally.lines),
@@ -267,20 +267,22 @@ fn read_input(
     let mut line = Zeroizing::new(Vec::with_capacity(256));
     let (mut number, mut listed, mut read) = (0u64, 0usize, 0u64);
     loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
+        // Bounded: a line past the limit is refused as it is read, not held
+        // whole first (an input with no newline would be held entire).
+        let next = lines::read_line(&mut reader, &mut line)
             .with_context(|| format!("cannot read {}", input.path.display()))?;
-        if n == 0 {
-            break;
-        }
+        let (n, parsed) = match next {
+            NextLine::End => break,
+            NextLine::Line(n) => (n, lines::parse(&line, input.format)),
+            NextLine::TooLong(n) => (n, Err(BadLine::TooLong)),
+        };
         number += 1;
-        read += n as u64;
+        read += n;
         if number.is_multiple_of(65_536) {
             bar.inc(read);
             read = 0;
         }
-        let prefix = match lines::parse(&line, input.format) {
+        let prefix = match parsed {
             Ok(Line::Blank) => continue,
             Ok(Line::Hash { prefix, count }) => {
                 if count.unwrap_or(1) < min_count {

@@ -72,7 +72,7 @@ fn info(args: &BreachInfoArgs) -> anyhow::Result<u8> {
         });
         render::json_line(&mut std::io::stdout().lock(), &value)?;
     } else {
-        outln!("{}: {} keys", args.file.display(), h.kind)?;
+        outln!("{}: {} keys", shown(&args.file), h.kind)?;
         outln!("{}", describe(filter))?;
         if h.min_count > 1 {
             outln!("hashes seen fewer than {} times left out", h.min_count)?;
@@ -96,7 +96,7 @@ fn lookup(args: &BreachFilterArgs) -> anyhow::Result<u8> {
     let line = read_password(&pwpolicy::Policy::default(), "Password: ")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let Line::Text(password) = line else {
-        eprintln!("pwpolicy: the password is longer than any policy accepts");
+        errln!("the password is longer than any policy accepts");
         return Ok(EXIT_ERROR);
     };
     let found = mapped
@@ -105,12 +105,18 @@ fn lookup(args: &BreachFilterArgs) -> anyhow::Result<u8> {
         .map_err(|e| mapped.error(e))
         .context("cannot look the password up")?;
     Ok(if found {
-        outln!("breached: in {}", mapped.path().display())?;
+        outln!("breached: in {}", shown(mapped.path()))?;
         EXIT_REJECTED
     } else {
-        outln!("not in {}", mapped.path().display())?;
+        outln!("not in {}", shown(mapped.path()))?;
         EXIT_ACCEPTED
     })
+}
+
+/// A path for a line of output: made printable, since it may come from the
+/// policy file or from a name a shell glob found.
+pub fn shown(path: &Path) -> String {
+    pwpolicy::printable(&path.display().to_string()).into_owned()
 }
 
 /// Entries, size and false-positive rate, one line.

@@ -4,8 +4,13 @@
 
 use crate::report::Level;
 
-/// Reports one line (a [`crate::report::Report`]).
+/// Reports one line (a [`crate::report::Report`]), made printable whole:
+/// reports name the account LSASS hands over (any name the directory
+/// holds) and the files the policy names, and no such value may end the
+/// line or send an escape to whoever reads the log. (A Windows path shows
+/// its backslashes doubled, the price of an escape nobody can forge.)
 pub fn report(level: Level, message: &str) {
+    let message: &str = &pwpolicy::printable(message);
     #[cfg(windows)]
     event_log(level, message);
     #[cfg(not(windows))]

@@ -23,7 +23,7 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use pwpolicy_service::cli::Args;
 use pwpolicy_service::limits::Rate;
-use pwpolicy_service::server::{ServerConfig, serve};
+use pwpolicy_service::server::{ServerConfig, for_log, serve};
 use pwpolicy_service::{DEFAULT_SOCKET, ffi};
 use pwpolicy_store::Location;
 use tracing::{error, info, warn};
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            error!("{}", pwpolicy_host::say(e.as_ref()));
+            error!("{}", for_log(e.as_ref()));
             ExitCode::FAILURE
         }
     }
@@ -95,7 +95,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     // service runs (a list may yet appear), but each request that needs the
     // file will fail until it is fixed.
     for problem in pwpolicy_host::policy_file::verify_named_files(&policy) {
-        warn!(error = %problem, "a file the policy names cannot be used");
+        warn!(error = %for_log(&problem), "a file the policy names cannot be used");
     }
     let store = args
         .db

@@ -4,8 +4,15 @@
 //!
 //! Password and words are both brought to a *skeleton* before matching:
 //!
-//! 1. NFKC (the password already is) and Unicode case folding;
-//! 2. look-alike characters become the letter they stand for:
+//! 1. NFKC (the password already is); then, in text that is not all ASCII,
+//!    each non-ASCII character becomes the characters Unicode's confusables
+//!    ([UTS #39](https://www.unicode.org/reports/tr39/#Confusable_Detection),
+//!    its skeleton's prototypes) say it looks like — Cyrillic `А` `с` `е`
+//!    and Greek `ϲ` become Latin `A` `c` `e`, `é` becomes `e` — and
+//!    nonspacing and enclosing marks (accents, `U+0301` added to any letter)
+//!    are dropped;
+//! 2. Unicode case folding;
+//! 3. look-alike characters become the letter they stand for:
 //!
 //!    | written | read as |
 //!    |---|---|
@@ -21,8 +28,16 @@
 //!    | `7` `+` | t |
 //!    | `2` | z |
 //!
-//! 3. everything else that is not a letter (spaces, `-`, `_`, `.`, …) is
+//! 4. everything else that is not a letter (spaces, `-`, `_`, `.`, …) is
 //!    dropped, so separators hide nothing.
+//!
+//! ASCII letters are never read as other letters by step 1, although UTS #39
+//! reads `rn` as `m`, `vv` as `w` and `cl` as `d`: those pairs are in
+//! ordinary words, and a password such as `Modern-Corn-7` refused for a
+//! banned `Acme` because `rn` looks like `m` would be a refusal nobody could
+//! understand. A look-alike from another script has no such innocent use in
+//! a password of Latin words, so it is read as its letter; the cost of that
+//! falls only on passwords that are not all ASCII.
 //!
 //! A word whose skeleton has 4 or more characters is refused anywhere in the
 //! password (`Acme` in `Summer@cme-2025`); a shorter one only as the whole
@@ -40,7 +55,9 @@
 //! knows the dictionary).
 
 use aho_corasick::AhoCorasick;
-use zeroize::Zeroizing;
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::Error;
 use crate::secret::{fold, nfkc};
@@ -177,22 +194,71 @@ impl std::fmt::Debug for BannedWords {
     }
 }
 
-/// The skeleton of `text`: case folded, look-alikes read as letters, all but
-/// letters dropped (see the module's table). Zeroised on drop, since it is
-/// also made of passwords.
+/// The skeleton of `text`: other scripts' look-alikes read as Latin, marks
+/// dropped, case folded, look-alikes read as letters, all but letters
+/// dropped (see the module's table). Zeroised on drop, since it is also
+/// made of passwords.
 pub fn skeleton(text: &str) -> Zeroizing<String> {
     // NFKC before folding as well as after, so that a word and its NFKC
     // form (what every password is) have one skeleton.
-    let folded = fold(&Zeroizing::new(nfkc(text)));
+    let normal = Zeroizing::new(nfkc(text));
+    let folded = if normal.is_ascii() {
+        fold(&normal)
+    } else {
+        fold(&confusables_read(&normal))
+    };
     let mut out = Zeroizing::new(String::with_capacity(folded.len()));
     for c in folded.chars() {
         match look_alike(c) {
             Some(letter) => out.push(letter),
-            None if c.is_alphabetic() => out.push(c),
+            None if c.is_alphabetic() && !is_mark(c) => out.push(c),
             None => {}
         }
     }
     out
+}
+
+/// `text` with each non-ASCII character replaced by its UTS #39 prototype
+/// (the characters it is confusable with) and nonspacing and enclosing
+/// marks dropped, from its canonical decomposition, so that an accent,
+/// precomposed or added, is dropped too. ASCII is kept as it is (see the
+/// module's note on `rn`), and so are the non-ASCII characters of the
+/// look-alike table (`€`, `§`).
+fn confusables_read(text: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(text.len()));
+    let mut one = [0u8; 4];
+    for c in text.nfd() {
+        if c.is_ascii() || look_alike(c).is_some() {
+            out.push(c);
+            continue;
+        }
+        if c == FINAL_SIGMA {
+            // NFKC, which every password is in, turns the lunate sigma `ϲ`
+            // (drawn as a `c`, and read as one by UTS #39) into `ς`: read
+            // `ς` as the `c` it may have been.
+            out.push('c');
+            continue;
+        }
+        let c: &str = c.encode_utf8(&mut one);
+        // A prototype may itself hold a mark (`ø` reads as `o` and U+0338).
+        out.extend(unicode_security::skeleton(c).filter(|&p| !is_mark(p)));
+    }
+    one.zeroize();
+    out
+}
+
+/// `ς`, what NFKC makes of the lunate sigma `ϲ`.
+const FINAL_SIGMA: char = '\u{3c2}';
+
+/// Whether `c` is a nonspacing or enclosing mark: drawn on the letter
+/// before it, so it leaves that letter looking the same. (Spacing marks
+/// take their own place, as letters do.)
+fn is_mark(c: char) -> bool {
+    !c.is_ascii()
+        && matches!(
+            c.general_category(),
+            GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark
+        )
 }
 
 /// The letter a look-alike character stands for.
@@ -229,6 +295,55 @@ mod tests {
         assert_eq!(skeleton("Ｓｔ. Ｍａｒｙ's").as_str(), "stmarys");
         assert_eq!(skeleton("Straße").as_str(), "strasse");
         assert_eq!(skeleton("Hill").as_str(), skeleton("H1!|").as_str());
+    }
+
+    #[test]
+    fn look_alikes_of_other_scripts_and_added_marks_read_as_their_letters() {
+        // Issue 27: each of these let `acme` through.
+        for dressed in [
+            "\u{410}\u{441}m\u{435}-Harbor-7828", // Cyrillic А, с, е
+            "A\u{3f2}me-Harbor-7828",             // Greek lunate sigma
+            "Acme\u{301}-Harbor-7828",            // a combining acute
+            "\u{391}cm\u{395}-Harbor-7828",       // Greek Α, Ε
+            "A\u{20dd}cme-Harbor-7828",           // an enclosing circle
+            "Acm\u{e9}-Harbor-7828",              // a precomposed é
+        ] {
+            let password = crate::Password::new(dressed);
+            assert!(found(&["acme"], password.expose()), "{dressed:?}");
+        }
+        assert_eq!(skeleton("\u{410}\u{441}m\u{435}").as_str(), "acme");
+        assert_eq!(
+            skeleton("J\u{fc}rgen-Stra\u{df}e").as_str(),
+            "jurgenstrasse"
+        );
+        // A word written with look-alikes matches the plain word too.
+        assert!(found(&["\u{410}\u{441}m\u{435}"], "My-acme-2025"));
+    }
+
+    #[test]
+    fn ascii_letters_are_not_read_as_other_ascii_letters() {
+        // UTS #39 reads `rn` as `m`, `vv` as `w`, `cl` as `d`: not here.
+        assert_eq!(skeleton("Rnd0m-Words!").as_str(), "rndomwordsi");
+        // Each of these words would be found in one of these passwords if
+        // they were.
+        for password in [
+            "Acrne-Harbor-7828",
+            "Rnd0m-Words!",
+            "Modern-Times-7",
+            "Clown-Vvall-42",
+        ] {
+            assert!(
+                !found(&["acme", "modem", "down", "wall"], password),
+                "{password}"
+            );
+        }
+        // Nor is non-ASCII text that holds no look-alike of a word.
+        for password in [
+            "J\u{fc}rgen-Stra\u{df}e-42",
+            "\u{421}\u{43e}\u{431}\u{430}\u{43a}\u{430}-42",
+        ] {
+            assert!(!found(&["acme", "kingsbridge"], password), "{password}");
+        }
     }
 
     #[test]
