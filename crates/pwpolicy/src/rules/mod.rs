@@ -18,7 +18,8 @@ use names::Names;
 impl Policy {
     /// Checks a password against the text rules (length, classes, names,
     /// and when the policy turns them on, banned words and guessability) and
-    /// returns every violation. History and minimum age need state and are
+    /// returns every violation; a password longer than `max_length` is told
+    /// only that, so no rule's work grows past the policy's own bound. History and minimum age need state and are
     /// checked with [`crate::Hasher::contains`] and [`crate::ExpiryRules::check_min_age`].
     ///
     /// ```
@@ -36,7 +37,15 @@ impl Policy {
         let text = password.expose();
         let mut verdict = Verdict::new();
         if let Some(v) = length::check(password.char_count(), q.min_length, q.max_length) {
+            // Past the maximum, that is the one reason: every other rule
+            // would run over text the policy refuses anyway, and NFKC can
+            // make a short input very long (U+FDFB is 18 code points), so
+            // their work would be the caller's to choose.
+            let too_long = matches!(v, Violation::TooLong { .. });
             verdict.push(v);
+            if too_long {
+                return verdict;
+            }
         }
         // One `too_few_classes` at most: a missing letter or digit is told
         // once the class count is met.
@@ -69,5 +78,21 @@ impl Policy {
             }
         }
         verdict
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn past_the_maximum_length_is_the_one_reason() {
+        // Issue 27's amplification: 8,000 of U+FDFB are 144,000 code points
+        // after NFKC; with 10,800 of U+FDFA as the full name every rule used
+        // to run over all of it (and said too_few_classes besides).
+        let names = Names::new("erin", &"\u{fdfa}".repeat(10_800));
+        let verdict = Policy::default().check(&Password::new(&"\u{fdfb}".repeat(8_000)), &names);
+        let codes: Vec<_> = verdict.violations().iter().map(|v| v.code()).collect();
+        assert_eq!(codes, ["too_long"]);
     }
 }

@@ -28,6 +28,15 @@ use crate::verdict::Violation;
 /// Names shorter than this many characters are not checked.
 const MIN_NAME_CHARS: usize = 3;
 
+/// Of each name, only this many characters are read: more than any
+/// directory holds (AD's displayName is at most 256), and a bound on the
+/// name rule's work whoever supplies the name.
+pub const MAX_NAME_CHARS: usize = 256;
+
+/// At most this many full-name tokens are checked (a name of 256
+/// characters split at every third has 64).
+pub const MAX_NAME_TOKENS: usize = 64;
+
 /// The names a password is checked against, folded once so that checking many
 /// candidates for one user costs no repeated work.
 ///
@@ -55,13 +64,14 @@ impl Names {
             folded: String::with_capacity(account.len() + full_name.len() + 8),
             account_end: 0,
         };
-        let account = nfkc_cow(account);
+        let account = nfkc_cow(bounded(account));
         if is_long_enough(&account) {
             push_fold(&account, &mut names.folded);
             names.account_end = names.folded.len();
         }
-        let full_name = nfkc_cow(full_name);
-        for token in full_name.split(is_delimiter).filter(|t| is_long_enough(t)) {
+        let full_name = nfkc_cow(bounded(full_name));
+        let tokens = full_name.split(is_delimiter).filter(|t| is_long_enough(t));
+        for token in tokens.take(MAX_NAME_TOKENS) {
             names.folded.push(TOKEN_SEPARATOR);
             push_fold(token, &mut names.folded);
         }
@@ -140,6 +150,14 @@ impl Names {
         let mut violations = Vec::new();
         self.check_into(password, mode, &mut violations);
         violations
+    }
+}
+
+/// The first [`MAX_NAME_CHARS`] characters of `name`.
+fn bounded(name: &str) -> &str {
+    match name.char_indices().nth(MAX_NAME_CHARS) {
+        Some((end, _)) => &name[..end],
+        None => name,
     }
 }
 
@@ -264,6 +282,21 @@ mod tests {
             assert_eq!(is_delimiter(c), is_delimiter_by_category(c), "{c:?}");
         }
         assert!(is_delimiter('\u{a0}') && is_delimiter('\u{58a}') && is_delimiter('\u{2014}'));
+    }
+
+    #[test]
+    fn a_name_made_to_be_expensive_is_read_only_so_far() {
+        // Issue 27's amplification: U+FDFA is 18 code points after NFKC,
+        // four tokens of them; 10,800 of it made about 43,000 tokens.
+        let names = Names::new(&"\u{fdfa}".repeat(10_800), &"\u{fdfa}".repeat(10_800));
+        assert!(names.tokens().count() <= MAX_NAME_TOKENS);
+        assert!(names.folded.chars().count() <= 2 * 18 * MAX_NAME_CHARS);
+        // What fits is read whole.
+        let n = Names::new("erin", &format!("{} Hagens", "x".repeat(200)));
+        assert_eq!(
+            n.tokens().collect::<Vec<_>>(),
+            ["x".repeat(200), "hagens".into()]
+        );
     }
 
     #[test]
