@@ -126,6 +126,46 @@ impl<'a> BitReader<'a> {
     }
 
     /// A code longer than the buffer: a long run of zeros (or damage).
+    /// Reads the gaps that follow `key`, one Rice code each, until a key
+    /// reaches `target` or the codes end at bit `end` (at most the stream's
+    /// length): `Some(true)` when a key equals `target`, `Some(false)` when
+    /// one passes it or the codes end first, `None` when the codes are
+    /// damaged (one runs past `end`, or a key past `u64::MAX`).
+    ///
+    /// A lookup's inner loop, so the position is counted as the codes are
+    /// read instead of derived from the buffer for each check.
+    #[inline]
+    pub fn seek(&mut self, mut key: u64, target: u64, k: u8, end: usize) -> Option<bool> {
+        let k32 = u32::from(k);
+        let mask = if k == 0 { 0 } else { u64::MAX >> (64 - k32) };
+        let mut pos = self.pos();
+        while pos < end {
+            let zeros = self.buf.trailing_zeros();
+            let len = zeros + 1 + k32;
+            let gap = if len <= self.avail {
+                // len <= avail <= 63, so no shift below reaches 64.
+                let rest = self.buf >> (zeros + 1);
+                self.buf = rest >> k32;
+                self.avail -= len;
+                self.refill();
+                pos += len as usize;
+                (u64::from(zeros) << k32) | (rest & mask)
+            } else {
+                let gap = self.rice_slow(k)?;
+                pos = self.pos();
+                gap
+            };
+            if pos > end {
+                return None;
+            }
+            key = key.checked_add(gap)?.checked_add(1)?;
+            if key >= target {
+                return Some(key == target);
+            }
+        }
+        Some(false)
+    }
+
     fn rice_slow(&mut self, k: u8) -> Option<u64> {
         let end = self.stream.len() * 8;
         let mut quotient = 0u64;
@@ -185,6 +225,43 @@ mod tests {
             let mut r = BitReader::new(&stream, 0);
             for &v in &fitted {
                 prop_assert_eq!(r.rice(k), Some(v));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn seek_finds_what_reading_one_code_at_a_time_finds(
+            gaps in proptest::collection::vec(0u64..1 << 34, 0..120),
+            k in 0u8..36,
+            start in 0usize..13,
+            target in 0u64..1 << 38,
+            first in 0u64..1 << 20,
+        ) {
+            let mut stream = vec![0u8; 1 << 16];
+            let mut w = BitWriter::new(&mut stream, start);
+            let mut keys = Vec::new();
+            let mut key = first;
+            for &g in &gaps {
+                if w.pos as u64 + BitWriter::code_len(g, k) > (1 << 19) { break; }
+                w.rice(g, k);
+                key += g + 1;
+                keys.push(key);
+            }
+            let end = w.pos;
+            let expected = keys.iter().find(|&&key| key >= target).is_some_and(|&key| key == target);
+            prop_assert_eq!(BitReader::new(&stream, start).seek(first, target, k, end), Some(expected));
+            // Every key is found, and a target between two keys is not.
+            for (i, &key) in keys.iter().enumerate() {
+                prop_assert_eq!(BitReader::new(&stream, start).seek(first, key, k, end), Some(true));
+                let before = if i == 0 { first } else { keys[i - 1] };
+                if key - before > 1 {
+                    prop_assert_eq!(BitReader::new(&stream, start).seek(first, key - 1, k, end), Some(false));
+                }
+            }
+            // Codes that run past `end` are damage, not an answer.
+            if let Some(&last) = keys.last() {
+                prop_assert_eq!(BitReader::new(&stream, start).seek(first, last, k, end - 1), None);
             }
         }
     }

@@ -314,15 +314,10 @@ impl<'a> DataPage<'a> {
         if j > self.sub_count() {
             return Ok(false);
         }
-        let (start, end, mut key) = self.sub_range(j)?;
-        let mut reader = BitReader::new(self.stream, start);
-        while reader.pos() < end {
-            key = next_key(&mut reader, key, k, end)?;
-            if key >= f {
-                return Ok(key == f);
-            }
-        }
-        Ok(false)
+        let (start, end, key) = self.sub_range(j)?;
+        BitReader::new(self.stream, start)
+            .seek(key, f, k, end)
+            .ok_or(SetError::Damaged("data page"))
     }
 
     /// Decodes every key, checking order, sub-ranges and count; returns the last.
