@@ -34,6 +34,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use pwpolicy::{NameCheck, Names, Password, Policy, Verdict, Violation};
+use pwpolicy::rules::names::MAX_NAME_BYTES;
 use unicode_normalization::UnicodeNormalization;
 
 /// One fuzz case: the names, the candidate password and the variant policy.
@@ -105,11 +106,19 @@ fn exercise(input: &Input) {
 
     let names = Names::new(&input.account, &input.full_name);
     for form in Form::ALL {
-        assert_eq!(
-            Names::new(&form.apply(&input.account), &form.apply(&input.full_name)),
-            names,
-            "{form:?} of the names built different Names"
-        );
+        let (account, full_name) = (form.apply(&input.account), form.apply(&input.full_name));
+        // Past the bytes a name is read to, forms may be cut differently.
+        let read_whole = |s: &str| s.len() <= MAX_NAME_BYTES;
+        if [&account, &full_name, &input.account, &input.full_name]
+            .iter()
+            .all(|s| read_whole(s))
+        {
+            assert_eq!(
+                Names::new(&account, &full_name),
+                names,
+                "{form:?} of the names built different Names"
+            );
+        }
     }
 
     let password = Password::new(&input.password);

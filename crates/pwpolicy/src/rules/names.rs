@@ -28,10 +28,16 @@ use crate::verdict::Violation;
 /// Names shorter than this many characters are not checked.
 const MIN_NAME_CHARS: usize = 3;
 
-/// Of each name, only this many characters are read: more than any
-/// directory holds (AD's displayName is at most 256), and a bound on the
-/// name rule's work whoever supplies the name.
+/// Of each name, only this many characters of its NFKC form are checked:
+/// more than any directory holds (AD's displayName is at most 256), and a
+/// bound on the name rule's work whoever supplies the name.
 pub const MAX_NAME_CHARS: usize = 256;
+
+/// Of each name as given, only this many bytes are read (cut at a
+/// character): room for [`MAX_NAME_CHARS`] in any normalisation form, so
+/// a name in NFD or NFKC checks the same, and a bound on the work of
+/// normalising a name made to be long.
+pub const MAX_NAME_BYTES: usize = 16 * 1024;
 
 /// At most this many full-name tokens are checked (a name of 256
 /// characters split at every third has 64).
@@ -64,12 +70,14 @@ impl Names {
             folded: String::with_capacity(account.len() + full_name.len() + 8),
             account_end: 0,
         };
-        let account = nfkc_cow(bounded(account));
-        if is_long_enough(&account) {
-            push_fold(&account, &mut names.folded);
+        let account = nfkc_cow(first_bytes(account));
+        let account = first_chars(&account);
+        if is_long_enough(account) {
+            push_fold(account, &mut names.folded);
             names.account_end = names.folded.len();
         }
-        let full_name = nfkc_cow(bounded(full_name));
+        let full_name = nfkc_cow(first_bytes(full_name));
+        let full_name = first_chars(&full_name);
         let tokens = full_name.split(is_delimiter).filter(|t| is_long_enough(t));
         for token in tokens.take(MAX_NAME_TOKENS) {
             names.folded.push(TOKEN_SEPARATOR);
@@ -153,8 +161,20 @@ impl Names {
     }
 }
 
+/// The first [`MAX_NAME_BYTES`] of `name`, cut at a character.
+fn first_bytes(name: &str) -> &str {
+    if name.len() <= MAX_NAME_BYTES {
+        return name;
+    }
+    let end = (0..=MAX_NAME_BYTES)
+        .rev()
+        .find(|&i| name.is_char_boundary(i))
+        .unwrap_or(0);
+    &name[..end]
+}
+
 /// The first [`MAX_NAME_CHARS`] characters of `name`.
-fn bounded(name: &str) -> &str {
+fn first_chars(name: &str) -> &str {
     match name.char_indices().nth(MAX_NAME_CHARS) {
         Some((end, _)) => &name[..end],
         None => name,
@@ -290,13 +310,23 @@ mod tests {
         // four tokens of them; 10,800 of it made about 43,000 tokens.
         let names = Names::new(&"\u{fdfa}".repeat(10_800), &"\u{fdfa}".repeat(10_800));
         assert!(names.tokens().count() <= MAX_NAME_TOKENS);
-        assert!(names.folded.chars().count() <= 2 * 18 * MAX_NAME_CHARS);
+        assert!(names.folded.chars().count() <= 2 * 3 * MAX_NAME_CHARS);
         // What fits is read whole.
         let n = Names::new("erin", &format!("{} Hagens", "x".repeat(200)));
         assert_eq!(
             n.tokens().collect::<Vec<_>>(),
             ["x".repeat(200), "hagens".into()]
         );
+    }
+
+    #[test]
+    fn the_bound_is_the_same_in_every_normalisation_form() {
+        use unicode_normalization::UnicodeNormalization;
+        // Found by fuzzing: cutting the name as given, not its NFKC form,
+        // made a decomposed name check differently.
+        let full = format!("{}Straße Hagens", "Ö".repeat(250));
+        let nfd: String = full.nfd().collect();
+        assert_eq!(Names::new("", &full), Names::new("", &nfd));
     }
 
     #[test]
