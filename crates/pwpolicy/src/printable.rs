@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// `text` with every control character (C0, DEL, C1), line or paragraph
-/// separator and bidirectional override escaped as `\n`, `\t`, `\r` or
+/// separator, bidirectional override and direction mark escaped as `\n`, `\t`, `\r` or
 /// `\u{…}`; a backslash is doubled so that an escape cannot be forged.
 /// Text without any is returned as it is, without a copy.
 ///
@@ -45,7 +45,16 @@ fn needs_escape(c: char) -> bool {
         || c == '\\'
         || matches!(
             c,
-            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            // Line and paragraph separators, the bidi embeddings,
+            // overrides and isolates, and the implicit marks (LRM, RLM,
+            // ALM), which reorder what a reader sees just as well.
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{61c}'
         )
 }
 
@@ -109,6 +118,14 @@ mod tests {
 
     fn needs_escape_but_backslash(c: char) -> bool {
         c != '\\' && needs_escape(c)
+    }
+
+    #[test]
+    fn the_implicit_direction_marks_are_shown() {
+        assert_eq!(
+            printable("erin\u{200f}\u{200e}\u{61c}x"),
+            "erin\\u{200f}\\u{200e}\\u{61c}x"
+        );
     }
 
     #[test]
