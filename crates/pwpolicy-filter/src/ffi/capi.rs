@@ -97,6 +97,9 @@ unsafe fn write_c_string(out: *mut c_char, len: usize, message: &str) {
     if out.is_null() || len == 0 {
         return;
     }
+    // The caller logs or shows it; a path or a value it quotes may hold a
+    // line break or an escape.
+    let message = pwpolicy::printable(message);
     let bytes = message.as_bytes();
     let n = bytes.len().min(len - 1);
     // SAFETY: `out` is writable for `len` bytes and `n + 1 <= len`.
@@ -265,6 +268,17 @@ mod tests {
         // SAFETY: written NUL-terminated above.
         let message = unsafe { CStr::from_ptr(err.as_ptr()) };
         assert!(message.to_str().unwrap().contains("cannot read"));
+    }
+
+    #[test]
+    fn an_error_cannot_forge_a_line_in_the_callers_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let message = load(&dir.path().join("policy\nFAKE: accepted\u{1b}[2J.toml")).unwrap_err();
+        assert!(
+            message.contains("policy\\nFAKE: accepted\\u{1b}[2J"),
+            "{message}"
+        );
+        assert!(!message.contains(['\n', '\u{1b}']), "{message}");
     }
 
     /// Checks `password` (a C string literal) under `policy`.
