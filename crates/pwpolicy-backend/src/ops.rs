@@ -386,10 +386,7 @@ pub fn check(
 ) -> Result<Verdict, StoreError> {
     let mut verdict = policy.check(password, &Names::new(user, full_name));
     // Too long is refused whatever the history holds: no argon2 run for it.
-    let too_long = verdict
-        .violations()
-        .iter()
-        .any(|v| matches!(v, Violation::TooLong { .. }));
+    let too_long = verdict.has("too_long");
     if let Some(store) = store.filter(|_| !too_long) {
         for v in review(store, policy, user, password, rules, now)? {
             verdict.push(v);

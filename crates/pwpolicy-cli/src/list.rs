@@ -13,7 +13,7 @@ use pwpolicy_host::HostAccounts;
 use crate::EXIT_ACCEPTED;
 use crate::args::{ListArgs, ReportFormat};
 use crate::config;
-use crate::status::csv_field;
+use crate::status::{Shown, csv_field};
 use crate::store_access;
 
 /// Runs `pwpolicy list`.
@@ -96,8 +96,6 @@ impl<W: Write> Listing<W> {
     }
 
     fn row(&mut self, s: &Status) -> std::io::Result<()> {
-        let num = |n: Option<i64>, none: &str| n.map_or(none.to_owned(), |n| n.to_string());
-        let uid = s.uid.map(i64::from);
         let shadow = s.shadow.as_ref().and_then(|v| v.last_changed.as_deref());
         match self.format {
             ReportFormat::Table | ReportFormat::Html => {
@@ -110,12 +108,12 @@ impl<W: Write> Listing<W> {
                     self.out,
                     "{:<20} {:>6} {:<10} {:<12} {:<12} {:<12} {:>5}  {}{differs}",
                     printable(&s.user),
-                    num(uid, "-"),
+                    Shown(s.uid, "-"),
                     printable(&s.class),
                     s.state.as_str(),
                     s.last_changed.as_deref().unwrap_or("-"),
                     s.expires.as_deref().unwrap_or("never"),
-                    num(s.days_left, "-"),
+                    Shown(s.days_left, "-"),
                     shadow.unwrap_or("-"),
                 )?
             }
@@ -123,15 +121,15 @@ impl<W: Write> Listing<W> {
                 self.out,
                 "{},{},{},{},{},{},{},{},{},{}",
                 csv_field(&s.user),
-                num(uid, ""),
+                Shown(s.uid, ""),
                 csv_field(&s.class),
                 s.state.as_str(),
                 s.last_changed.as_deref().unwrap_or(""),
                 s.expires.as_deref().unwrap_or(""),
-                num(s.days_left, ""),
+                Shown(s.days_left, ""),
                 s.must_change,
                 shadow.unwrap_or(""),
-                s.shadow_agrees.map_or(String::new(), |b| b.to_string()),
+                Shown(s.shadow_agrees, ""),
             )?,
             ReportFormat::Json => {
                 if self.count > 0 {

@@ -118,11 +118,11 @@ impl Names {
         self.account().into_iter().chain(self.tokens())
     }
 
-    /// Violations of the name rule by an already-normalised password,
-    /// appended to `out`.
-    pub fn check_into(&self, password: &str, mode: NameCheck, out: &mut Vec<Violation>) {
+    /// Violations of the name rule by an already-normalised password.
+    pub fn check(&self, password: &str, mode: NameCheck) -> Vec<Violation> {
+        let mut out = Vec::new();
         if mode == NameCheck::Off || self.folded.is_empty() {
-            return;
+            return out;
         }
         // The password folded, as the names are: an ASCII one is lowercased
         // on the stack, anything else folded by the general path.
@@ -151,13 +151,7 @@ impl Names {
         // Only the bytes a password was copied to (nothing here panics in
         // between, so the wipe is always reached).
         stack[..password.len().min(STACK_FOLD)].zeroize();
-    }
-
-    /// Violations of the name rule by an already-normalised password.
-    pub fn check(&self, password: &str, mode: NameCheck) -> Vec<Violation> {
-        let mut violations = Vec::new();
-        self.check_into(password, mode, &mut violations);
-        violations
+        out
     }
 }
 
