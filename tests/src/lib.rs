@@ -279,3 +279,17 @@ pub fn pg_database() -> Option<String> {
 }
 
 pub use pwpolicy_require::{is_root, require, skip};
+
+/// Fails unless `logged` (a log or an error stream that was handed a name
+/// built to forge lines: `\nFAKE: …`, an ESC sequence, U+202E) shows it on
+/// one line, escaped: no raw escape or override, no line of its own making.
+pub fn assert_no_forged_line(logged: &str) {
+    assert!(
+        !logged.contains(['\x1b', '\u{202e}']),
+        "a raw escape or override:\n{logged}"
+    );
+    assert!(
+        !logged.lines().any(|line| line.starts_with("FAKE")),
+        "a forged line:\n{logged}"
+    );
+}

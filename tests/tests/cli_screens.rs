@@ -84,17 +84,7 @@ fn banned_words_from_a_list_file_are_matched_however_written() {
         "acme_learning_trust9!",
         "0akf1eld-Rocks-7",
     ] {
-        let out = pwpolicy_run(
-            &["check", "--json", "--config", policy],
-            format!("{refused}\n").as_bytes(),
-        );
-        let json = out.json();
-        assert_eq!(
-            (out.code, json["violations"][0]["code"].as_str()),
-            (1, Some("contains_banned_word")),
-            "{refused}: {json}"
-        );
-        assert!(!out.stdout.contains(refused), "{}", out.stdout);
+        assert_refused_as_banned(policy, refused);
     }
     let ok = pwpolicy_run(&["check", "--config", policy], b"Blue-Kettle-42\n");
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
@@ -115,16 +105,7 @@ fn banned_words_written_with_look_alikes_of_other_scripts_are_refused() {
         "A\u{3f2}me-Harbor-7828",
         "Acme\u{301}-Harbor-7828",
     ] {
-        let out = pwpolicy_run(
-            &["check", "--json", "--config", policy],
-            format!("{refused}\n").as_bytes(),
-        );
-        let json = out.json();
-        assert_eq!(
-            (out.code, json["violations"][0]["code"].as_str()),
-            (1, Some("contains_banned_word")),
-            "{refused:?}: {json}"
-        );
+        assert_refused_as_banned(policy, refused);
     }
     // Ordinary passwords without the word still pass, `rn` (which UTS #39
     // reads as `m`) and accented letters included.
@@ -184,4 +165,20 @@ fn a_banned_list_that_cannot_be_used_is_an_error_never_a_pass() {
         "{}",
         out.stderr
     );
+}
+
+/// `check --json` under `policy` refuses `refused` for a banned word first,
+/// and its output never shows the password.
+fn assert_refused_as_banned(policy: &str, refused: &str) {
+    let out = pwpolicy_run(
+        &["check", "--json", "--config", policy],
+        format!("{refused}\n").as_bytes(),
+    );
+    let json = out.json();
+    assert_eq!(
+        (out.code, json["violations"][0]["code"].as_str()),
+        (1, Some("contains_banned_word")),
+        "{refused:?}: {json}"
+    );
+    assert!(!out.stdout.contains(refused), "{}", out.stdout);
 }

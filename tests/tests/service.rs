@@ -26,10 +26,33 @@ struct Daemon {
     child: Child,
     socket: PathBuf,
     args: Vec<String>,
+    /// Where its log goes, at what `PWPOLICYD_LOG` level (else: nowhere, at `warn`).
+    log: Option<(&'static str, PathBuf)>,
 }
 
 impl Daemon {
     fn start(dir: &Path, name: &str, db: &str, extra: &[&str]) -> Daemon {
+        Daemon::launch(dir, name, db, extra, None)
+    }
+
+    /// [`Daemon::start`], logging at `level` into `log`.
+    fn start_logging(
+        dir: &Path,
+        name: &str,
+        db: &str,
+        level: &'static str,
+        log: PathBuf,
+    ) -> Daemon {
+        Daemon::launch(dir, name, db, &[], Some((level, log)))
+    }
+
+    fn launch(
+        dir: &Path,
+        name: &str,
+        db: &str,
+        extra: &[&str],
+        log: Option<(&'static str, PathBuf)>,
+    ) -> Daemon {
         let socket = dir.join(format!("{name}.sock"));
         let config = dir.join("policy.toml");
         if !config.exists() {
@@ -45,11 +68,12 @@ impl Daemon {
             config.display().to_string(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
-        let child = spawn(&args);
+        let child = spawn(&args, log.as_ref());
         let daemon = Daemon {
             child,
             socket,
             args,
+            log,
         };
         daemon.wait_ready();
         daemon
@@ -74,7 +98,7 @@ impl Daemon {
 
     fn restart(&mut self) {
         self.kill();
-        self.child = spawn(&self.args);
+        self.child = spawn(&self.args, self.log.as_ref());
         self.wait_ready();
     }
 
@@ -106,13 +130,26 @@ impl Drop for Daemon {
     }
 }
 
-fn spawn(args: &[String]) -> Child {
+fn spawn(args: &[String], log: Option<&(&'static str, PathBuf)>) -> Child {
+    let (level, stderr) = match log {
+        // Appended: a restart keeps what was logged before it.
+        Some((level, path)) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .unwrap();
+            (*level, Stdio::from(file))
+        }
+        None => ("warn", Stdio::null()),
+    };
     Command::new(binary("pwpolicy-service", "pwpolicyd"))
         .args(args)
-        .env("PWPOLICYD_LOG", "warn")
+        .env("PWPOLICYD_LOG", level)
+        .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap()
 }
@@ -1112,34 +1149,9 @@ fn debug_logs_never_show_hashes_or_salts_of_a_postgresql_store() {
     // statement parameters: argon2id hashes and salts.
     let Some(url) = pg_database() else { return };
     let (dir, _) = scratch();
-    let socket = dir.path().join("debug.sock");
-    let config = dir.write(
-        "policy.toml",
-        "[history]\nmemory_kib = 64\niterations = 1\n",
-    );
     let log = dir.path().join("pwpolicyd.log");
-    let mut child = Command::new(binary("pwpolicy-service", "pwpolicyd"))
-        .args([
-            "--socket",
-            socket.to_str().unwrap(),
-            "--db",
-            &url,
-            "--config",
-            config.to_str().unwrap(),
-        ])
-        .env("PWPOLICYD_LOG", "debug")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while UnixStream::connect(&socket).is_err() {
-        assert!(Instant::now() < deadline, "pwpolicyd did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mut client = Service::new(socket.clone());
+    let mut daemon = Daemon::start_logging(dir.path(), "debug", &url, "debug", log.clone());
+    let mut client = daemon.client();
     for password in ["Blue-Kettle-42", "Blue-Kettle-43"] {
         let answer = client
             .commit(&CommitRequest {
@@ -1151,8 +1163,7 @@ fn debug_logs_never_show_hashes_or_salts_of_a_postgresql_store() {
             .unwrap();
         assert!(answer.changed, "{answer:?}");
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    daemon.kill();
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(logged.contains("request"), "debug logging is on: {logged}");
     assert!(
@@ -1167,34 +1178,9 @@ fn account_names_built_to_forge_log_lines_are_logged_escaped() {
     // Regression (issue 27): a name a client sends went raw into the line
     // pwpolicyd logs for a request that failed on it.
     let (dir, db) = scratch();
-    let socket = dir.path().join("names.sock");
-    let config = dir.write(
-        "policy.toml",
-        "[history]\nmemory_kib = 64\niterations = 1\n",
-    );
     let log = dir.path().join("pwpolicyd.log");
-    let mut child = Command::new(binary("pwpolicy-service", "pwpolicyd"))
-        .args([
-            "--socket",
-            socket.to_str().unwrap(),
-            "--db",
-            &db,
-            "--config",
-            config.to_str().unwrap(),
-        ])
-        .env("PWPOLICYD_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while UnixStream::connect(&socket).is_err() {
-        assert!(Instant::now() < deadline, "pwpolicyd did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mut client = Service::new(socket.clone());
+    let mut daemon = Daemon::start_logging(dir.path(), "names", &db, "info", log.clone());
+    let mut client = daemon.client();
     // Names the store refuses (control characters) and names it does not
     // (a right-to-left override), in every request that logs one.
     let forged = "erin\nFAKE: Password accepted.\x1b[2J";
@@ -1209,21 +1195,13 @@ fn account_names_built_to_forge_log_lines_are_logged_escaped() {
             enforce_min_age: false,
         });
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    daemon.kill();
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(
         logged.contains("no account erin\\u{202e}nimda"),
         "the failed request is logged, its name escaped:\n{logged}"
     );
-    assert!(
-        !logged.contains(['\x1b', '\u{202e}']),
-        "a raw escape or override:\n{logged}"
-    );
-    assert!(
-        !logged.lines().any(|line| line.starts_with("FAKE")),
-        "a forged line:\n{logged}"
-    );
+    pwpolicy_tests::assert_no_forged_line(&logged);
 }
 
 /// `service_attack --role ROLE` (benches) as `user` against `daemon`.
