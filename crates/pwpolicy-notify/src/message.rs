@@ -122,7 +122,7 @@ impl<'p> Compose<'p> {
             class: printable(&status.class).into_owned(),
             rules: self.rules_of(&status.class),
             how_to_change: self.how_to_change(),
-            url: self.policy.notify.url.clone(),
+            url: self.policy.page_url().map(str::to_owned),
         };
         let (subject, body) = self.templates.render(&ctx)?;
         // The display name is encoded by lettre; it is printable already,
@@ -167,14 +167,17 @@ impl<'p> Compose<'p> {
                      password\""
                         .to_owned(),
                 ),
-                "web" => notify
-                    .url
-                    .as_ref()
+                "web" => self
+                    .policy
+                    .page_url()
                     .map(|url| format!("in a browser: {url}")),
                 _ => None,
             })
             .collect();
-        if let (Some(url), false) = (&notify.url, notify.platforms.iter().any(|p| p == "web")) {
+        if let (Some(url), false) = (
+            self.policy.page_url(),
+            notify.platforms.iter().any(|p| p == "web"),
+        ) {
             ways.push(format!("in a browser: {url}"));
         }
         ways

@@ -36,6 +36,7 @@
 mod accounts;
 pub mod audit;
 mod describe;
+pub use describe::ShownRule;
 mod error;
 mod expiry;
 mod history;
@@ -61,9 +62,9 @@ pub use policy::{
     BannedRules, BreachedRules, DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_MEMORY_KIB,
     DEFAULT_ARGON2_PARALLELISM, DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_LENGTH, DEFAULT_MIN_AGE_DAYS,
     DEFAULT_MIN_CLASSES, DEFAULT_MIN_LENGTH, DEFAULT_NOTIFY_DAYS, DEFAULT_WARN_DAYS,
-    DirectorySettings, ExpiryRules, FilterSettings, GuessabilityRules, HistoryRules,
-    MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck, NotifySettings, OnError, PamSettings, Policy,
-    QualityRules, Remember, ServiceSettings, StoreSettings, UnknownUser,
+    DEFAULT_WEB_ASSETS, DirectorySettings, ExpiryRules, FilterSettings, GuessabilityRules,
+    HistoryRules, MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck, NotifySettings, OnError, PamSettings,
+    Policy, QualityRules, Remember, ServiceSettings, StoreSettings, UnknownUser, WebSettings,
 };
 pub use printable::printable;
 pub use reminders::{CREATION_SLACK, Reason, Reminder};

@@ -78,6 +78,72 @@ pub struct Policy {
     pub directory: DirectorySettings,
     /// Reminders by mail (`pwpolicy notify`; read by the CLI).
     pub notify: NotifySettings,
+    /// The self-service page, `pwpolicy-web` (read by it alone).
+    pub web: WebSettings,
+}
+
+impl Policy {
+    /// The self-service page's address as reminders give it: `[notify]
+    /// url`, else `[web] url`; `None` when neither is set.
+    pub fn page_url(&self) -> Option<&str> {
+        self.notify.url.as_deref().or(self.web.url.as_deref())
+    }
+}
+
+/// Where `pwpolicy-web` listens, the certificate it serves, and where the
+/// changes it takes go. Nothing here is read until `pwpolicy-web` starts:
+/// the page is off until `cert_file` and `key_file` are set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct WebSettings {
+    /// The address and port to listen on (HTTPS only).
+    pub listen: String,
+    /// The server's certificate chain, PEM.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cert_file: Option<String>,
+    /// The certificate's private key, PEM, readable by its owner only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<String>,
+    /// The page's public address, given in reminder mails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The PAM service a local account's change goes through (pwpolicyd
+    /// runs it as the user's `passwd` would); unset: local accounts are not
+    /// changed here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pam_service: Option<String>,
+    /// The account `pwpolicy-web` runs as: pwpolicyd takes changes through
+    /// PAM from it and from root, from no one else.
+    pub user: String,
+    /// Where the page's files (HTML, script, the WebAssembly core) are.
+    pub assets: String,
+    /// Change attempts one account may make in an hour, from anywhere.
+    pub account_attempts_per_hour: u32,
+    /// Requests (rule lookups and attempts) one address may make in a minute.
+    pub address_requests_per_minute: u32,
+    /// Connections open at once; more wait in the kernel's backlog.
+    pub max_connections: u32,
+}
+
+/// Where the package installs the page's files.
+pub const DEFAULT_WEB_ASSETS: &str = "/usr/share/pwpolicy/web";
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            listen: "[::]:8443".to_owned(),
+            cert_file: None,
+            key_file: None,
+            url: None,
+            pam_service: None,
+            user: "pwpolicy-web".to_owned(),
+            assets: DEFAULT_WEB_ASSETS.to_owned(),
+            account_attempts_per_hour: 10,
+            address_requests_per_minute: 60,
+            max_connections: 256,
+        }
+    }
 }
 
 /// Where people can change their password, as `[notify] platforms` names

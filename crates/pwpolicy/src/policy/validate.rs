@@ -30,7 +30,63 @@ impl Policy {
     pub(super) fn find_invalid(&self) -> Result<(), Invalid> {
         self.find_invalid_rules()?;
         self.find_invalid_class()?;
-        self.find_invalid_notify()
+        self.find_invalid_notify()?;
+        self.find_invalid_web()
+    }
+
+    /// The page's limits must let someone in, and its address must parse.
+    fn find_invalid_web(&self) -> Result<(), Invalid> {
+        let web = &self.web;
+        if web.listen.parse::<std::net::SocketAddr>().is_err() {
+            return invalid(
+                "web.listen",
+                None,
+                format!(
+                    "is {:?}: give an address and port, such as \"[::]:8443\" or \"127.0.0.1:8443\"",
+                    web.listen
+                ),
+            );
+        }
+        for (key, value) in [
+            (
+                "web.account_attempts_per_hour",
+                web.account_attempts_per_hour,
+            ),
+            (
+                "web.address_requests_per_minute",
+                web.address_requests_per_minute,
+            ),
+            ("web.max_connections", web.max_connections),
+        ] {
+            if value == 0 || value > 100_000 {
+                return invalid(key, None, format!("is {value}: must be 1 to 100000"));
+            }
+        }
+        if let Some(url) = &web.url
+            && !url.starts_with("https://")
+        {
+            return invalid(
+                "web.url",
+                None,
+                format!(
+                    "is {url:?}: the page is served over HTTPS only, so its address starts with https://"
+                ),
+            );
+        }
+        if let Some(service) = &web.pam_service
+            && (service.is_empty()
+                || !service
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                || service.starts_with('.'))
+        {
+            return invalid(
+                "web.pam_service",
+                None,
+                format!("is {service:?}: a PAM service name is letters, digits, '-', '_' and '.'"),
+            );
+        }
+        Ok(())
     }
 
     /// Reminders need thresholds that can be met, platforms the default
@@ -66,11 +122,12 @@ impl Policy {
                 ),
             );
         }
-        if notify.platforms.iter().any(|p| p == "web") && notify.url.is_none() {
+        if notify.platforms.iter().any(|p| p == "web") && self.page_url().is_none() {
             return invalid(
                 "notify.platforms",
                 None,
-                "names \"web\" but notify.url (the self-service page) is not set".into(),
+                "names \"web\" but neither notify.url nor web.url (the self-service page) is set"
+                    .into(),
             );
         }
         if notify.timeout_seconds == 0 || notify.timeout_seconds > 600 {
