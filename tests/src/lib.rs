@@ -11,6 +11,7 @@ pub mod samba;
 pub mod sandbox;
 pub mod smtp;
 pub mod tls;
+pub mod web;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

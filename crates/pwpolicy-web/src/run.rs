@@ -52,7 +52,11 @@ pub fn run(config: Option<&Path>, assets: Option<&Path>) -> anyhow::Result<()> {
             tls,
             router,
             web.max_connections as usize,
-            crate::serve::Timeouts::default(),
+            crate::serve::Timeouts {
+                handshake: std::time::Duration::from_secs(web.client_timeout_seconds.into()),
+                headers: std::time::Duration::from_secs(web.client_timeout_seconds.into()),
+                ..crate::serve::Timeouts::default()
+            },
         )
         .await?;
         Ok(())

@@ -124,6 +124,9 @@ pub struct WebSettings {
     pub address_requests_per_minute: u32,
     /// Connections open at once; more wait in the kernel's backlog.
     pub max_connections: u32,
+    /// Seconds a client has for the TLS handshake, and then for each
+    /// request's headers: a slow client is cut off, not waited for.
+    pub client_timeout_seconds: u32,
 }
 
 /// Where the package installs the page's files.
@@ -142,6 +145,7 @@ impl Default for WebSettings {
             account_attempts_per_hour: 10,
             address_requests_per_minute: 60,
             max_connections: 256,
+            client_timeout_seconds: 10,
         }
     }
 }

@@ -57,6 +57,7 @@ impl Policy {
                 web.address_requests_per_minute,
             ),
             ("web.max_connections", web.max_connections),
+            ("web.client_timeout_seconds", web.client_timeout_seconds),
         ] {
             if value == 0 || value > 100_000 {
                 return invalid(key, None, format!("is {value}: must be 1 to 100000"));
