@@ -17,7 +17,9 @@ if ! "$tools/bin/cargo-deb" --version 2>/dev/null | grep -qx "cargo-deb $CARGO_D
     cargo install --quiet --locked cargo-deb --version "$CARGO_DEB_VERSION" --root "$tools"
 fi
 
-cargo build --release --locked -p pwpolicy-cli -p pwpolicy-service -p pam-pwpolicy -p pwpolicy-packaging
+cargo build --release --locked -p pwpolicy-cli -p pwpolicy-service -p pwpolicy-web -p pam-pwpolicy -p pwpolicy-packaging
+# The self-service page's browser side (its own target, wasm32).
+scripts/build-web.sh target/release/web
 
 gen=target/release/packaging
 rm -rf "$gen"

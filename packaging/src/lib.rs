@@ -18,7 +18,7 @@ pub mod sections;
 const MANUAL: &str = "pwpolicy manual";
 
 /// Pointers every generated top-level page ends with.
-const SEE_ALSO: &str = ".SH \"SEE ALSO\"\n\\fBpwpolicy\\fR(1), \\fBpwpolicyd\\fR(8), \\fBpam_pwpolicy\\fR(8), \\fBpwpolicy.toml\\fR(5), \\fBpasswd\\fR(1), \\fBchage\\fR(1)\n";
+const SEE_ALSO: &str = ".SH \"SEE ALSO\"\n\\fBpwpolicy\\fR(1), \\fBpwpolicyd\\fR(8), \\fBpwpolicy-web\\fR(8), \\fBpam_pwpolicy\\fR(8), \\fBpwpolicy.toml\\fR(5), \\fBpasswd\\fR(1), \\fBchage\\fR(1)\n";
 
 /// The `pwpolicy` command's definition.
 pub fn pwpolicy_command() -> clap::Command {
@@ -30,8 +30,13 @@ pub fn pwpolicyd_command() -> clap::Command {
     pwpolicy_service::cli::Args::command()
 }
 
+/// The `pwpolicy-web` command's definition.
+pub fn pwpolicy_web_command() -> clap::Command {
+    pwpolicy_web::cli::Args::command()
+}
+
 /// Writes `man1/pwpolicy.1`, `man1/pwpolicy-VERB.1` for each verb, and
-/// `man8/pwpolicyd.8` under `dir`; returns the files written.
+/// `man8/pwpolicyd.8` and `man8/pwpolicy-web.8` under `dir`; returns the files written.
 ///
 /// # Errors
 ///
@@ -46,6 +51,7 @@ pub fn write_man_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     cmd.build();
     page_tree(&cmd, "1", &man1, &mut written)?;
     written.push(page(pwpolicyd_command(), "8", &man8)?);
+    written.push(page(pwpolicy_web_command(), "8", &man8)?);
     Ok(written)
 }
 

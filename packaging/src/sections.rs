@@ -178,6 +178,17 @@ const PAGES: &[(&str, &str, &str)] = &[
          # By hand, on the fleet's PostgreSQL store, for the group pwadmin.\n\
          # pwpolicyd --db postgresql://pwpolicy@db.example.org/pwpolicy --admin-group pwadmin\n",
     ),
+    (
+        "pwpolicy-web",
+        ".TP\n.B 0\nStopped by a signal.\n.TP\n.B 2\nCould not start: the policy file, \
+         the certificate or key, the page's files or the listen address cannot be used; \
+         the message says which.\n",
+        "# Set [web] cert_file and key_file (the key owned by pwpolicy-web, mode 0600),\n\
+         # pam_service for local accounts and/or [directory] for AD, then:\n\
+         # systemctl enable --now pwpolicy-web\n\
+         # By hand, on another port, with the page's files from a build tree.\n\
+         # pwpolicy-web --config /etc/security/pwpolicy.toml --assets target/web\n",
+    ),
 ];
 
 /// The names of the pages this table covers.
@@ -190,7 +201,11 @@ pub fn pages() -> impl Iterator<Item = &'static str> {
 /// table.
 pub fn exit_status_and_examples(name: &str) -> Option<String> {
     let (_, statuses, examples) = PAGES.iter().find(|(page, _, _)| *page == name)?;
-    let common = if name == "pwpolicyd" { "" } else { COMMON };
+    let common = if name == "pwpolicyd" || name == "pwpolicy-web" {
+        ""
+    } else {
+        COMMON
+    };
     let mut roff = format!(".SH \"EXIT STATUS\"\n{statuses}{common}.SH EXAMPLES\n");
     for line in examples.lines() {
         roff.push_str(&example_line(line));

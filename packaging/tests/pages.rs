@@ -34,7 +34,7 @@ fn commands(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, clap::Comm
 }
 
 /// Every command with a generated page and the page's name: pwpolicy's
-/// verbs (as `write_man_pages` builds them) and pwpolicyd.
+/// verbs (as `write_man_pages` builds them), pwpolicyd and pwpolicy-web.
 fn every_page_command() -> Vec<(String, clap::Command)> {
     let mut cmd = pwpolicy_packaging::pwpolicy_command().disable_help_subcommand(true);
     cmd.build();
@@ -43,6 +43,10 @@ fn every_page_command() -> Vec<(String, clap::Command)> {
     all.push((
         "pwpolicyd".to_owned(),
         pwpolicy_packaging::pwpolicyd_command(),
+    ));
+    all.push((
+        "pwpolicy-web".to_owned(),
+        pwpolicy_packaging::pwpolicy_web_command(),
     ));
     all
 }
@@ -54,7 +58,11 @@ fn every_verb_and_flag_has_its_generated_page() {
     let all = every_page_command();
     assert_eq!(pages.len(), all.len(), "{pages:?}");
     for (name, cmd) in &all {
-        let section = if name == "pwpolicyd" { "8" } else { "1" };
+        let section = if name == "pwpolicyd" || name == "pwpolicy-web" {
+            "8"
+        } else {
+            "1"
+        };
         let page = dir.path().join(format!("man{section}/{name}.{section}"));
         let roff = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{name}: {e}"));
         for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
@@ -263,6 +271,14 @@ fn the_shipped_policy_file_is_the_built_in_policy() {
         assert!(key.is_some());
     }
     assert_eq!(policy.notify.max_per_run.take(), Some(500));
+    // [web]: `url` stays commented out (`://`), the files and service are set.
+    assert_eq!(policy.web.url, None);
+    assert!(policy.web.cert_file.take().is_some());
+    assert!(policy.web.key_file.take().is_some());
+    assert_eq!(
+        policy.web.pam_service.take().as_deref(),
+        Some("pwpolicy-web")
+    );
     assert_eq!(policy, pwpolicy::Policy::default());
 }
 
@@ -283,7 +299,11 @@ fn generated_pages_have_value_placeholders_exit_status_and_examples() {
         "sections.rs has a page no command has: {table:?}"
     );
     for (name, cmd) in &all {
-        let section = if name == "pwpolicyd" { "8" } else { "1" };
+        let section = if name == "pwpolicyd" || name == "pwpolicy-web" {
+            "8"
+        } else {
+            "1"
+        };
         let page = dir.path().join(format!("man{section}/{name}.{section}"));
         let roff = std::fs::read_to_string(&page).unwrap();
         assert!(!roff.contains('`'), "{name}: a backtick");

@@ -170,6 +170,7 @@ fn apt_install_makes_a_policy_enforcing_host_and_purge_undoes_it() {
         ("1", "pwpolicy", "pwpolicy-check"),
         ("1", "pwpolicy-check", "--user"),
         ("8", "pwpolicyd", "--hash-slots"),
+        ("8", "pwpolicy-web", "cert_file"),
         ("8", "pam_pwpolicy", "enforce_for_root"),
         ("5", "pwpolicy.toml", "min_length"),
     ] {
@@ -181,7 +182,8 @@ fn apt_install_makes_a_policy_enforcing_host_and_purge_undoes_it() {
         "systemd-analyze verify /usr/lib/systemd/system/pwpolicyd.socket \
          /usr/lib/systemd/system/pwpolicyd.service \
          /usr/lib/systemd/system/pwpolicy-notify.service \
-         /usr/lib/systemd/system/pwpolicy-notify.timer",
+         /usr/lib/systemd/system/pwpolicy-notify.timer \
+         /usr/lib/systemd/system/pwpolicy-web.service",
     );
     assert_eq!(verify.code, 0, "{verify:?}");
     assert!(!verify.stderr.contains("pwpolicy"), "{verify:?}");
@@ -189,6 +191,20 @@ fn apt_install_makes_a_policy_enforcing_host_and_purge_undoes_it() {
     // the admin has set [notify] up and says so.
     let enabled = root.sh("ls /etc/systemd/system/timers.target.wants/ 2>/dev/null");
     assert!(!enabled.stdout.contains("pwpolicy-notify"), "{enabled:?}");
+    // The self-service page likewise: shipped with its files and its own
+    // unprivileged account, not enabled until [web] is configured.
+    let wants = root.sh("ls /etc/systemd/system/multi-user.target.wants/ 2>/dev/null");
+    assert!(!wants.stdout.contains("pwpolicy-web"), "{wants:?}");
+    let account = root.ok("getent passwd pwpolicy-web");
+    assert!(
+        account.contains("/usr/sbin/nologin") || account.contains("/bin/false"),
+        "{account}"
+    );
+    root.ok("test -s /usr/share/pwpolicy/web/index.html \
+             && test -s /usr/share/pwpolicy/web/pkg/pwpolicy_wasm_bg.wasm");
+    let off = root.sh("pwpolicy-web --config /etc/security/pwpolicy.toml");
+    assert_eq!(off.code, 2, "{off:?}");
+    assert!(off.stderr.contains("cert_file and key_file"), "{off:?}");
     let timer = root.read("/usr/lib/systemd/system/pwpolicy-notify.timer");
     assert!(timer.contains("OnCalendar="), "{timer}");
     let unit = root.read("/usr/lib/systemd/system/pwpolicy-notify.service");

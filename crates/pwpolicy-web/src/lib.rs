@@ -23,6 +23,7 @@
 
 pub mod app;
 pub mod change;
+pub mod cli;
 pub mod csrf;
 pub mod form;
 pub mod headers;

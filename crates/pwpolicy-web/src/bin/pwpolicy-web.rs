@@ -1,22 +1,9 @@
 //! `pwpolicy-web --config FILE`: the self-service page.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-
-/// The self-service page: change your password and see, as you type, which
-/// of the policy's rules it meets. Settings in the policy file's `[web]`.
-#[derive(Parser)]
-#[command(version, about)]
-struct Args {
-    /// The policy file [default: /etc/security/pwpolicy.toml].
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Where the page's files are [default: `[web] assets`].
-    #[arg(long, value_name = "DIR")]
-    assets: Option<PathBuf>,
-}
+use pwpolicy_web::cli::Args;
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
