@@ -92,22 +92,51 @@ impl WebServer {
     /// address and the certificate, which the harness sets).
     pub fn start(dir: &Path, policy: &str, web: &str) -> WebServer {
         let ca = crate::tls::certificates(dir);
-        let tls = ca.parent().expect("tls dir").to_owned();
         let config = dir.join("web-policy.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "{policy}\n[web]\nlisten = \"127.0.0.1:0\"\ncert_file = \"{}\"\nkey_file = \"{}\"\n{web}\n",
-                tls.join("cert.pem").display(),
-                tls.join("key.pem").display()
-            ),
-        )
-        .expect("write the policy");
-        let mut child = Command::new(crate::binary("pwpolicy-web", "pwpolicy-web"))
-            .arg("--config")
-            .arg(&config)
-            .arg("--assets")
-            .arg(assets())
+        std::fs::write(&config, format!("{policy}\n{}", web_section(&ca, web)))
+            .expect("write the policy");
+        let mut cmd = Command::new(crate::binary("pwpolicy-web", "pwpolicy-web"));
+        cmd.arg("--config").arg(&config).arg("--assets").arg(assets());
+        WebServer::launch(cmd, &ca, config)
+    }
+
+    /// Starts `pwpolicy-web` inside `sandbox` (its copy of `/etc`: its
+    /// accounts, its PAM stack, its pwpolicyd) as the unprivileged account
+    /// `run_as`, which owns the key, as the package's unit runs it. `web`
+    /// holds lines for `[web]`; the sandbox's policy file gets `policy` and
+    /// the `[web]` section.
+    pub fn start_in(sandbox: &crate::sandbox::Sandbox, run_as: &str, policy: &str, web: &str) -> WebServer {
+        let ca = crate::tls::certificates(sandbox.path());
+        let key = ca.parent().expect("tls dir").join("key.pem");
+        let uid = sandbox.uid(run_as);
+        std::os::unix::fs::chown(&key, Some(uid), None).expect("give the key to the page's account");
+        sandbox.write_policy(&format!("{policy}\n{}", web_section(&ca, web)));
+        let binary = crate::binary("pwpolicy-web", "pwpolicy-web");
+        let assets = assets();
+        let mut cmd = sandbox.command(
+            "setpriv",
+            &[
+                "--reuid",
+                run_as,
+                "--regid",
+                run_as,
+                "--init-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+                "--no-new-privs",
+                binary.to_str().expect("UTF-8 path"),
+                "--config",
+                "/etc/security/pwpolicy.toml",
+                "--assets",
+                assets.to_str().expect("UTF-8 path"),
+            ],
+        );
+        cmd.env("PWPOLICY_LOG", "info");
+        WebServer::launch(cmd, &ca, sandbox.policy_file())
+    }
+
+    fn launch(mut cmd: Command, ca: &Path, config: PathBuf) -> WebServer {
+        let mut child = cmd
             .env("PWPOLICY_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -131,7 +160,7 @@ impl WebServer {
         let addr = match rx.recv_timeout(Duration::from_secs(60)) {
             Ok(addr) => addr.parse().expect("listen address"),
             Err(_) => {
-                let _ = child.kill();
+                crate::sandbox::kill_tree(child.id(), libc::SIGKILL);
                 let _ = child.wait();
                 panic!(
                     "pwpolicy-web did not start:\n{}",
@@ -140,7 +169,7 @@ impl WebServer {
             }
         };
         let mut roots = rustls::RootCertStore::empty();
-        for cert in CertificateDer::pem_file_iter(&ca).expect("read the CA") {
+        for cert in CertificateDer::pem_file_iter(ca).expect("read the CA") {
             roots.add(cert.expect("CA PEM")).expect("add the CA");
         }
         let client = rustls::ClientConfig::builder_with_provider(Arc::new(
@@ -254,9 +283,20 @@ impl WebServer {
 
 impl Drop for WebServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        crate::sandbox::kill_tree(self.child.id(), libc::SIGKILL);
         let _ = self.child.wait();
     }
+}
+
+/// The `[web]` section: a free port on 127.0.0.1, the test CA's
+/// certificate, and `extra`.
+fn web_section(ca: &Path, extra: &str) -> String {
+    let tls = ca.parent().expect("tls dir");
+    format!(
+        "[web]\nlisten = \"127.0.0.1:0\"\ncert_file = \"{}\"\nkey_file = \"{}\"\n{extra}\n",
+        tls.join("cert.pem").display(),
+        tls.join("key.pem").display()
+    )
 }
 
 /// Form-encodes `value` (every byte but ASCII alphanumerics escaped).

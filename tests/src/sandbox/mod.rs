@@ -44,7 +44,7 @@ use crate::{Output, is_root, pam_module, pwpolicy};
 mod pty;
 
 pub use pty::Pty;
-use pty::kill_tree;
+pub use pty::kill_tree;
 
 /// The system's PAM module directory (Debian, x86-64), replaced by a copy.
 pub const SECURITY_DIR: &str = "/lib/x86_64-linux-gnu/security";

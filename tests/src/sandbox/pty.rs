@@ -276,7 +276,7 @@ fn become_session_leader() -> std::io::Result<()> {
 }
 
 /// Sends `signal` to `pid` and all its descendants (found through /proc).
-pub(super) fn kill_tree(pid: u32, signal: libc::c_int) {
+pub fn kill_tree(pid: u32, signal: libc::c_int) {
     let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
     if let Ok(entries) = fs::read_dir("/proc") {
         for entry in entries.flatten() {
