@@ -96,7 +96,10 @@ impl WebServer {
         std::fs::write(&config, format!("{policy}\n{}", web_section(&ca, web)))
             .expect("write the policy");
         let mut cmd = Command::new(crate::binary("pwpolicy-web", "pwpolicy-web"));
-        cmd.arg("--config").arg(&config).arg("--assets").arg(assets());
+        cmd.arg("--config")
+            .arg(&config)
+            .arg("--assets")
+            .arg(assets());
         WebServer::launch(cmd, &ca, config)
     }
 
@@ -105,11 +108,17 @@ impl WebServer {
     /// `run_as`, which owns the key, as the package's unit runs it. `web`
     /// holds lines for `[web]`; the sandbox's policy file gets `policy` and
     /// the `[web]` section.
-    pub fn start_in(sandbox: &crate::sandbox::Sandbox, run_as: &str, policy: &str, web: &str) -> WebServer {
+    pub fn start_in(
+        sandbox: &crate::sandbox::Sandbox,
+        run_as: &str,
+        policy: &str,
+        web: &str,
+    ) -> WebServer {
         let ca = crate::tls::certificates(sandbox.path());
         let key = ca.parent().expect("tls dir").join("key.pem");
         let uid = sandbox.uid(run_as);
-        std::os::unix::fs::chown(&key, Some(uid), None).expect("give the key to the page's account");
+        std::os::unix::fs::chown(&key, Some(uid), None)
+            .expect("give the key to the page's account");
         sandbox.write_policy(&format!("{policy}\n{}", web_section(&ca, web)));
         let binary = crate::binary("pwpolicy-web", "pwpolicy-web");
         let assets = assets();
