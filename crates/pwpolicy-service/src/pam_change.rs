@@ -500,7 +500,7 @@ impl Helper {
     /// # Errors
     ///
     /// `TimedOut`, an early end, or a line that is not a report.
-    pub fn next(&mut self) -> io::Result<Report> {
+    pub fn next_report(&mut self) -> io::Result<Report> {
         loop {
             if let Some(end) = self.pending.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = self.pending.drain(..=end).collect();

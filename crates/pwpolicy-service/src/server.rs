@@ -564,12 +564,12 @@ fn change_through_pam(
         warn!(uid = peer.uid, op, user, why = %pwpolicy::printable(why), "{what}");
         PamChange::Unavailable
     };
-    let outcome = match helper.next() {
+    let outcome = match helper.next_report() {
         Ok(Report::Authenticated { .. }) if target.real => {
             attempt.authenticated();
             match own_check(shared, payer, user, new) {
                 Ok(verdict) if verdict.accepted => {
-                    match helper.proceed(true).and_then(|()| helper.next()) {
+                    match helper.proceed(true).and_then(|()| helper.next_report()) {
                         Ok(Report::Changed) => PamChange::Changed,
                         Ok(Report::ChangeRefused { message }) => PamChange::Refused { message },
                         Ok(Report::Unavailable { why }) => {
@@ -617,6 +617,10 @@ fn change_through_pam(
             unavailable("the PAM helper failed", &for_log(&e))
         }
     };
+    if outcome == PamChange::Changed {
+        // Shadow's last change is today's now, not what was cached.
+        pwpolicy_host::Facts::forget(user);
+    }
     let stderr = helper.finish();
     if !stderr.is_empty() {
         warn!(
