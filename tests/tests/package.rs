@@ -141,7 +141,8 @@ fn apt_install_makes_a_policy_enforcing_host_and_purge_undoes_it() {
          && test \"$(stat -c %a /var/lib/pwpolicy)\" = 700");
     let conffiles = root.ok("cat /var/lib/dpkg/info/pwpolicy.conffiles");
     assert!(
-        conffiles.contains("/etc/security/pwpolicy.toml"),
+        conffiles.contains("/etc/security/pwpolicy.toml")
+            && conffiles.contains("/etc/pam.d/pwpolicy-web"),
         "{conffiles}"
     );
     let shown = root.ok("pwpolicy policy show");
@@ -270,6 +271,7 @@ fn apt_install_makes_a_policy_enforcing_host_and_purge_undoes_it() {
     for gone in [
         "var/lib/pwpolicy",
         "etc/security/pwpolicy.toml",
+        "etc/pam.d/pwpolicy-web",
         "usr/lib/x86_64-linux-gnu/security/pam_pwpolicy.so",
         "usr/share/pam-configs/pwpolicy",
     ] {

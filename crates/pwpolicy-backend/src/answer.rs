@@ -224,6 +224,37 @@ impl ChangeAnswer {
     }
 }
 
+/// The outcome of a change through PAM (`pam_change`), in the order the
+/// service decides it: authentication, the policy, then PAM's change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PamChange {
+    /// pam_unix wrote the new password and pam_pwpolicy recorded it.
+    Changed,
+    /// Authentication failed: a wrong current password, or no such
+    /// account (the same answer, after the same work). Nothing written.
+    WrongCredentials,
+    /// The policy refuses the new password: the core's violations, as the
+    /// `check` request gives them. Nothing written.
+    Rejected {
+        /// Every reason to refuse it.
+        violations: Vec<Violation>,
+    },
+    /// PAM refused the change for another reason after authentication
+    /// (pam_unix's own rules, an account that may not change now).
+    Refused {
+        /// What PAM said, made printable.
+        message: String,
+    },
+    /// Too many failed attempts on this account lately: nothing was tried.
+    TooManyAttempts {
+        /// Seconds until the next attempt is taken.
+        retry_after_secs: u64,
+    },
+    /// PAM or the store could not be used (the service's log says why).
+    Unavailable,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +273,21 @@ mod tests {
         let back: CheckAnswer = serde_json::from_str(&json).unwrap();
         assert_eq!(back, answer);
         assert!(back.tells_of_history());
+    }
+
+    #[test]
+    fn pam_change_outcomes_are_tagged_and_keep_the_cores_violations() {
+        let rejected = PamChange::Rejected {
+            violations: vec![Violation::ContainsAccountName],
+        };
+        let json = serde_json::to_string(&rejected).unwrap();
+        assert!(json.contains(r#""outcome":"rejected""#), "{json}");
+        assert!(json.contains(r#""code":"contains_account_name""#), "{json}");
+        assert_eq!(serde_json::from_str::<PamChange>(&json).unwrap(), rejected);
+        assert_eq!(
+            serde_json::to_string(&PamChange::WrongCredentials).unwrap(),
+            r#"{"outcome":"wrong_credentials"}"#
+        );
     }
 
     #[test]

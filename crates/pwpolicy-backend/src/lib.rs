@@ -41,7 +41,7 @@ mod service;
 pub mod wire;
 
 pub use answer::{
-    ChangeAnswer, CheckAnswer, CommitAnswer, DirectoryView, ShadowView, State, Status,
+    ChangeAnswer, CheckAnswer, CommitAnswer, DirectoryView, PamChange, ShadowView, State, Status,
 };
 pub use choose::{Role, Source, Sources, choose, choose_with};
 pub use error::BackendError;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, Status};
+use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, PamChange, Status};
 use crate::error::BackendError;
 use crate::seam::{
     CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Reminders, Rows,
@@ -22,6 +22,9 @@ use crate::wire::{
 
 /// How long a client waits for the service to answer.
 const TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a client waits for a change through PAM: pwpolicyd gives its
+/// PAM helper 45 s (a failed authentication alone is delayed ~2 s).
+const PAM_CHANGE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The service at a socket; connects on first use and keeps the connection.
 pub struct Service {
@@ -136,6 +139,44 @@ impl Service {
             if !page.more {
                 return Ok(());
             }
+        }
+    }
+}
+
+impl Service {
+    /// Changes `user`'s local password through PAM, as `passwd` run by
+    /// them would (`pam_change`): pwpolicyd authenticates `current`, checks
+    /// `new` with the policy, then runs the `[web] pam_service` stack's
+    /// `pam_chauthtok`. Only root and the `[web] user` may ask.
+    ///
+    /// The passwords are taken as typed (not NFKC-normalised, unlike
+    /// [`pwpolicy::Password`]): pam_unix hashes exactly these bytes, and a
+    /// login later types the same ones.
+    ///
+    /// # Errors
+    ///
+    /// [`BackendError::Refused`] with `forbidden` (not root nor `[web]
+    /// user`, or `pam_service` unset) or `busy` (the caller's rate), and
+    /// the connection errors of every request.
+    pub fn change_through_pam(
+        &mut self,
+        user: &str,
+        current: &Zeroizing<String>,
+        new: &Zeroizing<String>,
+    ) -> Result<PamChange, BackendError> {
+        let longer = self.stream()?.set_read_timeout(Some(PAM_CHANGE_TIMEOUT));
+        longer.map_err(|e| self.lost(e))?;
+        let answer = self.call(Request::PamChange {
+            user: user.to_owned(),
+            current: Secret(current.clone()),
+            new: Secret(new.clone()),
+        });
+        if let Some(stream) = &self.stream {
+            let _ = stream.set_read_timeout(Some(TIMEOUT));
+        }
+        match answer? {
+            Answer::PamChange(answer) => Ok(answer),
+            _ => Err(BackendError::Protocol),
         }
     }
 }

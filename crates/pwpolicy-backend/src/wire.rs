@@ -30,7 +30,7 @@ use serde::de::Visitor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, Status};
+use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, PamChange, Status};
 use pwpolicy::Reminder;
 
 /// The protocol version this build speaks.
@@ -175,6 +175,19 @@ pub enum Request {
         #[serde(default)]
         create: bool,
     },
+    /// Change a local account's password through PAM as the user, as
+    /// `passwd` run by them would: authenticate with `current`, check `new`
+    /// with the policy, then `pam_chauthtok` through `[web] pam_service`
+    /// (pam_unix writes shadow, pam_pwpolicy records the history). Root
+    /// and the `[web] user` only; refused while `pam_service` is unset.
+    PamChange {
+        /// The account.
+        user: String,
+        /// Its current password.
+        current: Secret,
+        /// The new password.
+        new: Secret,
+    },
     /// Set the last change to midnight UTC of `date` (`YYYY-MM-DD` or `today`).
     SetChanged {
         /// The account.
@@ -200,6 +213,7 @@ impl Request {
             Request::Reminder { .. } => "reminder",
             Request::Expire { .. } => "expire",
             Request::SetChanged { .. } => "set_changed",
+            Request::PamChange { .. } => "pam_change",
         }
     }
 }
@@ -267,6 +281,8 @@ pub enum Answer {
     Done,
     /// To a reminder's `claim` (whether this run holds it) and `was_sent`.
     Yes(bool),
+    /// To `pam_change`.
+    PamChange(PamChange),
 }
 
 /// One page of rows of a report or listing.

@@ -75,6 +75,16 @@ impl Facts {
         facts
     }
 
+    /// Forgets what [`Facts::lookup`] keeps of `user`, so that its next
+    /// lookup reads the databases again: after a change this process knows
+    /// of (pwpolicyd's change through PAM wrote shadow).
+    pub fn forget(user: &str) {
+        FACTS_CACHE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(user);
+    }
+
     /// [`Facts::lookup`] without the shadow file or the cache, with
     /// login.defs already read.
     pub fn lookup_account(user: &str, login_defs: LoginDefs) -> Facts {

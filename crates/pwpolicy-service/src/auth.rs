@@ -14,11 +14,22 @@ pub struct Peer {
     pub name: Option<String>,
     /// Root, or a member of the admin group.
     pub admin: bool,
+    /// The account the self-service page runs as (`[web] user`).
+    pub web: bool,
 }
 
-/// Whether `peer` may make `request`: administrators anything; anyone their
-/// own status and a check of a candidate for themselves; nothing else.
+/// Whether `peer` may make `request`: a change through PAM root and the
+/// page's account only (not the admin group: it changes passwords as their
+/// owners); administrators anything else; anyone their own status and a
+/// check of a candidate for themselves; nothing else.
 pub fn authorize(peer: &Peer, request: &Request) -> Result<(), &'static str> {
+    if let Request::PamChange { .. } = request {
+        return if peer.uid == 0 || peer.web {
+            Ok(())
+        } else {
+            Err("only root and the self-service page's account ([web] user) may do this")
+        };
+    }
     if peer.admin {
         return Ok(());
     }
@@ -40,6 +51,7 @@ pub fn authorize(peer: &Peer, request: &Request) -> Result<(), &'static str> {
         | Request::Reminder { .. }
         | Request::Expire { .. }
         | Request::SetChanged { .. } => Err("only root and the admin group may do this"),
+        Request::PamChange { .. } => Err("unreachable: decided above"),
     }
 }
 
@@ -54,6 +66,7 @@ mod tests {
             pid: 1,
             name: Some(name.into()),
             admin,
+            web: name == "pwpolicy-web",
         }
     }
 
@@ -104,6 +117,31 @@ mod tests {
         );
         let nameless = Peer { name: None, ..erin };
         assert!(authorize(&nameless, &check("")).is_err());
+    }
+
+    fn pam_change() -> Request {
+        Request::PamChange {
+            user: "erin".into(),
+            current: Secret(zeroize::Zeroizing::new("x".into())),
+            new: Secret(zeroize::Zeroizing::new("y".into())),
+        }
+    }
+
+    #[test]
+    fn only_root_and_the_pages_account_change_through_pam() {
+        assert!(authorize(&peer("pwpolicy-web", false), &pam_change()).is_ok());
+        let root = Peer {
+            uid: 0,
+            ..peer("root", true)
+        };
+        assert!(authorize(&root, &pam_change()).is_ok());
+        assert!(
+            authorize(&peer("ops", true), &pam_change()).is_err(),
+            "admin group"
+        );
+        assert!(authorize(&peer("erin", false), &pam_change()).is_err());
+        // The page's account is no administrator otherwise.
+        assert!(authorize(&peer("pwpolicy-web", false), &check("erin")).is_err());
     }
 
     #[test]

@@ -15,7 +15,11 @@ use clap::Parser;
 SQLite file or a PostgreSQL database) and answers the PAM module and the pwpolicy command over a \
 Unix socket. Who may ask what is decided from the kernel's peer credentials: root and the admin \
 group may do everything; anyone else may check a candidate for, and read the status of, their own \
-account. Under systemd the socket comes from pwpolicyd.socket (socket activation). SIGTERM or \
+account. Root and the self-service page's account ([web] user) may change a local account's \
+password through PAM (the pam_change request: the current password authenticated, the new one \
+checked, then pam_chauthtok through the [web] pam_service stack, as the user's own passwd would), \
+from a helper process of pwpolicyd's own binary; at most 5 failed authentications per account in \
+15 minutes. Under systemd the socket comes from pwpolicyd.socket (socket activation). SIGTERM or \
 SIGINT stop it gracefully. Checks and commits are rate-limited per caller and share a fair gate of \
 argon2 slots; see /usr/share/doc/pwpolicy/security.md."
 )]

@@ -8,8 +8,9 @@
 //!
 //! This crate is the server only: it decodes a request (the protocol and the
 //! client are `pwpolicy_backend`'s), authorises it ([`auth`]), answers it
-//! through `pwpolicy_backend::Local`, and encodes the answer ([`server`]).
-//! All `unsafe` is in `ffi.rs`.
+//! through `pwpolicy_backend::Local`, and encodes the answer ([`server`]);
+//! a change through PAM runs in a helper process ([`pam_change`]). All
+//! `unsafe` is in `ffi/`.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -18,6 +19,7 @@ pub mod auth;
 pub mod cli;
 pub mod ffi;
 pub mod limits;
+pub mod pam_change;
 pub mod server;
 
 pub use pwpolicy_backend::DEFAULT_SOCKET;

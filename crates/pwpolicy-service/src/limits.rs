@@ -174,11 +174,29 @@ impl Limits {
     ///
     /// [`Throttled`] when the bucket is empty for longer than the maximum wait.
     pub fn enter(&self, payer: &Payer) -> Result<Slot<'_>, Throttled> {
+        self.take(payer)?;
+        Ok(self.turn(payer))
+    }
+
+    /// Takes a token from `payer`'s bucket, waiting for it if it comes
+    /// within the maximum wait, without a slot: for a request that runs
+    /// argon2 only in part of its work (a change through PAM, which takes
+    /// its [`Limits::turn`] for its own check only).
+    ///
+    /// # Errors
+    ///
+    /// [`Throttled`] when the bucket is empty for longer than the maximum wait.
+    pub fn take(&self, payer: &Payer) -> Result<(), Throttled> {
         let wait = self.take_token(payer, Instant::now())?;
         if !wait.is_zero() {
             std::thread::sleep(wait);
         }
-        Ok(self.slot(payer.clone()))
+        Ok(())
+    }
+
+    /// Waits for an argon2 slot, fairly between payers (after [`Limits::take`]).
+    pub fn turn(&self, payer: &Payer) -> Slot<'_> {
+        self.slot(payer.clone())
     }
 
     /// Reserves a token; the time until it is there (zero if it is now).

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,8 +17,8 @@ use pwpolicy_backend::wire::{
     Response, RowsPage, VersionOnly, encode_answer, write_frame,
 };
 use pwpolicy_backend::{
-    BackendError, CheckRequest, CommitRequest, Expiry, Local, Opener, Passwords, Records,
-    Reminders, Status, ops,
+    BackendError, CheckAnswer, CheckRequest, CommitRequest, Expiry, Local, Opener, PamChange,
+    Passwords, Records, Reminders, Status, ops,
 };
 use pwpolicy_host::Lists;
 use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
@@ -26,7 +27,8 @@ use tracing::{info, warn};
 
 use crate::auth::{Peer, authorize};
 use crate::ffi;
-use crate::limits::{Limits, LimitsConfig, Payer};
+use crate::limits::{Limits, LimitsConfig, Payer, Throttled};
+use crate::pam_change::{Attempts, FAILURE_WINDOW, FAILURES_ALLOWED, Helper, Report, Target};
 
 /// How long an ordinary caller waits for a `reused` or `similar_to_history`
 /// answer, as pam_unix delays a wrong password: guessing at old passwords,
@@ -52,6 +54,8 @@ pub struct ServerConfig {
     pub timeout: Duration,
     /// Rates and concurrency of the requests that run argon2.
     pub limits: LimitsConfig,
+    /// The program run as the PAM change helper: pwpolicyd's own binary.
+    pub pam_helper: PathBuf,
 }
 
 impl ServerConfig {
@@ -66,6 +70,7 @@ impl ServerConfig {
             max_per_user: 16,
             timeout: Duration::from_secs(10),
             limits: LimitsConfig::default(),
+            pam_helper: PathBuf::from("/proc/self/exe"),
         }
     }
 }
@@ -80,6 +85,8 @@ struct Shared {
     per_user: Mutex<HashMap<u32, usize>>,
     /// The breached-password list, mapped once for every request.
     lists: Arc<Lists>,
+    /// Failed authentications per account of changes through PAM.
+    attempts: Attempts,
 }
 
 /// Refusals (forbidden, rate-limited) logged per uid per minute; past that
@@ -153,6 +160,7 @@ pub fn serve(
         active: AtomicUsize::new(0),
         per_user: Mutex::new(HashMap::new()),
         lists: Arc::new(Lists::new()),
+        attempts: Attempts::new(FAILURES_ALLOWED, FAILURE_WINDOW),
     });
     // Wait with a timeout rather than block in accept, so a stop is seen
     // even when nothing can connect to wake us (the socket path removed).
@@ -266,11 +274,13 @@ fn identify(shared: &Shared, stream: &UnixStream) -> io::Result<Peer> {
                     .as_deref()
                     .is_some_and(|n| pwpolicy_host::accounts::group_ids(n, gid).contains(&admin))
         });
+    let web = name.as_deref() == Some(shared.config.policy.web.user.as_str());
     Ok(Peer {
         uid,
         pid,
         name,
         admin,
+        web,
     })
 }
 
@@ -414,30 +424,19 @@ fn handle(
     {
         return respond(stream, Err((ErrorKind::BadRequest, why)));
     }
+    let payer = payer(peer, &request);
+    if let Request::PamChange { user, current, new } = &request {
+        return respond(
+            stream,
+            change_through_pam(shared, peer, &payer, user, &current.0, &new.0),
+        );
+    }
     // Checks and commits run argon2: a token from the caller's bucket, then
     // a fair turn at a slot, held until the answer is ready.
     let slot = if runs_argon2(&request) {
-        match shared.limits.enter(&payer(peer, &request)) {
+        match shared.limits.enter(&payer) {
             Ok(slot) => Some(slot),
-            Err(throttled) => {
-                // Answered only after the longest wait, so that a refused
-                // caller looping on the socket costs nothing either.
-                std::thread::sleep(shared.limits.max_wait());
-                let secs = throttled
-                    .retry_after
-                    .saturating_sub(shared.limits.max_wait())
-                    .as_secs_f64()
-                    .ceil()
-                    .max(1.0);
-                shared.throttled.log(peer, op, "rate-limited");
-                return respond(
-                    stream,
-                    Err((
-                        ErrorKind::Busy,
-                        format!("too many password checks from this user; try again in {secs} s"),
-                    )),
-                );
-            }
+            Err(throttled) => return respond(stream, Err(throttle(shared, peer, op, throttled))),
         }
     } else {
         None
@@ -485,12 +484,190 @@ fn handle(
     }
 }
 
+/// The refusal of a request past its payer's rate: answered only after the
+/// longest wait, so that a refused caller looping on the socket costs
+/// nothing either.
+fn throttle(shared: &Shared, peer: &Peer, op: &str, throttled: Throttled) -> (ErrorKind, String) {
+    std::thread::sleep(shared.limits.max_wait());
+    let secs = throttled
+        .retry_after
+        .saturating_sub(shared.limits.max_wait())
+        .as_secs_f64()
+        .ceil()
+        .max(1.0);
+    shared.throttled.log(peer, op, "rate-limited");
+    (
+        ErrorKind::Busy,
+        format!("too many password checks from this user; try again in {secs} s"),
+    )
+}
+
+/// A change through PAM (see [`crate::pam_change`]): the caller's token,
+/// the account's failure limit, the helper's authentication, pwpolicy's own
+/// check (with an argon2 slot, released before PAM changes anything), then
+/// the helper's `pam_chauthtok`. Every way it ends is logged without either
+/// password.
+fn change_through_pam(
+    shared: &Shared,
+    peer: &Peer,
+    payer: &Payer,
+    user: &str,
+    current: &zeroize::Zeroizing<String>,
+    new: &zeroize::Zeroizing<String>,
+) -> Reply {
+    let op = "pam_change";
+    let policy = Arc::clone(&shared.config.policy);
+    let Some(service) = policy.web.pam_service.as_deref() else {
+        shared.forbidden.log(peer, op, "forbidden");
+        return Err((
+            ErrorKind::Forbidden,
+            "changes through PAM are off: [web] pam_service is not set".to_owned(),
+        ));
+    };
+    if user.is_empty() || user.len() > 256 || user.chars().any(char::is_control) {
+        return Err((ErrorKind::BadRequest, "not an account name".to_owned()));
+    }
+    if let Err(throttled) = shared.limits.take(payer) {
+        return Err(throttle(shared, peer, op, throttled));
+    }
+    let answer = |outcome: PamChange| {
+        let name = match &outcome {
+            PamChange::Changed => "changed",
+            PamChange::WrongCredentials => "wrong_credentials",
+            PamChange::Rejected { .. } => "rejected",
+            PamChange::Refused { .. } => "refused",
+            PamChange::TooManyAttempts { .. } => "too_many_attempts",
+            PamChange::Unavailable => "unavailable",
+        };
+        info!(uid = peer.uid, op, user, outcome = name, "request");
+        Ok(Answer::PamChange(outcome))
+    };
+    let attempt = match shared.attempts.begin(user, Instant::now()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            return answer(PamChange::TooManyAttempts {
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+    };
+    let target = Target::of(user, &policy);
+    let mut helper = match Helper::spawn(&shared.config.pam_helper, service, &target, current, new)
+    {
+        Ok(helper) => helper,
+        Err(e) => {
+            attempt.uncounted();
+            warn!(uid = peer.uid, op, user, error = %for_log(&e), "cannot start the PAM helper");
+            return answer(PamChange::Unavailable);
+        }
+    };
+    let unavailable = |what: &str, why: &str| {
+        warn!(uid = peer.uid, op, user, why = %pwpolicy::printable(why), "{what}");
+        PamChange::Unavailable
+    };
+    let outcome = match helper.next_report() {
+        Ok(Report::Authenticated { .. }) if target.real => {
+            attempt.authenticated();
+            match own_check(shared, payer, user, new) {
+                Ok(verdict) if verdict.accepted => {
+                    match helper.proceed(true).and_then(|()| helper.next_report()) {
+                        Ok(Report::Changed) => PamChange::Changed,
+                        Ok(Report::ChangeRefused { message }) => PamChange::Refused { message },
+                        Ok(Report::Unavailable { why }) => {
+                            unavailable("PAM cannot change passwords", &why)
+                        }
+                        Ok(other) => unavailable(
+                            "the PAM helper answered out of turn",
+                            &format!("{other:?}"),
+                        ),
+                        Err(e) => unavailable("the PAM helper failed", &for_log(&e)),
+                    }
+                }
+                Ok(verdict) => {
+                    let _ = helper.proceed(false);
+                    PamChange::Rejected {
+                        violations: verdict.violations,
+                    }
+                }
+                Err(e) => {
+                    let _ = helper.proceed(false);
+                    unavailable("cannot check the new password", &for_log(&e))
+                }
+            }
+        }
+        // A name that cannot exist authenticated: never change anything.
+        Ok(Report::Authenticated { .. }) | Ok(Report::AuthFailed) => {
+            let _ = helper.proceed(false);
+            drop(attempt);
+            PamChange::WrongCredentials
+        }
+        Ok(Report::AccountRefused { message }) => {
+            attempt.authenticated();
+            PamChange::Refused { message }
+        }
+        Ok(Report::Unavailable { why }) => {
+            attempt.uncounted();
+            unavailable("PAM cannot authenticate", &why)
+        }
+        Ok(other) => {
+            attempt.uncounted();
+            unavailable("the PAM helper answered out of turn", &format!("{other:?}"))
+        }
+        Err(e) => {
+            attempt.uncounted();
+            unavailable("the PAM helper failed", &for_log(&e))
+        }
+    };
+    if outcome == PamChange::Changed {
+        // Shadow's last change is today's now, not what was cached.
+        pwpolicy_host::Facts::forget(user);
+    }
+    let stderr = helper.finish();
+    if !stderr.is_empty() {
+        warn!(
+            uid = peer.uid,
+            op, user, stderr, "the PAM helper wrote on standard error"
+        );
+    }
+    answer(outcome)
+}
+
+/// pwpolicy's own verdict on a change through PAM, as the `check` request
+/// gives it to root (the whole history, the current password included: the
+/// caller has just proved they know it), with the minimum age counted and
+/// the full name the passwd database's.
+fn own_check(
+    shared: &Shared,
+    payer: &Payer,
+    user: &str,
+    new: &zeroize::Zeroizing<String>,
+) -> Result<CheckAnswer, BackendError> {
+    let _slot = shared.limits.turn(payer);
+    let store = checkout(shared)?;
+    let mut local = Local::over(Arc::clone(&shared.config.policy), store, shared.config.open)
+        .with_lists(Arc::clone(&shared.lists));
+    let verdict = local.check_within(
+        &CheckRequest {
+            user: Some(user),
+            full_name: None,
+            password: new,
+            enforce_min_age: true,
+        },
+        HistoryScope::Whole,
+    )?;
+    if let Some(store) = local.into_store() {
+        checkin(shared, store);
+    }
+    Ok(verdict)
+}
+
 /// Who pays for a request: an ordinary caller by uid; root and
 /// administrators (setuid PAM clients among them) by the account it is about.
 fn payer(peer: &Peer, request: &Request) -> Payer {
     let account = match request {
         Request::Check { user, .. } => user.as_deref(),
-        Request::Commit { user, .. } | Request::Change { user, .. } => Some(user.as_str()),
+        Request::Commit { user, .. }
+        | Request::Change { user, .. }
+        | Request::PamChange { user, .. } => Some(user.as_str()),
         _ => None,
     };
     match account {
@@ -688,6 +865,8 @@ fn execute(
             info!(uid = peer.uid, op, user, date, "request");
             Answer::Done
         }
+        // Answered by `change_through_pam` before a store is taken.
+        Request::PamChange { .. } => return Err(BackendError::Protocol),
     }))
 }
 

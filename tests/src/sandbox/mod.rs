@@ -788,24 +788,34 @@ impl Sandbox {
     /// store), listening on `$T/pwpolicyd.sock`, which every sandboxed
     /// program can reach (each has its own `/run`); runs until dropped.
     pub fn pwpolicyd(&self) -> Pwpolicyd {
+        self.pwpolicyd_with(&[], None)
+    }
+
+    /// [`Sandbox::pwpolicyd`] with `extra` arguments, its log (at debug
+    /// level) written to `log` when given.
+    pub fn pwpolicyd_with(&self, extra: &[&str], log: Option<&Path>) -> Pwpolicyd {
         let socket = self.path().join("pwpolicyd.sock");
         let daemon = crate::binary("pwpolicy-service", "pwpolicyd");
         let config = self.policy_file();
-        let child = self
-            .command(
-                daemon.to_str().expect("UTF-8 target path"),
-                &[
-                    "--socket",
-                    socket.to_str().expect("UTF-8 sandbox path"),
-                    "--config",
-                    config.to_str().expect("UTF-8 sandbox path"),
-                ],
-            )
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start pwpolicyd in the sandbox");
+        let mut args = vec![
+            "--socket",
+            socket.to_str().expect("UTF-8 sandbox path"),
+            "--config",
+            config.to_str().expect("UTF-8 sandbox path"),
+        ];
+        args.extend(extra);
+        let mut command = self.command(daemon.to_str().expect("UTF-8 target path"), &args);
+        command.stdin(Stdio::null()).stdout(Stdio::null());
+        match log {
+            Some(path) => {
+                let file = fs::File::create(path).expect("create the pwpolicyd log");
+                command.stderr(file).env("PWPOLICYD_LOG", "debug");
+            }
+            None => {
+                command.stderr(Stdio::null());
+            }
+        }
+        let child = command.spawn().expect("start pwpolicyd in the sandbox");
         let daemon = Pwpolicyd { child, socket };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::os::unix::net::UnixStream::connect(&daemon.socket).is_err() {

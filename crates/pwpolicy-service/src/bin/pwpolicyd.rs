@@ -24,7 +24,7 @@ use clap::Parser;
 use pwpolicy_service::cli::Args;
 use pwpolicy_service::limits::Rate;
 use pwpolicy_service::server::{ServerConfig, for_log, serve};
-use pwpolicy_service::{DEFAULT_SOCKET, ffi};
+use pwpolicy_service::{DEFAULT_SOCKET, ffi, pam_change};
 use pwpolicy_store::Location;
 use tracing::{error, info, warn};
 
@@ -32,6 +32,18 @@ use tracing::{error, info, warn};
 const OPEN_STORE: pwpolicy_backend::Opener = pwpolicy_store_postgres::open;
 
 fn main() -> ExitCode {
+    // pwpolicyd run again by itself to change a password through PAM
+    // (hidden; see pwpolicy_service::pam_change): no logging, no service.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == pam_change::HELPER_ARG)
+    {
+        let args: Vec<String> = std::env::args_os()
+            .skip(2)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        return pam_change::helper(&args);
+    }
     init_logging();
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,9 @@
 //! Every `unsafe` of the service: the caller's credentials from the kernel,
-//! user and group lookups, and the socket systemd hands over.
+//! user and group lookups, the socket systemd hands over, and libpam for
+//! the PAM change helper ([`pam`]).
 #![allow(unsafe_code)]
+
+pub mod pam;
 
 use std::ffi::{CStr, CString, c_char};
 use std::os::fd::{AsRawFd, FromRawFd};
@@ -50,6 +53,26 @@ pub fn user_name(uid: u32) -> Option<String> {
     )
 }
 
+/// The uid and primary gid of account `name` in the passwd database.
+pub fn passwd_ids(name: &str) -> Option<(u32, u32)> {
+    let cname = CString::new(name).ok()?;
+    let mut buf = vec![0 as c_char; 16 * 1024];
+    // SAFETY: plain old data; zeroed is a valid empty value.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: all pointers refer to live locals of the right size.
+    let rc = unsafe {
+        libc::getpwnam_r(
+            cname.as_ptr(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    (rc == 0 && !result.is_null()).then_some((pwd.pw_uid, pwd.pw_gid))
+}
+
 /// The gid of group `name`.
 pub fn group_gid(name: &str) -> Option<u32> {
     let cname = CString::new(name).ok()?;
@@ -89,8 +112,13 @@ pub unsafe fn bind_with_mode(path: &std::path::Path, mode: u32) -> std::io::Resu
 
 /// Waits up to `timeout_ms` for `listener` to have a connection to accept.
 pub fn wait_for_connection(listener: &UnixListener, timeout_ms: i32) -> bool {
+    wait_readable(listener, timeout_ms)
+}
+
+/// Waits up to `timeout_ms` for `fd` to be readable (or at its end).
+pub fn wait_readable(fd: &impl AsRawFd, timeout_ms: i32) -> bool {
     let mut pfd = libc::pollfd {
-        fd: listener.as_raw_fd(),
+        fd: fd.as_raw_fd(),
         events: libc::POLLIN,
         revents: 0,
     };
