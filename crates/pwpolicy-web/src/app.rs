@@ -156,11 +156,10 @@ impl App {
             let names = Names::new(&form.user, &self.names_of(&facts));
             let verdict = coverage.policy().check(&new, &names);
             if !verdict.is_accepted() {
-                return Outcome::Rejected(Broken::from_verdict(&verdict));
+                return Outcome::Rejected(Broken::from_violations(verdict.violations()));
             }
         }
-        let current = Password::new(form.current.as_str());
-        destination.change(&form.user, &current, &new)
+        destination.change(&form.user, &form.current, &form.new)
     }
 }
 

@@ -8,8 +8,7 @@
 //! password: [`Outcome::WrongCredentials`].
 
 use serde::Serialize;
-
-use pwpolicy::Password;
+use zeroize::Zeroizing;
 
 /// A rule a refused password broke, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,9 +21,8 @@ pub struct Broken {
 
 impl Broken {
     /// The page's view of the core's violations.
-    pub fn from_verdict(verdict: &pwpolicy::Verdict) -> Vec<Broken> {
-        verdict
-            .violations()
+    pub fn from_violations(violations: &[pwpolicy::Violation]) -> Vec<Broken> {
+        violations
             .iter()
             .map(|v| Broken {
                 code: v.code().to_owned(),
@@ -120,7 +118,10 @@ impl Outcome {
 pub trait Destination: Send + Sync {
     /// Changes `user`'s password from `current` to `new`, the current one
     /// proven first; an unknown account is [`Outcome::WrongCredentials`].
-    fn change(&self, user: &str, current: &Password, new: &Password) -> Outcome;
+    /// Both are the text as typed, not normalised: that is what the
+    /// password's owner will type at a login, and what PAM and the
+    /// directory hash.
+    fn change(&self, user: &str, current: &Zeroizing<String>, new: &Zeroizing<String>) -> Outcome;
     /// The account's full name here, for the name rule; `None` when the
     /// account is unknown here.
     fn full_name(&self, user: &str) -> Option<String>;
@@ -143,8 +144,19 @@ impl Destinations {
     /// # Errors
     ///
     /// A destination's settings cannot be used.
-    pub fn from_policy(_policy: &pwpolicy::Policy) -> anyhow::Result<Destinations> {
-        Ok(Destinations::default())
+    pub fn from_policy(policy: &pwpolicy::Policy) -> anyhow::Result<Destinations> {
+        let local = policy.web.pam_service.as_ref().map(|_| {
+            let socket = policy
+                .service
+                .socket
+                .clone()
+                .unwrap_or_else(|| pwpolicy_backend::DEFAULT_SOCKET.to_owned());
+            Box::new(crate::local::ThroughPam::new(socket.into())) as Box<dyn Destination>
+        });
+        Ok(Destinations {
+            local,
+            directory: None,
+        })
     }
 
     /// The destination that answers for `user`: local when the host knows the

@@ -28,6 +28,7 @@ pub mod csrf;
 pub mod form;
 pub mod headers;
 pub mod limits;
+pub mod local;
 pub mod page;
 pub mod rules;
 pub mod run;
