@@ -45,9 +45,15 @@ cargo build --quiet --locked -p pwpolicy-wasm --lib \
 wasm="$target_dir/wasm32-unknown-unknown/wasm-release/pwpolicy_wasm.wasm"
 
 mkdir -p "$out/pkg"
-# wasm-bindgen rewrites the module (about a second): only when it changed.
+# The name section (function names, ~300 KB) only helps a debugger.
+bindgen_args=(--target web --no-typescript --remove-name-section --remove-producers-section)
+stamp="$out/pkg/.built-with"
+# wasm-bindgen rewrites the module (about a second): only when it or these
+# arguments changed.
 if [ ! -e "$out/pkg/pwpolicy_wasm_bg.wasm" ] || [ ! -e "$out/pkg/pwpolicy_wasm.js" ] \
-    || [ "$wasm" -nt "$out/pkg/pwpolicy_wasm_bg.wasm" ]; then
-    "$bindgen" --target web --no-typescript --out-dir "$out/pkg" "$wasm"
+    || [ "$wasm" -nt "$out/pkg/pwpolicy_wasm_bg.wasm" ] \
+    || [ "$(cat "$stamp" 2>/dev/null)" != "$WASM_BINDGEN_VERSION ${bindgen_args[*]}" ]; then
+    "$bindgen" "${bindgen_args[@]}" --out-dir "$out/pkg" "$wasm"
+    echo "$WASM_BINDGEN_VERSION ${bindgen_args[*]}" > "$stamp"
 fi
 cp -pR "$assets"/. "$out/"
