@@ -400,7 +400,9 @@ fn shared_vectors_typed_into_the_page_give_the_clis_verdicts() {
     steps.push(json!({"type": "confirm", "text": timed}));
     steps.push(json!({"rules": true}));
     steps.push(json!({"attr": "#confirm-status", "name": "data-match"}));
-    let shot = dir.path().join("page.png");
+    // PWPOLICY_TEST_SCREENSHOT=FILE keeps the picture (for the README).
+    let shot = std::env::var_os("PWPOLICY_TEST_SCREENSHOT")
+        .map_or_else(|| dir.path().join("page.png"), PathBuf::from);
     steps.push(json!({"screenshot": shot}));
     let seen = browser::drive(&json!({"steps": steps}));
     assert_clean_console(&seen);
