@@ -16,7 +16,9 @@
 //                                     time from each keystroke to the re-checked
 //                                     rules (`pwpolicy:checked`) when scripts run
 //   {"wait_rules": true}              wait until the rule list is the one for the
-//                                     account in the `user` field (or failed)
+//                                     account in the `user` field (or failed);
+//                                     returns the page's state: ready | static |
+//                                     error
 //   {"rules": true}                   reads [{code, met, on_submit}] from data-*
 //   {"submit": true}                  submits and waits for the outcome
 //   {"wait": SELECTOR}                waits for an element to be present
@@ -127,7 +129,15 @@ async function waitRules(page, timeout) {
       }
       const list = document.getElementById('rules');
       const user = document.querySelector('[name="user"]');
-      return state === 'ready' && list && user && list.dataset.user === user.value.trim();
+      if (!list || !user) {
+        return false;
+      }
+      const named = user.value.trim();
+      // No account named: the server's list, nothing to load.
+      if (named === '') {
+        return state === 'static';
+      }
+      return state === 'ready' && list.dataset.user === named;
     },
     null,
     { timeout },

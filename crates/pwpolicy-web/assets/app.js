@@ -8,7 +8,8 @@
 // the module itself ('wasm-unsafe-eval').
 //
 // States on <body> that tests (tests/browser/drive.mjs) wait on:
-//   data-rules   static | loading | ready | error   (the rule list)
+//   data-rules   static (no account named: the server's list) | loading |
+//                ready (the named account's rules, ticked as typed) | error
 //   data-submit  pending | done                      (a fetch submit)
 // and the event `pwpolicy:checked` on the form after every re-check.
 //
@@ -39,6 +40,8 @@ let rulesJson = null;
 let rulesRequest = 0;
 let rulesTimer = null;
 let ready = false;
+// The list as the server rendered it, shown while no account is named.
+const serverRules = [...list.children].map((li) => li.cloneNode(true));
 
 function setState(name, value) {
   document.body.dataset[name] = value;
@@ -71,6 +74,16 @@ function renderRules(answer) {
 async function loadRules() {
   const user = fields.user.value.trim();
   const request = ++rulesRequest;
+  if (user === '') {
+    // The rules are an account's: until one is named, the list the server
+    // rendered (its default policy's) stays, checked on submit.
+    rulesJson = null;
+    list.replaceChildren(...serverRules.map((li) => li.cloneNode(true)));
+    list.dataset.user = '';
+    checkStatus.textContent = '';
+    setState('rules', 'static');
+    return;
+  }
   setState('rules', 'loading');
   try {
     const response = await fetch(`api/rules?user=${encodeURIComponent(user)}`, {
@@ -272,7 +285,7 @@ async function main() {
   });
   form.addEventListener('submit', submit);
   // The rules for the account already named (after a no-JS submit, or
-  // filled in by the browser), else the default policy's.
+  // filled in by the browser).
   await loadRules();
 }
 
