@@ -7,6 +7,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod browser;
 pub mod samba;
 pub mod sandbox;
 pub mod smtp;
