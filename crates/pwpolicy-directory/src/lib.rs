@@ -5,6 +5,8 @@
 //! - [`Domain`] and [`Pso`]: the domain's and fine-grained password settings.
 //! - [`Account`] and [`Expiry`]: a user, and when their password expires.
 //! - [`audit()`]: whether the domain's settings enforce a [`pwpolicy::Policy`].
+//! - [`unicode_pwd`] and [`classify_change`]: a user's own password change,
+//!   the value it sends and what the DC's answer means.
 //!
 //! ```
 //! use pwpolicy_directory::{Account, Domain, Entry};
@@ -28,6 +30,7 @@
 
 mod account;
 mod audit;
+mod change;
 mod entry;
 mod error;
 pub mod nttime;
@@ -38,6 +41,11 @@ pub use account::{
     USER_ATTRS, USER_FILTER,
 };
 pub use audit::{AD_MAX_HISTORY, audit};
+pub use change::{
+    ChangeAnswer, ERROR_ACCOUNT_LOCKED_OUT, ERROR_INVALID_PASSWORD, ERROR_PASSWORD_EXPIRED,
+    ERROR_PASSWORD_MUST_CHANGE, ERROR_PASSWORD_RESTRICTION, Refusal, bind_data, classify_change,
+    unicode_pwd, windows_error,
+};
 pub use entry::Entry;
 pub use error::AttrError;
 pub use settings::{
