@@ -27,8 +27,12 @@ pub struct Psos {
 
 /// A bound connection and the domain it serves.
 pub struct Connection {
-    ldap: LdapConn,
-    url: String,
+    pub(crate) ldap: LdapConn,
+    pub(crate) url: String,
+    /// How it is protected.
+    pub(crate) protection: Protection,
+    /// The least time a "wrong current password" answer takes.
+    pub(crate) answer_floor: std::time::Duration,
     /// The domain's DN (`defaultNamingContext`).
     naming_context: String,
 }
@@ -38,6 +42,7 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("url", &self.url)
             .field("naming_context", &self.naming_context)
+            .field("protection", &self.protection)
             .finish_non_exhaustive()
     }
 }
@@ -105,6 +110,8 @@ impl Connection {
         let mut conn = Connection {
             ldap,
             url,
+            protection: target.protection,
+            answer_floor: crate::change::DEFAULT_ANSWER_FLOOR,
             naming_context: String::new(),
         };
         let root = conn
@@ -127,6 +134,11 @@ impl Connection {
         &self.url
     }
 
+    /// How the connection is protected.
+    pub fn protection(&self) -> Protection {
+        self.protection
+    }
+
     /// The domain's DN.
     pub fn naming_context(&self) -> &str {
         &self.naming_context
@@ -139,7 +151,7 @@ impl Connection {
         }
     }
 
-    fn search_error(&self, base: &str, why: String) -> DirectoryError {
+    pub(crate) fn search_error(&self, base: &str, why: String) -> DirectoryError {
         DirectoryError::Search {
             url: self.url.clone(),
             base: base.to_owned(),
@@ -299,7 +311,7 @@ fn entry(e: SearchEntry) -> Entry {
 }
 
 /// The server's result code and its text.
-fn server_says(result: &ldap3::LdapResult) -> String {
+pub(crate) fn server_says(result: &ldap3::LdapResult) -> String {
     let text = result.text.trim_end_matches('\0').trim();
     if text.is_empty() {
         format!("result code {}", result.rc)
@@ -309,7 +321,7 @@ fn server_says(result: &ldap3::LdapResult) -> String {
 }
 
 /// An ldap3 error for people (TLS and I/O errors carry their cause).
-fn describe(e: &LdapError) -> String {
+pub(crate) fn describe(e: &LdapError) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {

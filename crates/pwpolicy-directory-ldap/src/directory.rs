@@ -9,6 +9,7 @@ use pwpolicy_backend::{BackendError, DirectoryView, Expiry, Notes, Rows, Status}
 use pwpolicy_directory::{Account, Domain, Expiry as AccountExpiry, Pso};
 use time::OffsetDateTime;
 
+use crate::change::ChangeError;
 use crate::connection::Connection;
 use crate::error::DirectoryError;
 use crate::target::Target;
@@ -66,6 +67,32 @@ impl Directory {
             Some(open) => Ok(open),
             None => unreachable!("opened above"),
         }
+    }
+
+    /// Changes `user`'s password from `current` to `new` on the directory,
+    /// as [`Connection::change_password`] does (its answer floor the
+    /// default), under the target's base.
+    /// A connection that fails is dropped, so the next call opens another.
+    ///
+    /// # Errors
+    ///
+    /// [`ChangeError`], as [`Connection::change_password`].
+    pub fn change_password(
+        &mut self,
+        user: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<(), ChangeError> {
+        let base = self.target.base.clone();
+        let result = self
+            .open()
+            .map_err(ChangeError::Unavailable)?
+            .conn
+            .change_password(base.as_deref(), user, current, new);
+        if matches!(result, Err(ChangeError::Unavailable(_))) {
+            self.open = None;
+        }
+        result
     }
 
     /// Whether the domain's own settings enforce the policy.

@@ -4,7 +4,10 @@
 //!
 //! [`Directory`] is the expiry side of the seam
 //! ([`pwpolicy_backend::Expiry`]: `status`, `list`, `report`), and [`Directory::audit`] compares the domain's own settings
-//! with the policy. What the attribute values mean is decided in the pure
+//! with the policy. [`Connection::change_password`] (and
+//! [`Directory::change_password`]) changes a user's own password as AD
+//! does a change (not a reset): [`ChangeError`] says why one did not
+//! happen without telling a wrong password from an unknown account. What the attribute values mean is decided in the pure
 //! crate `pwpolicy-directory`; this one only fetches them.
 //!
 //! The bind password is read from its own owner-only file (and the CA file
@@ -14,13 +17,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod change;
 mod connection;
 mod directory;
 mod error;
 mod target;
 mod tls;
 
+pub use change::{ChangeError, DEFAULT_ANSWER_FLOOR};
 pub use connection::{Connection, Psos};
 pub use directory::Directory;
 pub use error::DirectoryError;
+pub use pwpolicy_directory::Refusal;
 pub use target::{Protection, Target};
