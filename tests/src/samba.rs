@@ -192,6 +192,20 @@ impl Daemon {
             .is_ok_and(|s| s.success())
     }
 
+    /// Moves the calling thread into the daemon's network namespace, where
+    /// `localhost` is the DC: for tests that call the LDAP library itself.
+    /// Only this thread moves (and the processes it starts); run it in a
+    /// thread of its own.
+    pub fn enter_network(&self) {
+        let ns = std::fs::File::open(format!("/proc/{}/ns/net", self.child.id()))
+            .expect("open the daemon's network namespace");
+        rustix::thread::move_into_link_name_space(
+            std::os::fd::AsFd::as_fd(&ns),
+            Some(rustix::thread::LinkNameSpaceType::Network),
+        )
+        .expect("setns into the daemon's network namespace");
+    }
+
     /// `program`, run where the daemon's loopback is.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut c = Command::new("nsenter");
