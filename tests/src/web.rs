@@ -14,8 +14,8 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
 
 /// The page's files, built with `scripts/build-web.sh` into
-/// `target/web` once per test process (under `flock`, so parallel test
-/// binaries build it once). `PWPOLICY_TEST_WEB_ASSETS` names another
+/// `<target>/web` once per test process (under a file lock, so parallel
+/// test binaries build it once). `PWPOLICY_TEST_WEB_ASSETS` names another
 /// build's (a package's) instead.
 pub fn assets() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
@@ -24,17 +24,24 @@ pub fn assets() -> PathBuf {
             if let Some(dir) = std::env::var_os("PWPOLICY_TEST_WEB_ASSETS") {
                 return PathBuf::from(dir);
             }
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-            let out = root.join("target/web");
-            std::fs::create_dir_all(root.join("target")).expect("make target/");
-            let status = Command::new("flock")
-                .arg(root.join("target/web.lock"))
-                .arg(root.join("scripts/build-web.sh"))
+            let target = crate::target_dir()
+                .parent()
+                .expect("the target dir")
+                .to_owned();
+            let out = target.join("web");
+            std::fs::create_dir_all(&target).expect("target dir");
+            let lock = std::fs::File::create(target.join("web.lock")).expect("web.lock");
+            lock.lock().expect("take web.lock");
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("repo root");
+            let status = Command::new(root.join("scripts/build-web.sh"))
                 .arg(&out)
-                .current_dir(&root)
+                .env("CARGO_TARGET_DIR", &target)
+                .current_dir(root)
                 .stdout(Stdio::null())
                 .status()
-                .expect("run scripts/build-web.sh under flock");
+                .expect("run scripts/build-web.sh");
             assert!(status.success(), "scripts/build-web.sh failed");
             out
         })
@@ -96,6 +103,26 @@ impl WebServer {
         std::fs::write(&config, format!("{policy}\n{}", web_section(&ca, web)))
             .expect("write the policy");
         let mut cmd = Command::new(crate::binary("pwpolicy-web", "pwpolicy-web"));
+        cmd.arg("--config")
+            .arg(&config)
+            .arg("--assets")
+            .arg(assets());
+        WebServer::launch(cmd, &ca, config)
+    }
+
+    /// As [`WebServer::start`], the command made by `wrap` from the
+    /// binary's path (e.g. `nsenter` into a network namespace).
+    pub fn start_wrapped(
+        dir: &Path,
+        policy: &str,
+        web: &str,
+        wrap: impl FnOnce(&Path) -> Command,
+    ) -> WebServer {
+        let ca = crate::tls::certificates(dir);
+        let config = dir.join("web-policy.toml");
+        std::fs::write(&config, format!("{policy}\n{}", web_section(&ca, web)))
+            .expect("write the policy");
+        let mut cmd = wrap(&crate::binary("pwpolicy-web", "pwpolicy-web"));
         cmd.arg("--config")
             .arg(&config)
             .arg("--assets")

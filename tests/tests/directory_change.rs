@@ -21,6 +21,7 @@ use pwpolicy_directory_ldap::{
 use pwpolicy_tests::TestDir;
 use pwpolicy_tests::samba::{Daemon, REALM, add_global, have_or_skip, provision, samba_tool};
 use pwpolicy_tests::tls::certificates;
+use pwpolicy_tests::web::{WebServer, encode};
 
 /// The service account the change is sent over: an ordinary user.
 const SERVICE: &str = "websvc";
@@ -183,20 +184,22 @@ fn directory_users_change_their_own_passwords_over_ldaps() {
     );
     samba_tool(&conf, &["user", "create", SERVICE, SERVICE_PASSWORD]);
     for user in [
-        "alice", "expired", "bob", "carol", "dave", "timer", "wrongun",
+        "alice", "expired", "bob", "carol", "dave", "timer", "wrongun", "pageexp", "pagebob",
     ] {
         samba_tool(&conf, &["user", "create", user, FIRST]);
     }
-    samba_tool(
-        &conf,
-        &[
-            "user",
-            "create",
-            "forced",
-            FIRST,
-            "--must-change-at-next-login",
-        ],
-    );
+    for forced in ["forced", "pageforced"] {
+        samba_tool(
+            &conf,
+            &[
+                "user",
+                "create",
+                forced,
+                FIRST,
+                "--must-change-at-next-login",
+            ],
+        );
+    }
     // Changed 50 days ago: past the domain's 42.
     let fifty_days_ago = {
         let t = time::OffsetDateTime::now_utc() - time::Duration::days(50);
@@ -206,7 +209,8 @@ fn directory_users_change_their_own_passwords_over_ldaps() {
         &dc,
         dir.path(),
         &format!(
-            "dn: CN=expired,CN=Users,DC=PWTEST,DC=LAN\nchangetype: modify\nreplace: pwdLastSet\npwdLastSet: {fifty_days_ago}\n"
+            "dn: CN=expired,CN=Users,DC=PWTEST,DC=LAN\nchangetype: modify\nreplace: pwdLastSet\npwdLastSet: {fifty_days_ago}\n\n\
+             dn: CN=pageexp,CN=Users,DC=PWTEST,DC=LAN\nchangetype: modify\nreplace: pwdLastSet\npwdLastSet: {fifty_days_ago}\n"
         ),
     );
     let daemon = Daemon::start_isolated(&conf);
@@ -442,6 +446,66 @@ fn directory_users_change_their_own_passwords_over_ldaps() {
             conn.change_password(None, "bob", FIRST, "Silver-Comet-29")
                 .unwrap();
             dcx.bind_as("bob", "Silver-Comet-29").unwrap();
+
+            // The self-service page, in the DC's network namespace, with the
+            // policy file's [directory]: an expired and a must-change
+            // account change there; a wrong password and an unknown account
+            // get one answer; the lockout (3, set above) is the DC's.
+            let bind_file = dir.write("page-bind.pw", &format!("{SERVICE_PASSWORD}\n"));
+            std::fs::set_permissions(&bind_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+            let page_dir = dir.path().join("page");
+            std::fs::create_dir_all(&page_dir).unwrap();
+            let web = WebServer::start_wrapped(
+                &page_dir,
+                &format!(
+                    "[directory]\nurl = \"ldaps://localhost\"\nbind_dn = \"{SERVICE}@{REALM}\"\n\
+                     bind_password_file = \"{}\"\nca_file = \"{}\"\n",
+                    bind_file.display(),
+                    ca.display()
+                ),
+                "",
+                |binary| daemon.command(binary),
+            );
+            let form = |user: &str, current: &str, new: &str| {
+                format!(
+                    "user={user}&current={}&new={}&confirm={}",
+                    encode(current),
+                    encode(new),
+                    encode(new)
+                )
+            };
+            for (user, new) in [("pageexp", "Amber-Lantern-64"), ("pageforced", "Violet-Harbor-86")] {
+                assert!(dcx.bind_as(user, FIRST).is_err(), "{user} cannot bind first");
+                let r = web.change(&form(user, FIRST, new));
+                assert_eq!(r.json()["changed"], true, "{user}: {}\n{}", r.text(), web.log());
+                dcx.bind_as(user, new).unwrap();
+            }
+            // The name rule with the directory's full name is the page's own.
+            let r = web.change(&form("pagebob", FIRST, "Pagebob-Kettle-9"));
+            assert_eq!(r.json()["violations"][0]["code"], "contains_account_name", "{}", r.text());
+            // The DC's history, in the core's words.
+            let r = web.change(&form("pageexp", "Amber-Lantern-64", FIRST));
+            let v = r.json();
+            assert_eq!(v["error"], "rejected", "{v}");
+            assert_eq!(v["violations"][0]["code"], "reused", "{v}");
+            let wrong = web.change(&form("pagebob", "Not-The-Password-1", "Silver-Comet-30"));
+            let unknown = web.change(&form("nosuchuser", FIRST, "Silver-Comet-30"));
+            let locked = web.change(&form("carol", FIRST, "Silver-Comet-30"));
+            for r in [&wrong, &unknown, &locked] {
+                assert_eq!(r.status, 403, "{}", r.text());
+                assert_eq!(r.body, wrong.body, "one answer for all three");
+            }
+            eprintln!(
+                "the page, through the DC: wrong password {:?}, unknown account {:?}, locked {:?}",
+                wrong.elapsed, unknown.elapsed, locked.elapsed
+            );
+            let times = [wrong.elapsed, unknown.elapsed, locked.elapsed];
+            let spread = times.iter().max().unwrap().saturating_sub(*times.iter().min().unwrap());
+            assert!(spread < Duration::from_millis(500), "{times:?}");
+            let log = web.log();
+            for secret in [SERVICE_PASSWORD, FIRST, "Amber-Lantern-64", "Not-The-Password-1"] {
+                assert!(!log.contains(secret), "{log}");
+            }
         })
         .join()
         .unwrap_or_else(|e| std::panic::resume_unwind(e));

@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use pwpolicy::Policy;
 use pwpolicy_tests::{TestDir, browser, pwpolicy_run, require, vectors};
@@ -29,30 +29,7 @@ const CSRF: &str = "test-csrf-token";
 
 /// The page, built once per run into `<target>/web` under a file lock.
 fn page_dir() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let target = pwpolicy_tests::target_dir()
-                .parent()
-                .expect("the target dir")
-                .to_owned();
-            let out = target.join("web");
-            std::fs::create_dir_all(&target).expect("target dir");
-            let lock = std::fs::File::create(target.join("web.lock")).expect("web.lock");
-            lock.lock().expect("take web.lock");
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .expect("repo root");
-            let status = Command::new(root.join("scripts/build-web.sh"))
-                .arg(&out)
-                .env("CARGO_TARGET_DIR", &target)
-                .current_dir(root)
-                .status()
-                .expect("run scripts/build-web.sh");
-            assert!(status.success(), "scripts/build-web.sh failed");
-            out
-        })
-        .clone()
+    pwpolicy_tests::web::assets()
 }
 
 /// One page the server serves, under `/case/N/`.

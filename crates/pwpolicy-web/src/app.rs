@@ -35,8 +35,9 @@ use crate::rules;
 pub const ANSWER_FLOOR: Duration = Duration::from_secs(3);
 
 /// The page's own files, read once at start: name, type, bytes.
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 5] = [
     ("app.js", "text/javascript; charset=utf-8"),
+    ("favicon.svg", "image/svg+xml"),
     ("style.css", "text/css; charset=utf-8"),
     ("pkg/pwpolicy_wasm.js", "text/javascript; charset=utf-8"),
     ("pkg/pwpolicy_wasm_bg.wasm", "application/wasm"),

@@ -153,10 +153,11 @@ impl Destinations {
                 .unwrap_or_else(|| pwpolicy_backend::DEFAULT_SOCKET.to_owned());
             Box::new(crate::local::ThroughPam::new(socket.into())) as Box<dyn Destination>
         });
-        Ok(Destinations {
-            local,
-            directory: None,
-        })
+        let directory =
+            pwpolicy_directory_ldap::Target::from_settings(&policy.directory)?.map(|target| {
+                Box::new(crate::directory::InDirectory::new(target)) as Box<dyn Destination>
+            });
+        Ok(Destinations { local, directory })
     }
 
     /// The destination that answers for `user`: local when the host knows the

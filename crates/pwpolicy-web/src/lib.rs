@@ -25,6 +25,7 @@ pub mod app;
 pub mod change;
 pub mod cli;
 pub mod csrf;
+pub mod directory;
 pub mod form;
 pub mod headers;
 pub mod limits;
