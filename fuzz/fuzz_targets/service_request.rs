@@ -24,6 +24,13 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!shown.contains(password.0.as_str()), "Debug shows a password");
             }
         }
+        if let Request::PamChange { current, new, .. } = &envelope.request {
+            for secret in [current, new] {
+                if secret.0.len() >= 4 && !"Secret(<redacted>)".contains(secret.0.as_str()) {
+                    assert!(!shown.contains(secret.0.as_str()), "Debug shows a password");
+                }
+            }
+        }
         for admin in [false, true] {
             let peer = Peer { uid: 1000, pid: 1, name: Some("erin".into()), admin };
             let allowed = authorize(&peer, &envelope.request).is_ok();
