@@ -138,9 +138,15 @@ fn a_wrong_password_an_unknown_account_and_root_answer_alike() {
 
 /// A page in Chromium: its rules, read after each step.
 fn drive(web: &WebServer, steps: Vec<Value>) -> Vec<Value> {
+    drive_with(web, true, steps)
+}
+
+/// As [`drive`], with scripts on or off.
+fn drive_with(web: &WebServer, javascript: bool, steps: Vec<Value>) -> Vec<Value> {
     let seen = browser::drive(&json!({
         "url": web.url(),
         "ignore_https_errors": true,
+        "javascript": javascript,
         "steps": steps,
     }));
     assert_eq!(seen["page_errors"], json!([]), "{seen}");
@@ -151,7 +157,7 @@ fn drive(web: &WebServer, steps: Vec<Value>) -> Vec<Value> {
         .iter()
         .filter(|r| r["failure"] != "net::ERR_ABORTED")
         .collect();
-    assert!(failed.is_empty(), "{seen}");
+    assert!(failed.is_empty(), "{seen}\n{}", web.log());
     seen["steps"].as_array().unwrap().clone()
 }
 
@@ -238,6 +244,44 @@ fn in_chromium_erin_sees_her_rules_as_she_types_and_changes_her_password() {
     let result = s[7].as_str().unwrap();
     let words = pwpolicy::Violation::Reused { current: false }.message();
     assert!(result.contains(&words), "{result} should say {words}");
+
+    // Without JavaScript: a plain form post, checked on submit only, and the
+    // page that comes back says what happened.
+    let third = "Copper-Kite-36";
+    let s = drive_with(
+        &web,
+        false,
+        vec![
+            json!({"fill": "user", "text": "erin"}),
+            json!({"fill": "current", "text": NEW}),
+            json!({"fill": "new", "text": "erin-2024-Kite"}),
+            json!({"fill": "confirm", "text": "erin-2024-Kite"}),
+            json!({"submit": true}),
+            json!({"text": "#result"}),
+            json!({"value": "user"}),
+            json!({"value": "new"}),
+            json!({"fill": "current", "text": NEW}),
+            json!({"fill": "new", "text": third}),
+            json!({"fill": "confirm", "text": third}),
+            json!({"submit": true}),
+            json!({"text": "#result"}),
+        ],
+    );
+    let refused = s[5].as_str().unwrap();
+    assert!(
+        refused.contains("does not meet the policy"),
+        "{refused}\n{}",
+        web.log()
+    );
+    assert!(refused.contains("account name"), "{refused}");
+    assert_eq!(s[6], "erin", "the account is kept");
+    assert_eq!(s[7], "", "the passwords are not");
+    let changed = s[12].as_str().unwrap();
+    assert!(
+        changed.contains("has been changed"),
+        "{changed}\n{}",
+        web.log()
+    );
 }
 
 #[test]

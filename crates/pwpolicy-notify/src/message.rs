@@ -314,4 +314,26 @@ mod tests {
         assert!(raw.contains("Ctrl+Alt+Del"), "{raw}");
         assert!(raw.contains("https://pw.example.org"), "{raw}");
     }
+
+    #[test]
+    fn the_pages_own_address_is_the_link_when_notify_names_none() {
+        let policy = Policy::from_toml(
+            "[notify]\nplatforms = [\"web\"]\n[web]\nurl = \"https://password.example.org:8443\"\n",
+        )
+        .unwrap();
+        let out = compose(&policy)
+            .message(
+                &status("erin", None, None),
+                &DUE,
+                "erin@example.org".parse().unwrap(),
+            )
+            .unwrap();
+        let raw = String::from_utf8(out.message.formatted()).unwrap();
+        assert!(
+            raw.contains("in a browser: https://password.example.org:8443"),
+            "{raw}"
+        );
+        // Without either address, "web" cannot be named.
+        assert!(Policy::from_toml("[notify]\nplatforms = [\"web\"]\n").is_err());
+    }
 }

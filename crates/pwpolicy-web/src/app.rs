@@ -303,7 +303,13 @@ async fn decide(app: &Arc<App>, peer: Peer, headers: &HeaderMap, body: Bytes) ->
         host: header(header::HOST),
     };
     let user = form.user.clone();
-    if !csrf::allows(&form.csrf, provenance) {
+    if let Err(why) = csrf::check(&form.csrf, provenance) {
+        tracing::warn!(
+            address = %peer.0,
+            origin = %pwpolicy::printable(provenance.origin.unwrap_or("-")),
+            host = %pwpolicy::printable(provenance.host.unwrap_or("-")),
+            "refused a change form: {why}"
+        );
         return (user, Outcome::BadForm);
     }
     if !app.address_allowed(peer.0) {

@@ -50,25 +50,55 @@ pub struct Provenance<'a> {
     pub host: Option<&'a str>,
 }
 
+/// Why a submit was not taken (for the log: no value of the request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Forged {
+    /// `Sec-Fetch-Site` says another site.
+    #[error("the browser says it comes from another site")]
+    OtherSite,
+    /// `Origin` is not this host over HTTPS.
+    #[error("its Origin is not this page's")]
+    OtherOrigin,
+    /// No token cookie came with it.
+    #[error("it carries no token cookie")]
+    NoCookie,
+    /// The form's token is not the cookie's.
+    #[error("its token is not its cookie's")]
+    WrongToken,
+}
+
 /// Whether a submit carrying `form_token` with these headers may be taken.
 pub fn allows(form_token: &str, request: Provenance<'_>) -> bool {
+    check(form_token, request).is_ok()
+}
+
+/// As [`allows`], saying why not.
+///
+/// # Errors
+///
+/// [`Forged`]: which of the checks the submit failed.
+pub fn check(form_token: &str, request: Provenance<'_>) -> Result<(), Forged> {
     if let Some(site) = request.fetch_site
         && site != "same-origin"
     {
-        return false;
+        return Err(Forged::OtherSite);
     }
     if let Some(origin) = request.origin {
         let Some(host) = request.host else {
-            return false;
+            return Err(Forged::OtherOrigin);
         };
         if origin != format!("https://{host}") {
-            return false;
+            return Err(Forged::OtherOrigin);
         }
     }
     let Some(cookie) = request.cookie.and_then(cookie_token) else {
-        return false;
+        return Err(Forged::NoCookie);
     };
-    form_token.len() == 64 && bool::from(cookie.as_bytes().ct_eq(form_token.as_bytes()))
+    if form_token.len() == 64 && bool::from(cookie.as_bytes().ct_eq(form_token.as_bytes())) {
+        Ok(())
+    } else {
+        Err(Forged::WrongToken)
+    }
 }
 
 #[cfg(test)]
