@@ -108,6 +108,27 @@ fn hibp_files_in_any_case_and_line_ending_and_plain_lists_build_one_filter() {
 }
 
 #[test]
+fn a_list_on_a_pipe_is_read_whole_though_its_format_is_told_from_its_start() {
+    // Issue 27: the format was told by reading the first 64 KiB, then the
+    // input was opened again, which a pipe cannot replay: those lines were
+    // lost. 20,000 HIBP lines (about 900 KiB) on standard input.
+    let dir = TestDir::new();
+    let passwords: Vec<(String, u64)> = (0..20_000).map(|i| (format!("piped-{i:05}"), 2)).collect();
+    let refs: Vec<(&str, u64)> = passwords.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    let lines = hibp(KeyKind::Sha1, &refs, true, false);
+    let out_file = dir.path().join("piped.pwbf");
+    let out = pwpolicy_run(
+        &["breach", "build", "--output", s(&out_file), "/dev/stdin"],
+        lines.as_bytes(),
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("20,000 sha1 keys"), "{}", out.stdout);
+    for member in ["piped-00000", "piped-00500", "piped-19999"] {
+        assert_eq!(lookup(&out_file, member), 1, "{member}");
+    }
+}
+
+#[test]
 fn check_and_batch_refuse_a_breached_password_with_its_code_and_message() {
     let dir = TestDir::new();
     let filter = breach_filter(&dir, "list.pwbf", &["Winter2025!", "password"], "sha1");

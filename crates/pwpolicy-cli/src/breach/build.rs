@@ -1,7 +1,7 @@
 //! `pwpolicy breach build`: HIBP files and password lists in, one filter out.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read};
+use std::io::{BufReader, BufWriter, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -26,6 +26,10 @@ struct Input {
     path: PathBuf,
     format: InputFormat,
     bytes: u64,
+    /// What was read to tell the format, read again first: an input is
+    /// opened once, so a pipe (`/dev/stdin`, `<(…)`) loses nothing.
+    head: Zeroizing<Vec<u8>>,
+    file: File,
 }
 
 /// What reading the inputs found besides the keys.
@@ -59,7 +63,8 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
     let bar = progress(total, "reading {bar:40} {bytes}/{total_bytes}, {eta} left");
     let mut runs = Runs::new(memory, &tmp_dir);
     let mut tally = Tally::default();
-    for input in &inputs {
+    let input_count = inputs.len();
+    for input in inputs {
         read_input(input, kind, args.min_count, &mut runs, &mut tally, &bar)?;
     }
     bar.finish_and_clear();
@@ -128,8 +133,8 @@ pub fn run(args: &BreachBuildArgs) -> anyhow::Result<u8> {
         thousands(header.entries),
         kind,
         thousands(tally.lines),
-        inputs.len(),
-        if inputs.len() == 1 { "" } else { "s" },
+        input_count,
+        if input_count == 1 { "" } else { "s" },
         if tally.below_min_count > 0 {
             format!(
                 " ({} seen fewer than {} times left out)",
@@ -190,34 +195,38 @@ fn progress(len: u64, template: &str) -> ProgressBar {
     )
 }
 
+/// How much of an input is read to tell its format.
+const HEAD_BYTES: u64 = 1 << 16;
+
 /// Opens `path` and says what its lines are: `forced`, or detected from
-/// its first non-blank line.
+/// its first non-blank line (within its first 64 KiB, which are kept to be
+/// read again: the input is not opened twice).
 fn open_input(path: &Path, forced: InputFormatArg) -> anyhow::Result<Input> {
-    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut head = Zeroizing::new(Vec::new());
     let format = match forced {
         InputFormatArg::Sha1 => InputFormat::Hashes(KeyKind::Sha1),
         InputFormatArg::Ntlm => InputFormat::Hashes(KeyKind::Ntlm),
         InputFormatArg::Plain => InputFormat::Plain,
         InputFormatArg::Auto => {
-            let mut reader = BufReader::new(file.take(1 << 16));
-            let mut line = Zeroizing::new(Vec::new());
-            loop {
-                line.clear();
-                let n = reader
-                    .read_until(b'\n', &mut line)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                if n == 0 || !line.trim_ascii().is_empty() {
-                    break;
-                }
-            }
-            InputFormat::detect(&line)
+            (&mut file)
+                .take(HEAD_BYTES)
+                .read_to_end(&mut head)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let first = head
+                .split(|&b| b == b'\n')
+                .find(|l| !l.trim_ascii().is_empty())
+                .unwrap_or_default();
+            InputFormat::detect(first)
         }
     };
     Ok(Input {
         path: path.to_owned(),
         format,
         bytes,
+        head,
+        file,
     })
 }
 
@@ -253,16 +262,21 @@ fn key_kind(inputs: &[Input], key: Option<KeyArg>) -> anyhow::Result<KeyKind> {
 
 /// Reads every line of one input into `runs`.
 fn read_input(
-    input: &Input,
+    input: Input,
     kind: KeyKind,
     min_count: u64,
     runs: &mut Runs,
     tally: &mut Tally,
     bar: &ProgressBar,
 ) -> anyhow::Result<()> {
-    let file =
-        File::open(&input.path).with_context(|| format!("cannot read {}", input.path.display()))?;
-    let mut reader = BufReader::with_capacity(READ_BUFFER, file);
+    let Input {
+        path,
+        format,
+        head,
+        file,
+        ..
+    } = input;
+    let mut reader = BufReader::with_capacity(READ_BUFFER, std::io::Cursor::new(head).chain(file));
     // Plain lines are passwords: the buffer is wiped when done.
     let mut line = Zeroizing::new(Vec::with_capacity(256));
     let (mut number, mut listed, mut read) = (0u64, 0usize, 0u64);
@@ -270,10 +284,10 @@ fn read_input(
         // Bounded: a line past the limit is refused as it is read, not held
         // whole first (an input with no newline would be held entire).
         let next = lines::read_line(&mut reader, &mut line)
-            .with_context(|| format!("cannot read {}", input.path.display()))?;
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let (n, parsed) = match next {
             NextLine::End => break,
-            NextLine::Line(n) => (n, lines::parse(&line, input.format)),
+            NextLine::Line(n) => (n, lines::parse(&line, format)),
             NextLine::TooLong(n) => (n, Err(BadLine::TooLong)),
         };
         number += 1;
@@ -295,7 +309,7 @@ fn read_input(
             Err(why) => {
                 tally.bad += 1;
                 if listed < BAD_LINES_LISTED {
-                    tally.listed.push((input.path.clone(), number, why));
+                    tally.listed.push((path.clone(), number, why));
                     listed += 1;
                 }
                 continue;
