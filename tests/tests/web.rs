@@ -59,6 +59,30 @@ fn every_answer_is_https_only_uncached_and_locked_down() {
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
     assert!(wasm.body.starts_with(b"\0asm"));
     assert!(wasm.header("content-security-policy").is_some());
+    // To a browser that takes gzip, the same module compressed.
+    let gzipped = web.send(
+        format!(
+            "GET /pkg/pwpolicy_wasm_bg.wasm HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: gzip, deflate, br\r\nConnection: close\r\n\r\n",
+            web.host()
+        )
+        .as_bytes(),
+    );
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    assert!(
+        gzipped.body.len() * 2 < wasm.body.len(),
+        "{} of {}",
+        gzipped.body.len(),
+        wasm.body.len()
+    );
+    // Through a file: a pipe both ways would fill and stall both sides.
+    let gz = dir.path().join("module.wasm.gz");
+    std::fs::write(&gz, &gzipped.body).unwrap();
+    let plain = std::process::Command::new("gzip")
+        .arg("-dc")
+        .arg(&gz)
+        .output()
+        .unwrap();
+    assert_eq!(plain.stdout, wasm.body, "the gzip is of this module");
 
     for path in [
         "/../../etc/passwd",

@@ -34,7 +34,9 @@ use crate::rules;
 /// after the same time.
 pub const ANSWER_FLOOR: Duration = Duration::from_secs(3);
 
-/// The page's own files, read once at start: name, type, bytes.
+/// The page's own files, read once at start: name and type; a file with
+/// a `.gz` beside it (scripts/build-web.sh makes one for the WebAssembly)
+/// is served compressed to a browser that takes gzip.
 const FILES: [(&str, &str); 5] = [
     ("app.js", "text/javascript; charset=utf-8"),
     ("favicon.svg", "image/svg+xml"),
@@ -42,6 +44,13 @@ const FILES: [(&str, &str); 5] = [
     ("pkg/pwpolicy_wasm.js", "text/javascript; charset=utf-8"),
     ("pkg/pwpolicy_wasm_bg.wasm", "application/wasm"),
 ];
+
+/// One of the page's files.
+struct StaticFile {
+    kind: &'static str,
+    bytes: Bytes,
+    gzipped: Option<Bytes>,
+}
 
 /// The client's address, set on each connection by the server.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +60,7 @@ pub struct Peer(pub IpAddr);
 pub struct App {
     policy: Policy,
     template: Template,
-    files: HashMap<&'static str, (&'static str, Bytes)>,
+    files: HashMap<&'static str, StaticFile>,
     addresses: Mutex<Window>,
     accounts: Mutex<Window>,
     destinations: Destinations,
@@ -76,7 +85,17 @@ impl App {
                     path.display()
                 )
             })?;
-            files.insert(name, (kind, Bytes::from(bytes)));
+            let gzipped = std::fs::read(assets.join(format!("{name}.gz")))
+                .ok()
+                .map(Bytes::from);
+            files.insert(
+                name,
+                StaticFile {
+                    kind,
+                    bytes: Bytes::from(bytes),
+                    gzipped,
+                },
+            );
         }
         let web = &policy.web;
         Ok(App {
@@ -190,21 +209,32 @@ fn render(app: &App, user: &str, result: &str) -> Response {
 async fn file(
     State(app): State<Arc<App>>,
     axum::extract::Path(name): axum::extract::Path<String>,
+    headers: HeaderMap,
 ) -> Response {
-    match app.files.get(name.as_str()) {
-        Some((kind, bytes)) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=300"),
-                ),
-            ],
-            bytes.clone(),
-        )
-            .into_response(),
-        None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
-    }
+    let Some(file) = app.files.get(name.as_str()) else {
+        return (StatusCode::NOT_FOUND, "not found\n").into_response();
+    };
+    let takes_gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let mut response = match (&file.gzipped, takes_gzip) {
+        (Some(gzipped), true) => {
+            let mut r = gzipped.clone().into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            r
+        }
+        _ => file.bytes.clone().into_response(),
+    };
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.kind));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    response
 }
 
 /// `?user=NAME`.
