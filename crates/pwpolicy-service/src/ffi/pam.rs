@@ -104,7 +104,7 @@ impl Transaction {
     ///
     /// # Errors
     ///
-    /// pam_start's code, or [`BUF_ERR`] for a name holding a NUL.
+    /// pam_start's code, or `BUF_ERR` for a name holding a NUL.
     pub fn start(
         service: &str,
         user: &str,
