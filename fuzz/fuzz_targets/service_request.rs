@@ -31,11 +31,15 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
-        for admin in [false, true] {
-            let peer = Peer { uid: 1000, pid: 1, name: Some("erin".into()), admin };
+        let pam_change = matches!(envelope.request, Request::PamChange { .. });
+        for (admin, web) in [(false, false), (true, false), (false, true)] {
+            let peer = Peer { uid: 1000, pid: 1, name: Some("erin".into()), admin, web };
             let allowed = authorize(&peer, &envelope.request).is_ok();
-            if admin {
-                assert!(allowed, "an administrator may do everything");
+            if pam_change {
+                // Root and the page's account only: not even an administrator.
+                assert_eq!(allowed, web, "pam_change is the page's alone");
+            } else if admin {
+                assert!(allowed, "an administrator may do everything else");
             }
         }
     }
