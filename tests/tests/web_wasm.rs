@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use pwpolicy::Policy;
+use pwpolicy::{Policy, html_escape};
 use pwpolicy_tests::{TestDir, browser, pwpolicy_run, require, vectors};
 use serde_json::{Value, json};
 
@@ -50,21 +50,6 @@ struct Server {
     posted: Arc<Mutex<Vec<Posted>>>,
     /// The `user` of every `api/rules` request.
     asked: Arc<Mutex<Vec<String>>>,
-}
-
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn percent_decode(text: &str) -> String {

@@ -135,6 +135,11 @@ impl Facts {
     }
 }
 
+/// The uid and primary gid of `user` in the passwd database.
+pub fn passwd_ids(user: &str) -> Option<(u32, u32)> {
+    nss::passwd_entry(user).map(|entry| (entry.uid, entry.gid))
+}
+
 /// The full name in a GECOS field: its first comma-separated part.
 pub fn full_name(gecos: &str) -> String {
     gecos.split(',').next().unwrap_or("").to_owned()

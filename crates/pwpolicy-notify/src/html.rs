@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use pwpolicy::State;
+use pwpolicy::{State, html_escape};
 use pwpolicy_backend::Status;
 use time::{Date, Duration};
 
@@ -40,22 +40,6 @@ pub struct Page {
     rows: Vec<Status>,
     more: u64,
     total: u64,
-}
-
-/// `&`, `<`, `>`, `"` and `'` as entities.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 impl Page {
@@ -161,7 +145,7 @@ impl Page {
         }
         h.push_str("</tr>");
         for (class, counts) in &self.by_class {
-            let class = escape(class);
+            let class = html_escape(class);
             let _ = write!(h, "<tr data-class=\"{class}\"><th>{class}</th>");
             for state in STATES {
                 let n = counts.get(state.as_str()).copied().unwrap_or(0);
@@ -229,12 +213,12 @@ impl Page {
             }
         );
         for r in &self.rows {
-            let user = escape(&r.user);
+            let user = html_escape(&r.user);
             let _ = write!(
                 h,
                 "<tr data-user=\"{user}\" class=\"{state}\"><td>{user}</td><td>{}</td>\
                  <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&r.class),
+                html_escape(&r.class),
                 r.state.as_str().replace('_', " "),
                 r.last_changed.as_deref().unwrap_or("–"),
                 r.expires.as_deref().unwrap_or("–"),

@@ -399,7 +399,7 @@ impl Target {
     pub fn of(user: &str, policy: &pwpolicy::Policy) -> Target {
         let facts = pwpolicy_host::Facts::lookup(user);
         let person = facts.coverage(policy).class != pwpolicy::AccountClass::System;
-        match ffi::passwd_ids(user) {
+        match pwpolicy_host::accounts::passwd_ids(user) {
             Some((uid, gid)) if uid != 0 && person && facts.is_known() => Target {
                 name: user.to_owned(),
                 uid,

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use pwpolicy::ShownRule;
+use pwpolicy::{ShownRule, html_escape};
 
 use crate::change::Outcome;
 
@@ -47,27 +47,11 @@ impl Template {
     /// (already HTML) and the rules.
     pub fn render(&self, csrf: &str, user: &str, result: &str, rules: &[ShownRule]) -> String {
         self.html
-            .replace("{{csrf}}", &escape(csrf))
-            .replace("{{user}}", &escape(user))
+            .replace("{{csrf}}", &html_escape(csrf))
+            .replace("{{user}}", &html_escape(user))
             .replace("{{rules}}", &rules_html(rules, &[]))
             .replace("{{result}}", result)
     }
-}
-
-/// `text` with `& < > " '` escaped, for element content and quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// One `<li data-rule data-met data-on-submit>` per rule; `broken` are the
@@ -79,10 +63,10 @@ pub fn rules_html(rules: &[ShownRule], broken: &[&str]) -> String {
         let _ = writeln!(
             out,
             "<li data-rule=\"{}\" data-met=\"{}\" data-on-submit=\"{}\">{}</li>",
-            escape(&rule.code),
+            html_escape(&rule.code),
             if broken.is_empty() { false } else { met },
             rule.on_submit,
-            escape(&rule.words)
+            html_escape(&rule.words)
         );
     }
     out
@@ -101,7 +85,7 @@ pub fn result_html(outcome: &Outcome) -> String {
     let mut out = format!(
         "<div id=\"result\" class=\"{class}\" role=\"status\" data-outcome=\"{}\"><p>{}</p>",
         outcome.code(),
-        escape(&text)
+        html_escape(&text)
     );
     if let Outcome::Rejected(violations) = outcome {
         out.push_str("<ul>");
@@ -109,8 +93,8 @@ pub fn result_html(outcome: &Outcome) -> String {
             let _ = write!(
                 out,
                 "<li data-violation=\"{}\">{}</li>",
-                escape(&v.code),
-                escape(&v.message)
+                html_escape(&v.code),
+                html_escape(&v.message)
             );
         }
         out.push_str("</ul>");

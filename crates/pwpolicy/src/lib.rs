@@ -66,7 +66,7 @@ pub use policy::{
     HistoryRules, MAX_MAX_LENGTH, MIN_MAX_LENGTH, NameCheck, NotifySettings, OnError, PamSettings,
     Policy, QualityRules, Remember, ServiceSettings, StoreSettings, UnknownUser, WebSettings,
 };
-pub use printable::printable;
+pub use printable::{html_escape, printable};
 pub use reminders::{CREATION_SLACK, Reason, Reminder};
 pub use rules::names::Names;
 pub use secret::Password;

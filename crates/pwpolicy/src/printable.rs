@@ -7,6 +7,28 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+/// `text` with `&`, `<`, `>`, `"` and `'` as entities: the one way a value
+/// enters an HTML page (the report's, the self-service page's), in element
+/// content or a quoted attribute.
+///
+/// ```
+/// assert_eq!(pwpolicy::html_escape("<a href='x'>&\""), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
+/// ```
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `text` with every control character (C0, DEL, C1), line or paragraph
 /// separator, bidirectional override and direction mark escaped as `\n`, `\t`, `\r` or
 /// `\u{…}`; a backslash is doubled so that an escape cannot be forged.

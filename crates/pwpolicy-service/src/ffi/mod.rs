@@ -53,26 +53,6 @@ pub fn user_name(uid: u32) -> Option<String> {
     )
 }
 
-/// The uid and primary gid of account `name` in the passwd database.
-pub fn passwd_ids(name: &str) -> Option<(u32, u32)> {
-    let cname = CString::new(name).ok()?;
-    let mut buf = vec![0 as c_char; 16 * 1024];
-    // SAFETY: plain old data; zeroed is a valid empty value.
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: all pointers refer to live locals of the right size.
-    let rc = unsafe {
-        libc::getpwnam_r(
-            cname.as_ptr(),
-            &mut pwd,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    (rc == 0 && !result.is_null()).then_some((pwd.pw_uid, pwd.pw_gid))
-}
-
 /// The gid of group `name`.
 pub fn group_gid(name: &str) -> Option<u32> {
     let cname = CString::new(name).ok()?;
