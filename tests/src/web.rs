@@ -98,16 +98,7 @@ impl WebServer {
     /// `[web]` section) and `web` (lines for `[web]`, besides the listen
     /// address and the certificate, which the harness sets).
     pub fn start(dir: &Path, policy: &str, web: &str) -> WebServer {
-        let ca = crate::tls::certificates(dir);
-        let config = dir.join("web-policy.toml");
-        std::fs::write(&config, format!("{policy}\n{}", web_section(&ca, web)))
-            .expect("write the policy");
-        let mut cmd = Command::new(crate::binary("pwpolicy-web", "pwpolicy-web"));
-        cmd.arg("--config")
-            .arg(&config)
-            .arg("--assets")
-            .arg(assets());
-        WebServer::launch(cmd, &ca, config)
+        WebServer::start_wrapped(dir, policy, web, |binary| Command::new(binary))
     }
 
     /// As [`WebServer::start`], the command made by `wrap` from the

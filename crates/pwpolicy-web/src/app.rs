@@ -64,7 +64,6 @@ pub struct App {
     addresses: Mutex<Window>,
     accounts: Mutex<Window>,
     destinations: Destinations,
-    floor: Duration,
 }
 
 impl App {
@@ -110,16 +109,8 @@ impl App {
             template,
             files,
             destinations,
-            floor: ANSWER_FLOOR,
             policy,
         })
-    }
-
-    /// Answers failed attempts after `floor` instead of [`ANSWER_FLOOR`]
-    /// (tests that make many attempts).
-    pub fn with_answer_floor(mut self, floor: Duration) -> App {
-        self.floor = floor;
-        self
     }
 
     /// The routes, with the security headers on every answer.
@@ -292,7 +283,7 @@ async fn change(
         "password change"
     );
     if outcome.is_a_failed_attempt() {
-        tokio::time::sleep_until(started + app.floor).await;
+        tokio::time::sleep_until(started + ANSWER_FLOOR).await;
     }
     let status = match outcome {
         Outcome::Changed | Outcome::Rejected(_) | Outcome::Mismatch | Outcome::Refused(_) => {

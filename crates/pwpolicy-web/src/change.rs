@@ -57,7 +57,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The `error` code of the JSON answer; `None` for a change made.
+    /// The `error` code of the JSON answer (and the log's outcome):
+    /// `changed` for a change made, which the JSON answer gives as `null`.
     pub fn code(&self) -> &'static str {
         match self {
             Outcome::Changed => "changed",

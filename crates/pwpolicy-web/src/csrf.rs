@@ -68,11 +68,6 @@ pub enum Forged {
 }
 
 /// Whether a submit carrying `form_token` with these headers may be taken.
-pub fn allows(form_token: &str, request: Provenance<'_>) -> bool {
-    check(form_token, request).is_ok()
-}
-
-/// As [`allows`], saying why not.
 ///
 /// # Errors
 ///
@@ -120,13 +115,13 @@ mod tests {
         assert_eq!(token.len(), 64);
         assert_ne!(token, new_token().unwrap());
         let cookie = format!("other=1; {COOKIE}={token}");
-        assert!(allows(&token, same_site(&cookie)));
+        assert_eq!(check(&token, same_site(&cookie)), Ok(()));
         // Older browsers send neither header: the cookie alone decides.
         let bare = Provenance {
             cookie: Some(&cookie),
             ..Provenance::default()
         };
-        assert!(allows(&token, bare));
+        assert_eq!(check(&token, bare), Ok(()));
     }
 
     #[test]
@@ -134,28 +129,36 @@ mod tests {
         let token = new_token().unwrap();
         let cookie = format!("{COOKIE}={token}");
         let other = new_token().unwrap();
-        assert!(!allows(&other, same_site(&cookie)), "wrong token");
-        assert!(!allows("", same_site(&format!("{COOKIE}="))), "empty token");
+        assert_eq!(check(&other, same_site(&cookie)), Err(Forged::WrongToken));
+        assert_eq!(
+            check("", same_site(&format!("{COOKIE}="))),
+            Err(Forged::WrongToken),
+            "empty token"
+        );
         let no_cookie = Provenance {
             cookie: None,
             ..same_site(&cookie)
         };
-        assert!(!allows(&token, no_cookie));
+        assert_eq!(check(&token, no_cookie), Err(Forged::NoCookie));
         let cross = Provenance {
             fetch_site: Some("cross-site"),
             ..same_site(&cookie)
         };
-        assert!(!allows(&token, cross));
+        assert_eq!(check(&token, cross), Err(Forged::OtherSite));
         let evil = Provenance {
             origin: Some("https://evil.example"),
             ..same_site(&cookie)
         };
-        assert!(!allows(&token, evil));
+        assert_eq!(check(&token, evil), Err(Forged::OtherOrigin));
         let plain = Provenance {
             origin: Some("http://pw.example.org"),
             ..same_site(&cookie)
         };
-        assert!(!allows(&token, plain), "not over HTTPS");
+        assert_eq!(
+            check(&token, plain),
+            Err(Forged::OtherOrigin),
+            "not over HTTPS"
+        );
     }
 
     #[test]
