@@ -135,8 +135,8 @@ impl App {
         window.allow(&limits::account_key(user), Instant::now())
     }
 
-    /// The account's full name and whether this host knows it (blocking:
-    /// NSS, or the directory).
+    /// The account's full name, from passwd or else the directory
+    /// (blocking).
     fn names_of(&self, facts: &Facts) -> String {
         if facts.is_known() {
             return facts.full_name.clone();
