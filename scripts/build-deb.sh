@@ -17,7 +17,11 @@ if ! "$tools/bin/cargo-deb" --version 2>/dev/null | grep -qx "cargo-deb $CARGO_D
     cargo install --quiet --locked cargo-deb --version "$CARGO_DEB_VERSION" --root "$tools"
 fi
 
-cargo build --release --locked -p pwpolicy-cli -p pwpolicy-service -p pwpolicy-web -p pam-pwpolicy -p pwpolicy-packaging
+# The whole workspace, with the features it resolves to together: the same
+# build the benches, the peer runs and the release tests use, so CI compiles
+# the release graph once (a `-p` list resolves features of its own, and
+# every crate whose features differ would be compiled a second time).
+cargo build --release --locked --workspace
 # The self-service page's browser side (its own target, wasm32).
 scripts/build-web.sh target/release/web
 

@@ -59,11 +59,12 @@ fi
 
 # --- build ----------------------------------------------------------------
 # Run cargo from the workspace so rustup honours rust-toolchain.toml, and ask
-# it where the binaries are rather than guessing the target directory. One
-# package a call, so each is built as it would be on its own.
+# it where the binaries are rather than guessing the target directory. The
+# whole workspace each time: its features resolved as for the package, so
+# the binaries measured are the ones shipped and nothing is compiled twice.
 executable() { # package, binary
     local artifacts path
-    artifacts="$(cd "$workspace" && cargo build --release -p "$1" --bin "$2" \
+    artifacts="$(cd "$workspace" && cargo build --release --workspace \
         --message-format=json-render-diagnostics)"
     path="$(grep -o "\"executable\":\"[^\"]*/$2\"" <<<"$artifacts" \
         | tail -n 1 | sed 's/^"executable":"//; s/"$//')"

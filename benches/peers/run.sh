@@ -50,8 +50,10 @@ gcc "${cflags[@]}" -o "$build/passwdqc_bench" "$here/passwdqc_bench.c" -lpasswdq
 
 # Run cargo from the workspace so rustup honours rust-toolchain.toml, and ask
 # it where the binary is rather than guessing the target directory.
-artifacts="$(cd "$workspace" && cargo build --release -p pwpolicy-benches \
-    --bin peer_pwpolicy --message-format=json-render-diagnostics)"
+# The whole workspace: its features resolved as for the package, so this
+# reuses that build instead of compiling a variant of its own.
+artifacts="$(cd "$workspace" && cargo build --release --workspace \
+    --message-format=json-render-diagnostics)"
 pwpolicy_bin="$(grep -o '"executable":"[^"]*peer_pwpolicy"' <<<"$artifacts" \
     | tail -n 1 | sed 's/^"executable":"//; s/"$//')"
 [[ -x "$pwpolicy_bin" ]] || die "cargo built no peer_pwpolicy executable"

@@ -2,8 +2,8 @@
 //! with input on stdin, and make scratch directories.
 //!
 //! `cargo test` does not build the binaries of other packages, so
-//! [`binary`] runs `cargo build` for them once per test process; it is a
-//! no-op when they are up to date.
+//! [`build_workspace`] runs `cargo build --workspace` once per test
+//! process; it is a no-op when they are up to date.
 
 #![deny(unsafe_code)]
 
@@ -30,48 +30,41 @@ pub fn target_dir() -> PathBuf {
         .to_owned()
 }
 
-/// Builds `bin` of `package` (once per process) and returns its path.
-pub fn binary(package: &str, bin: &str) -> PathBuf {
-    static BUILT: OnceLock<std::sync::Mutex<Vec<String>>> = OnceLock::new();
-    let built = BUILT.get_or_init(Default::default);
-    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = target_dir();
-    if !built.iter().any(|b| b == bin) {
-        let cargo = option_env!("CARGO").unwrap_or("cargo");
-        let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "-p", package, "--bin", bin])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        if dir.file_name().is_some_and(|n| n == "release") {
-            cmd.arg("--release");
-        }
-        let status = cmd.status().expect("run cargo build");
-        assert!(
-            status.success(),
-            "cargo build -p {package} --bin {bin} failed"
-        );
-        built.push(bin.to_owned());
-    }
-    dir.join(bin)
-}
-
-/// Builds the PAM module (once per process) and returns the `.so` path.
-pub fn pam_module() -> PathBuf {
+/// Builds every package of the workspace, once per test process, with the
+/// features the whole workspace resolves to: the same artifacts `cargo test
+/// --workspace` and every other test process use. (`cargo build -p X`
+/// would resolve X's features alone, and compile a second copy of each
+/// dependency whose features differ: minutes of CI for nothing.) A no-op
+/// when all is up to date.
+pub fn build_workspace() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let dir = target_dir();
             let cargo = option_env!("CARGO").unwrap_or("cargo");
             let mut cmd = Command::new(cargo);
-            cmd.args(["build", "--quiet", "-p", "pam-pwpolicy", "--lib"])
+            cmd.args(["build", "--quiet", "--workspace", "--locked"])
                 .current_dir(env!("CARGO_MANIFEST_DIR"));
             if dir.file_name().is_some_and(|n| n == "release") {
                 cmd.arg("--release");
             }
             let status = cmd.status().expect("run cargo build");
-            assert!(status.success(), "cargo build -p pam-pwpolicy failed");
-            dir.join("libpam_pwpolicy.so")
+            assert!(status.success(), "cargo build --workspace failed");
+            dir
         })
         .clone()
+}
+
+/// The binary `bin` of `package`, built ([`build_workspace`]).
+pub fn binary(package: &str, bin: &str) -> PathBuf {
+    let path = build_workspace().join(bin);
+    assert!(path.exists(), "{package} has no binary {bin}");
+    path
+}
+
+/// The PAM module, built ([`build_workspace`]); its `.so` path.
+pub fn pam_module() -> PathBuf {
+    build_workspace().join("libpam_pwpolicy.so")
 }
 
 /// The test PAM application (`src/bin/pam_driver.rs`), built.
@@ -294,4 +287,89 @@ pub fn assert_no_forged_line(logged: &str) {
         !logged.lines().any(|line| line.starts_with("FAKE")),
         "a forged line:\n{logged}"
     );
+}
+
+/// Counts argon2 runs by the memory they take, as `strace` sees it: a run
+/// at `memory_kib` of 32 MiB or more (past glibc's largest mmap threshold)
+/// maps its blocks in one anonymous `mmap` of that size, so a policy with
+/// such a cost makes each run one line of an `strace -e trace=mmap` log.
+/// This counts what the code does, not how long it takes.
+pub struct Argon2Runs {
+    log: PathBuf,
+    memory_kib: u32,
+    tracer: Option<std::process::Child>,
+}
+
+impl Argon2Runs {
+    /// Runs `program args…` under `strace -f`, into a log in `dir`.
+    pub fn run(dir: &Path, memory_kib: u32, program: &Path, args: &[&str]) -> (Output, Argon2Runs) {
+        let log = Argon2Runs::log_in(dir);
+        let mut traced = vec![
+            "-f",
+            "-qq",
+            "-e",
+            "trace=mmap",
+            "-o",
+            log.to_str().expect("UTF-8"),
+            "--",
+        ];
+        let program = program.to_str().expect("UTF-8 path");
+        traced.push(program);
+        traced.extend(args);
+        let out = run(Path::new("strace"), &traced, b"");
+        (
+            out,
+            Argon2Runs {
+                log,
+                memory_kib,
+                tracer: None,
+            },
+        )
+    }
+
+    /// Attaches to the running process `pid` (and the threads it starts)
+    /// until [`Argon2Runs::count`].
+    pub fn attach(dir: &Path, memory_kib: u32, pid: u32) -> Argon2Runs {
+        let log = Argon2Runs::log_in(dir);
+        let tracer = Command::new("strace")
+            .args(["-f", "-qq", "-e", "trace=mmap", "-o"])
+            .arg(&log)
+            .arg("-p")
+            .arg(pid.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn strace");
+        // strace writes nothing until a call is traced; give it time to
+        // seize every thread before the caller goes on.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        Argon2Runs {
+            log,
+            memory_kib,
+            tracer: Some(tracer),
+        }
+    }
+
+    fn log_in(dir: &Path) -> PathBuf {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        dir.join(format!("strace-{}-{n}.log", std::process::id()))
+    }
+
+    /// The runs seen (detaching first, when attached).
+    pub fn count(mut self) -> usize {
+        if let Some(mut tracer) = self.tracer.take() {
+            let _ = Command::new("kill")
+                .args(["-INT", &tracer.id().to_string()])
+                .status();
+            let _ = tracer.wait();
+        }
+        let text = std::fs::read_to_string(&self.log).expect("read the strace log");
+        let size = u64::from(self.memory_kib) * 1024;
+        text.lines()
+            .filter_map(|line| line.split("mmap(NULL, ").nth(1))
+            .filter_map(|rest| rest.split(',').next()?.trim().parse::<u64>().ok())
+            .filter(|&len| (size..size + (1 << 20)).contains(&len))
+            .count()
+    }
 }

@@ -68,13 +68,7 @@ fn cargo(args: &[&str]) {
 
 /// libpwpolicyfilt.so, built.
 fn shared_library() -> PathBuf {
-    let release = target_dir().file_name().is_some_and(|n| n == "release");
-    let mut args = vec!["build", "--quiet", "-p", "pwpolicy-filter", "--lib"];
-    if release {
-        args.push("--release");
-    }
-    cargo(&args);
-    target_dir().join("libpwpolicyfilt.so")
+    pwpolicy_tests::build_workspace().join("libpwpolicyfilt.so")
 }
 
 fn compile(compiler: &str, args: &[&str]) {
