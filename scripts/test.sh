@@ -34,7 +34,9 @@ PACKAGES=(gcc pkg-config python3 postgresql systemd libpam0g-dev libpam-modules 
     # tests/tests/report_html.rs: the HTML report in a real browser
     chromium
     # tests/tests/breach.rs measures a build's peak memory with GNU time
-    time)
+    time
+    # tests count argon2 runs by the memory each maps (pam.rs, service.rs)
+    strace)
 
 install_packages() {
     local missing=()

@@ -95,6 +95,7 @@ fn change(c: &mut Criterion) {
                 now: OffsetDateTime::now_utc(),
                 enforce_min_age: false,
                 allow_reuse: false,
+                prehashed: None,
             };
             store.change_password(&change).expect("change")
         };

@@ -4,7 +4,7 @@
 //! `pwpolicy_store::open`, which knows SQLite only: fleets reach PostgreSQL
 //! through pwpolicyd, so no login process carries a database client.
 
-use pwpolicy::{Names, Password, Policy, Violation};
+use pwpolicy::{Names, Password, Policy, Prehashed, Violation};
 use pwpolicy_backend::{
     Backend, BackendError, CheckRequest, CommitRequest, Local, Role, Source, Status, choose,
 };
@@ -83,35 +83,40 @@ impl Answers {
 
     /// Every reason to refuse `password` for `user`: the text rules of the
     /// user's class (with the full name from the passwd database), reuse and
-    /// minimum age.
+    /// minimum age; and the history entries the commit entry can record
+    /// without hashing again, when the user has a history.
     pub fn judge(
         &mut self,
         user: &str,
         password: &Zeroizing<String>,
         enforce_min_age: bool,
-    ) -> Result<Vec<Violation>, Unavailable> {
+    ) -> Result<(Vec<Violation>, Option<Prehashed>), Unavailable> {
         let answer = self.backend.check(&CheckRequest {
             user: Some(user),
             full_name: None,
             password,
             enforce_min_age,
+            prepare: true,
         })?;
-        Ok(answer.violations)
+        Ok((answer.violations, answer.prehashed))
     }
 
     /// Records a change the system has made; `Ok(Err(..))` if the history
     /// refused it (only a race can do that after `judge`, or an override).
+    /// `prehashed`: what `judge` made of this same password.
     pub fn commit(
         &mut self,
         user: &str,
         password: &Zeroizing<String>,
         allow_reuse: bool,
+        prehashed: Option<&Prehashed>,
     ) -> Result<Result<(), Vec<Violation>>, Unavailable> {
         let answer = self.backend.commit(&CommitRequest {
             user,
             password,
             enforce_min_age: false,
             allow_reuse,
+            prehashed,
         })?;
         Ok(if answer.changed {
             Ok(())

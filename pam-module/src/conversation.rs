@@ -11,6 +11,7 @@ use pam::module::PamHandle;
 use zeroize::Zeroizing;
 
 use crate::ffi::{self, Priority};
+use crate::password::Checked;
 
 /// One PAM call's conversation with the user, and its view of the transaction.
 pub struct Conversation<'a> {
@@ -91,6 +92,28 @@ impl<'a> Conversation<'a> {
             0 => Ok(()),
             code => Err(crate::outcome::code_from_raw(code)),
         }
+    }
+
+    /// Keeps what the check hashed of the password it hands on, for the
+    /// commit entry of the same transaction. Not kept is only a second
+    /// argon2 run later, so a failure here is not the user's problem.
+    pub fn keep_checked(&mut self, checked: Checked) {
+        if ffi::keep_checked(self.pamh, Some(checked)).is_err() {
+            self.log(
+                Priority::Debug,
+                "cannot keep the check's hash for the commit",
+            );
+        }
+    }
+
+    /// What the check entry kept ([`Conversation::keep_checked`]), taken
+    /// out: the handle holds no copy of the password after this.
+    pub fn take_checked(&mut self) -> Option<Checked> {
+        let taken = ffi::checked(self.pamh).cloned();
+        if taken.is_some() {
+            let _ = ffi::keep_checked(self.pamh, None);
+        }
+        taken
     }
 
     /// Clears `PAM_AUTHTOK`, so no later module can use a refused password.

@@ -4,7 +4,10 @@
 
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 
+use pam::constants::PamResultCode;
 use pam::module::PamHandle;
+
+use crate::password::Checked;
 
 /// `PAM_AUTHTOK`, from `<security/_pam_types.h>`.
 const PAM_AUTHTOK: c_int = 6;
@@ -45,6 +48,26 @@ pub fn set_authtok(pamh: &mut PamHandle, token: Option<&CStr>) -> c_int {
     // `ptr` is null (clear the item) or a NUL-terminated string that outlives
     // the call, which libpam duplicates before returning.
     unsafe { pam_set_item(pamh, PAM_AUTHTOK, ptr) }
+}
+
+/// Where the password phase's check leaves what it hashed for the commit
+/// entry below it ([`Checked`]); the version keeps two builds of the module
+/// in one stack from reading each other's layout.
+const CHECKED_KEY: &str = concat!("pwpolicy/checked/", env!("CARGO_PKG_VERSION"));
+
+/// Keeps `checked` in the handle until the transaction ends (`pam_end`
+/// drops it, and its password copy is wiped), replacing what was there.
+pub fn keep_checked(pamh: &mut PamHandle, checked: Option<Checked>) -> Result<(), PamResultCode> {
+    pamh.set_data(CHECKED_KEY, Box::new(checked))
+}
+
+/// What [`keep_checked`] left in the handle, if anything.
+pub fn checked(pamh: &PamHandle) -> Option<&Checked> {
+    // SAFETY: CHECKED_KEY is private to this module and only ever set by
+    // `keep_checked`, with an `Option<Checked>` of this very build (the key
+    // names the version), so the pointer libpam returns is to that type.
+    let data = unsafe { pamh.get_data::<Option<Checked>>(CHECKED_KEY) };
+    data.ok().and_then(Option::as_ref)
 }
 
 /// Writes one line to syslog (facility authpriv, prefixed with the module

@@ -3,8 +3,9 @@
 //! hand it on in `PAM_AUTHTOK`; and, in a `commit` entry below the modules
 //! that really change the password, record it.
 
-use pwpolicy::{OnError, Violation};
+use pwpolicy::{OnError, Prehashed, Violation};
 use pwpolicy_host::Facts;
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::backend::{Answers, Unavailable, text_rules};
@@ -45,6 +46,36 @@ impl Caller {
     /// not to root resetting someone's.
     pub fn min_age_applies(self) -> bool {
         !self.root || self.forced_change
+    }
+}
+
+/// What the check entry hashed of the password it handed on, kept in the
+/// PAM handle for the commit entry below it, so a change costs one argon2
+/// run: the commit records these entries instead of hashing again, if
+/// `PAM_AUTHTOK` is still this password (a module in between may have
+/// changed it) and the account is still this one.
+#[derive(Clone)]
+pub struct Checked {
+    user: String,
+    password: Zeroizing<String>,
+    prehashed: Prehashed,
+}
+
+impl std::fmt::Debug for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checked")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Checked {
+    /// The entries, if they were made of `password` for `user`; the
+    /// password is compared in constant time.
+    fn entries_of(self, user: &str, password: &str) -> Option<Prehashed> {
+        let same =
+            self.user == user && bool::from(self.password.as_bytes().ct_eq(password.as_bytes()));
+        same.then_some(self.prehashed)
     }
 }
 
@@ -89,8 +120,12 @@ pub fn check(conv: &mut Conversation<'_>, opts: &Options, caller: Caller) -> Out
             Ok(p) => p,
             Err(outcome) => return outcome,
         };
+        let mut prehashed = None;
         let mut found = match backend.judge(&user, &password, caller.min_age_applies()) {
-            Ok(found) => found,
+            Ok((found, made)) => {
+                prehashed = made;
+                found
+            }
             Err(e) => match unavailable(conv, opts, enforced, &e) {
                 // on_error=ignore: the text rules still apply, and the
                 // breached list if it is the store that failed.
@@ -143,7 +178,17 @@ pub fn check(conv: &mut Conversation<'_>, opts: &Options, caller: Caller) -> Out
             }
         };
         match retype(conv, opts, &password) {
-            Ok(true) => return hand_on(conv, &password, &user, why),
+            Ok(true) => {
+                let outcome = hand_on(conv, &password, &user, why);
+                if let (Outcome::Success, Some(prehashed)) = (&outcome, prehashed) {
+                    conv.keep_checked(Checked {
+                        user,
+                        password,
+                        prehashed,
+                    });
+                }
+                return outcome;
+            }
             Ok(false) => continue,
             Err(outcome) => return outcome,
         }
@@ -311,7 +356,10 @@ pub fn commit(conv: &mut Conversation<'_>, opts: &Options, caller: Caller) -> Ou
         }
         Err(code) => return code.into(),
     };
-    match Answers::open(opts).commit(&user, &token, allow_reuse) {
+    let prehashed = conv
+        .take_checked()
+        .and_then(|checked| checked.entries_of(&user, &token));
+    match Answers::open(opts).commit(&user, &token, allow_reuse, prehashed.as_ref()) {
         Ok(Ok(())) => {
             conv.log(
                 Priority::Info,
@@ -339,5 +387,54 @@ pub fn commit(conv: &mut Conversation<'_>, opts: &Options, caller: Caller) -> Ou
             );
             Outcome::Success
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The commit uses the check's entries only for the password and the
+    /// account they were made of: a module between the two that changed
+    /// `PAM_AUTHTOK`, or another account, gets a fresh hash.
+    #[test]
+    fn entries_go_only_with_their_own_password_and_account() {
+        let mut policy = pwpolicy::Policy::default();
+        policy.history.memory_kib = 64;
+        let hasher = pwpolicy::Hasher::new(&policy.history, None).unwrap();
+        let salt = pwpolicy::UserSalt::from_bytes([4; 16]);
+        let entry = hasher
+            .hash(&pwpolicy::Password::new("Blue-Kettle-42"), &salt)
+            .unwrap();
+        let checked = Checked {
+            user: "erin".into(),
+            password: Zeroizing::new("Blue-Kettle-42".into()),
+            prehashed: Prehashed { entry, stem: None },
+        };
+        assert!(
+            checked
+                .clone()
+                .entries_of("erin", "Blue-Kettle-42")
+                .is_some()
+        );
+        assert!(
+            checked
+                .clone()
+                .entries_of("erin", "Blue-Kettle-43")
+                .is_none()
+        );
+        assert!(
+            checked
+                .clone()
+                .entries_of("erin", "Blue-Kettle-4")
+                .is_none()
+        );
+        assert!(
+            checked
+                .clone()
+                .entries_of("john", "Blue-Kettle-42")
+                .is_none()
+        );
+        assert!(!format!("{checked:?}").contains("Kettle"));
     }
 }

@@ -7,7 +7,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use pwpolicy_tests::{
-    Output, TestDir, is_root, pam_driver, pam_module, pwpolicy, pwpolicy_run, require, run,
+    Argon2Runs, Output, TestDir, is_root, pam_driver, pam_module, pwpolicy, pwpolicy_run, require,
+    run,
 };
 use serde_json::Value;
 
@@ -27,13 +28,14 @@ struct Pam {
 
 impl Pam {
     fn new() -> Pam {
+        Pam::with_policy("[history]\nmemory_kib = 64\niterations = 1\n")
+    }
+
+    fn with_policy(policy: &str) -> Pam {
         let dir = TestDir::new();
         // Traversable, so that `nobody` can reach the files in the non-root tests.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let config = dir.write(
-            "policy.toml",
-            "[history]\nmemory_kib = 64\niterations = 1\n",
-        );
+        let config = dir.write("policy.toml", policy);
         std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
         let state = dir.path().join("state");
         std::fs::create_dir(&state).unwrap();
@@ -377,6 +379,55 @@ fn a_reused_password_is_refused_through_the_store() {
         ),
         "{v}"
     );
+}
+
+/// A change through PAM's two entries costs one argon2 run (two with
+/// similarity stems): the check hashes the candidate under the user's salt
+/// while looking it up, and the commit records those very entries. Counted
+/// with strace ([`Argon2Runs`]), at a cost of 48 MiB a run.
+#[test]
+fn a_change_through_check_and_commit_hashes_once() {
+    const MEMORY_KIB: u32 = 48 * 1024;
+    for (similarity, per_change) in [(false, 1), (true, 2)] {
+        let pam = Pam::with_policy(&format!(
+            "[history]\nmemory_kib = {MEMORY_KIB}\niterations = 1\nsimilarity = {similarity}\n"
+        ));
+        pam.standard("pw", "enforce_for_root retry=1", "pam_permit.so");
+        let confdir = pam.dir.path().join("pam.d");
+        let change = |password: &str| {
+            let args = [
+                confdir.to_str().unwrap(),
+                "pw",
+                "erin",
+                "chauthtok",
+                password,
+                password,
+            ];
+            let (out, runs) = Argon2Runs::run(pam.dir.path(), MEMORY_KIB, &pam_driver(), &args);
+            (parse(out), runs.count())
+        };
+        // The first change (no history yet, no salt to hash with before
+        // the commit makes one), then two changes with a history.
+        for password in ["Blue-Kettle-42", "Green-Teapot-7", "Red-Lantern-93"] {
+            let (v, runs) = change(password);
+            assert_eq!(result(&v), SUCCESS, "{v}");
+            assert_eq!(
+                runs, per_change,
+                "argon2 runs for one change of {password} (similarity {similarity})"
+            );
+        }
+        assert_eq!(pam.status("erin")["history_entries"], 3);
+        // What was recorded is each password's own entry: all three are
+        // refused now, the last as the current one.
+        for (password, said_) in [
+            ("Blue-Kettle-42", "was used before"),
+            ("Red-Lantern-93", "is your current password"),
+        ] {
+            let (v, _) = change(password);
+            assert_eq!(result(&v), MAXTRIES, "{v}");
+            assert!(v.to_string().contains(said_), "{password}: {v}");
+        }
+    }
 }
 
 #[test]

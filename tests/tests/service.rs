@@ -17,7 +17,8 @@ use pwpolicy_backend::{
     BackendError, CheckRequest, CommitRequest, Expiry, Passwords, Records, Service,
 };
 use pwpolicy_tests::{
-    Output, TestDir, binary, is_root, pam_driver, pam_module, pg_database, pwpolicy, run,
+    Argon2Runs, Output, TestDir, binary, is_root, pam_driver, pam_module, pg_database, pwpolicy,
+    run,
 };
 use serde_json::Value;
 
@@ -425,6 +426,156 @@ fn the_pam_module_enforces_history_and_expiry_through_the_service() {
     assert_eq!(down["result"], 9, "{down}");
 }
 
+/// Through pwpolicyd too, PAM's check and commit cost one argon2 run for a
+/// change (two with similarity stems): the check answers root with the
+/// entries it hashed, and the commit hands them back. Counted with strace
+/// attached to the daemon ([`Argon2Runs`]), at 48 MiB a run.
+#[test]
+fn a_change_through_pam_and_the_service_hashes_once() {
+    const MEMORY_KIB: u32 = 48 * 1024;
+    for (similarity, per_change) in [(false, 1), (true, 2)] {
+        let (dir, db) = scratch();
+        std::fs::write(
+            dir.path().join("policy.toml"),
+            format!(
+                "[history]\nmemory_kib = {MEMORY_KIB}\niterations = 1\nsimilarity = {similarity}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            dir.path().join("policy.toml"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+        let pamd = dir.path().join("pam.d");
+        std::fs::create_dir(&pamd).unwrap();
+        let module = format!(
+            "{} socket={}",
+            pam_module().display(),
+            daemon.socket.display()
+        );
+        std::fs::write(
+            pamd.join("pw"),
+            format!(
+                "password requisite {module} enforce_for_root retry=1\npassword requisite pam_permit.so\n\
+                 password optional {module} commit\n"
+            ),
+        )
+        .unwrap();
+        for password in ["Blue-Kettle-42", "Green-Teapot-7", "Red-Lantern-93"] {
+            let runs = Argon2Runs::attach(dir.path(), MEMORY_KIB, daemon.child.id());
+            let args = [
+                pamd.to_str().unwrap(),
+                "pw",
+                "erin",
+                "chauthtok",
+                password,
+                password,
+            ];
+            let v = run(&pam_driver(), &args, b"").json();
+            assert_eq!(v["result"], 0, "{v}");
+            assert_eq!(
+                runs.count(),
+                per_change,
+                "argon2 runs in pwpolicyd for one change of {password} (similarity {similarity})"
+            );
+        }
+        // The entries recorded are the passwords' own.
+        let v = run(
+            &pam_driver(),
+            &[
+                pamd.to_str().unwrap(),
+                "pw",
+                "erin",
+                "chauthtok",
+                "Blue-Kettle-42",
+                "Blue-Kettle-42",
+            ],
+            b"",
+        )
+        .json();
+        assert_eq!(v["result"], 11, "{v}");
+        assert!(v.to_string().contains("was used before"), "{v}");
+    }
+}
+
+/// An ordinary caller's check never carries entries: only a commit, which
+/// is root's and administrators', has a use for them.
+#[test]
+fn only_an_administrator_is_answered_with_prehashed_entries() {
+    let (dir, db) = scratch();
+    let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
+    for user in ["root", "nobody"] {
+        assert_eq!(
+            daemon
+                .cli(false, &["change", "--user", user], "Blue-Kettle-42\n")
+                .code,
+            0
+        );
+    }
+    let candidate = secret("Green-Teapot-7");
+    let request = CheckRequest {
+        user: Some("root"),
+        full_name: None,
+        password: &candidate,
+        enforce_min_age: false,
+        prepare: true,
+    };
+    let mut client = daemon.client();
+    let answer = client.check(&request).unwrap();
+    assert!(answer.accepted, "{answer:?}");
+    let prehashed = answer.prehashed.expect("root is answered with the entries");
+    // They are the ones a commit records: the commit refuses nothing, and
+    // the password is then the current one.
+    let commit = client
+        .commit(&CommitRequest {
+            user: "root",
+            password: &secret("Green-Teapot-7"),
+            enforce_min_age: false,
+            allow_reuse: false,
+            prehashed: Some(&prehashed),
+        })
+        .unwrap();
+    assert!(commit.changed, "{commit:?}");
+    let again = client.check(&request).unwrap();
+    assert!(again.tells_of_history(), "{again:?}");
+
+    // nobody, who has a history too, asks for entries over the wire itself
+    // (no client of ours asks for them as nobody) and is not given any.
+    let out = run(
+        Path::new("runuser"),
+        &[
+            "-u",
+            "nobody",
+            "--",
+            "python3",
+            "-c",
+            PREPARE_AS_NOBODY,
+            daemon.socket.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("\"check\""), "{out:?}");
+    assert!(!out.stdout.contains("prehashed"), "{out:?}");
+}
+
+/// Sends `check` with `prepare` on the socket named by argv[1], as
+/// protocol 3 frames it, and prints the answer.
+const PREPARE_AS_NOBODY: &str = r#"
+import base64, json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+body = json.dumps({"v": 3, "request": {"check": {"password": base64.b64encode(b"Green-Teapot-7").decode(), "prepare": True}}}).encode()
+s.sendall(struct.pack(">I", len(body)) + body)
+n = struct.unpack(">I", s.recv(4))[0]
+data = b""
+while len(data) < n:
+    data += s.recv(n - len(data))
+print(data.decode())
+"#;
+
 #[test]
 fn two_services_on_one_postgresql_share_history() {
     let Some(url) = pg_database() else { return };
@@ -582,6 +733,7 @@ fn sigkill_under_load_loses_no_acknowledged_change() {
                         password: &secret(&password),
                         enforce_min_age: false,
                         allow_reuse: false,
+                        prehashed: None,
                     });
                     match result {
                         Ok(reply) if reply.changed => acked.lock().unwrap().push((user, password)),
@@ -625,6 +777,7 @@ fn sigkill_under_load_loses_no_acknowledged_change() {
                 full_name: None,
                 password: &secret(password),
                 enforce_min_age: false,
+                prepare: false,
             })
             .unwrap();
         assert_eq!(
@@ -1159,6 +1312,7 @@ fn debug_logs_never_show_hashes_or_salts_of_a_postgresql_store() {
                 password: &secret(password),
                 enforce_min_age: false,
                 allow_reuse: false,
+                prehashed: None,
             })
             .unwrap();
         assert!(answer.changed, "{answer:?}");
@@ -1193,6 +1347,7 @@ fn account_names_built_to_forge_log_lines_are_logged_escaped() {
             full_name: Some(user),
             password: &secret("Blue-Kettle-42"),
             enforce_min_age: false,
+            prepare: false,
         });
     }
     daemon.kill();
@@ -1247,6 +1402,7 @@ fn loaded_daemon(dir: &TestDir, db: &str, extra: &[&str]) -> Daemon {
                 password: &secret(password),
                 enforce_min_age: false,
                 allow_reuse: false,
+                prehashed: None,
             })
             .unwrap();
         }
@@ -1358,6 +1514,7 @@ fn one_user_is_rate_limited_and_root_per_account() {
             full_name: None,
             password: &secret("Blue-Kettle-42"),
             enforce_min_age: false,
+            prepare: false,
         });
         assert!(answer.is_ok(), "root, account {i}: {answer:?}");
     }

@@ -68,6 +68,7 @@ fn attacker(
                             full_name: None,
                             password: &password,
                             enforce_min_age: false,
+                            prepare: false,
                         }) {
                             Ok(_) => answered += 1,
                             Err(_) => {
@@ -104,6 +105,7 @@ fn victim(socket: &Path, seconds: u64, every_ms: u64) -> Result<(), Box<dyn std:
             full_name: None,
             password: &password,
             enforce_min_age: false,
+            prepare: false,
         })?;
         latencies.push(started.elapsed().as_micros().to_string());
         // A person, not a loop.
@@ -137,6 +139,7 @@ fn orchestrate(
                 password: &Zeroizing::new(password.to_owned()),
                 enforce_min_age: false,
                 allow_reuse: false,
+                prehashed: None,
             })?;
         }
     }

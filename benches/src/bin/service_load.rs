@@ -70,6 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 full_name: None,
                 password: &password,
                 enforce_min_age: false,
+                prepare: false,
             })?;
             client
                 .commit(&CommitRequest {
@@ -77,6 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     password: &password,
                     enforce_min_age: false,
                     allow_reuse: false,
+                    prehashed: None,
                 })
                 .map(|_| ())
         },

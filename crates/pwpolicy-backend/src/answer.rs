@@ -2,7 +2,7 @@
 //! the store, from pwpolicyd (which sends exactly these over the wire) or
 //! from a directory: the core's violations, and where a password stands.
 
-use pwpolicy::{Coverage, Reminder, Standing, Violation, format_date};
+use pwpolicy::{Coverage, Prehashed, Reminder, Standing, Violation, format_date};
 use serde::{Deserialize, Serialize};
 
 pub use pwpolicy::State;
@@ -171,6 +171,12 @@ pub struct CheckAnswer {
     pub violations: Vec<Violation>,
     /// The history (reuse, minimum age) was consulted.
     pub history_checked: bool,
+    /// The candidate's history entries, when the request asked to
+    /// [`prepare`](crate::CheckRequest::prepare) and the user has a history
+    /// to hash against: for the commit that follows. Absent from the JSON
+    /// otherwise, so older clients never see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prehashed: Option<Prehashed>,
 }
 
 impl CheckAnswer {
@@ -180,6 +186,7 @@ impl CheckAnswer {
             accepted: violations.is_empty(),
             violations,
             history_checked,
+            prehashed: None,
         }
     }
 

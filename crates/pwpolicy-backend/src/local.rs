@@ -206,7 +206,7 @@ impl Local {
         };
         let store = store.filter(|_| request.user.is_some());
         let checked = store.is_some();
-        let mut verdict = ops::check(
+        let (mut verdict, prehashed) = ops::check(
             store,
             &rules,
             request.user.unwrap_or(""),
@@ -215,6 +215,7 @@ impl Local {
             ops::CheckRules {
                 enforce_min_age: request.enforce_min_age,
                 scope: history.unwrap_or_default(),
+                prepare: request.prepare,
             },
             OffsetDateTime::now_utc(),
         )?;
@@ -231,7 +232,10 @@ impl Local {
         }
         self.lists
             .screen(&rules.breached, &mut verdict, request.password)?;
-        Ok(CheckAnswer::of(verdict.into_iter().collect(), checked))
+        Ok(CheckAnswer {
+            prehashed,
+            ..CheckAnswer::of(verdict.into_iter().collect(), checked)
+        })
     }
 }
 
@@ -266,6 +270,7 @@ impl Passwords for Local {
             request.user,
             &Password::new(request.password),
             how,
+            request.prehashed,
             OffsetDateTime::now_utc(),
         )?;
         Ok(match outcome {

@@ -5,11 +5,13 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use pwpolicy::{Coverage, Hasher, Names, Password, Policy, Record, Standing, Verdict, Violation};
+use pwpolicy::{
+    Coverage, Hasher, Names, Password, Policy, Prehashed, Record, Standing, Verdict, Violation,
+};
 use pwpolicy_host::shadow::ShadowChange;
 use pwpolicy_host::{Facts, HostAccounts};
 use pwpolicy_store::{
-    ChangeOutcome, HistoryScope, PasswordChange, Store, StoreError, UserRecord, Which,
+    ChangeOutcome, HistoryScope, PasswordChange, Reviewed, Store, StoreError, UserRecord, Which,
 };
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, Time};
@@ -288,7 +290,8 @@ pub fn list(
     })
 }
 
-/// Reuse and minimum age for `user`, read-only: what a change would refuse.
+/// Reuse and minimum age for `user`, read-only: what a change would refuse,
+/// and with [`CheckRules::prepare`] the entries its commit can record.
 ///
 /// # Errors
 ///
@@ -300,7 +303,7 @@ pub fn review(
     password: &Password,
     rules: CheckRules,
     now: OffsetDateTime,
-) -> Result<Vec<Violation>, StoreError> {
+) -> Result<Reviewed, StoreError> {
     let how = ChangeRules {
         enforce_min_age: rules.enforce_min_age,
         allow_reuse: false,
@@ -308,12 +311,18 @@ pub fn review(
     // The pepper is read before the history, even for a user with none:
     // a change the commit could not record must be refused now, before
     // the system changes the password (fail closed).
-    with_change(policy, user, password, how, now, |change| {
-        match store.history(user)? {
-            Some(state) => pwpolicy_store::review(&state, change, rules.scope),
-            None => Ok(Vec::new()),
-        }
-    })
+    with_change(
+        policy,
+        user,
+        password,
+        how,
+        None,
+        now,
+        |change| match store.history(user)? {
+            Some(state) => pwpolicy_store::review(&state, change, rules.scope, rules.prepare),
+            None => Ok(Reviewed::default()),
+        },
+    )
 }
 
 /// Which of the history's rules a read-only check applies.
@@ -323,6 +332,10 @@ pub struct CheckRules {
     pub enforce_min_age: bool,
     /// The entries compared with the candidate.
     pub scope: HistoryScope,
+    /// Hash the candidate into the entries a commit would record (PAM's
+    /// check, which its commit follows), at no more argon2 runs than the
+    /// lookup costs when the history uses today's cost.
+    pub prepare: bool,
 }
 
 /// Which of the history's rules a change is held to.
@@ -354,6 +367,7 @@ fn with_change<T>(
     user: &str,
     password: &Password,
     how: ChangeRules,
+    prehashed: Option<&Prehashed>,
     now: OffsetDateTime,
     f: impl FnOnce(&PasswordChange<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
@@ -367,10 +381,13 @@ fn with_change<T>(
         now,
         enforce_min_age: how.enforce_min_age,
         allow_reuse: how.allow_reuse,
+        prehashed,
     })
 }
 
-/// The whole check: the text rules, then (with a store) reuse and age.
+/// The whole check: the text rules, then (with a store) reuse and age;
+/// with the entries a commit can record when [`CheckRules::prepare`] asked
+/// and the history was consulted.
 ///
 /// # Errors
 ///
@@ -383,19 +400,25 @@ pub fn check(
     password: &Password,
     rules: CheckRules,
     now: OffsetDateTime,
-) -> Result<Verdict, StoreError> {
+) -> Result<(Verdict, Option<Prehashed>), StoreError> {
     let mut verdict = policy.check(password, &Names::new(user, full_name));
     // Too long is refused whatever the history holds: no argon2 run for it.
     let too_long = verdict.has("too_long");
+    let mut prehashed = None;
     if let Some(store) = store.filter(|_| !too_long) {
-        for v in review(store, policy, user, password, rules, now)? {
+        let reviewed = review(store, policy, user, password, rules, now)?;
+        for v in reviewed.violations {
             verdict.push(v);
         }
+        prehashed = reviewed.prehashed;
     }
-    Ok(verdict)
+    Ok((verdict, prehashed))
 }
 
 /// Records a change atomically; `Ok(Err(violations))` when history or age refuse it.
+///
+/// `prehashed`: what a check of this same password made (see
+/// [`CheckRules::prepare`]), recorded instead of hashing again.
 ///
 /// # Errors
 ///
@@ -406,9 +429,10 @@ pub fn commit(
     user: &str,
     password: &Password,
     how: ChangeRules,
+    prehashed: Option<&Prehashed>,
     now: OffsetDateTime,
 ) -> Result<Result<(), Vec<Violation>>, StoreError> {
-    let outcome = with_change(policy, user, password, how, now, |change| {
+    let outcome = with_change(policy, user, password, how, prehashed, now, |change| {
         store.change_password(change)
     })?;
     Ok(match outcome {

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use pwpolicy::Reminder;
+use pwpolicy::{Prehashed, Reminder};
 use pwpolicy_host::Facts;
 use zeroize::Zeroizing;
 
@@ -25,6 +25,10 @@ pub struct CheckRequest<'a> {
     pub password: &'a Zeroizing<String>,
     /// Count the minimum age (a user's own change), not for an admin reset.
     pub enforce_min_age: bool,
+    /// A commit of this password follows (PAM's check): hash it into the
+    /// entries the commit will record ([`CheckAnswer::prehashed`]), so the
+    /// change costs one argon2 run in all.
+    pub prepare: bool,
 }
 
 /// A change the system has made (or is about to), to record.
@@ -38,6 +42,10 @@ pub struct CommitRequest<'a> {
     pub enforce_min_age: bool,
     /// Record it even if the history refuses it (root overrode the policy).
     pub allow_reuse: bool,
+    /// What the check of this same password made ([`CheckAnswer::prehashed`]):
+    /// recorded instead of hashing again while the user's salt and the cost
+    /// are unchanged. Only ever the check's of `password` itself.
+    pub prehashed: Option<&'a Prehashed>,
 }
 
 /// What every source can say besides its answers.
@@ -105,6 +113,7 @@ pub fn record_if_accepted<P: Passwords + ?Sized>(
         password: request.password,
         enforce_min_age: request.enforce_min_age,
         allow_reuse: false,
+        prehashed: verdict.prehashed.as_ref(),
     })?;
     Ok(ChangeAnswer::recorded(commit))
 }

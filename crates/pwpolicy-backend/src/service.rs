@@ -13,11 +13,11 @@ use crate::error::BackendError;
 use crate::seam::{
     CheckRequest, CommitRequest, Expiry, Notes, Passwords, Records, Reminders, Rows,
 };
-use pwpolicy::Reminder;
+use pwpolicy::{Prehashed, Reminder};
 
 use crate::wire::{
-    Answer, Envelope, PROTOCOL_VERSION, ReminderAction, Request, Response, Secret, encode_frame,
-    read_frame, write_frame,
+    Answer, Envelope, ErrorKind, PROTOCOL_VERSION, ReminderAction, Request, Response, Secret,
+    encode_frame, read_frame, write_frame,
 };
 
 /// How long a client waits for the service to answer.
@@ -118,6 +118,25 @@ impl Service {
         self.send(request)?;
         self.receive()
     }
+
+    /// Sends `request`, which uses a field added to protocol 3 since it
+    /// began, and `older()` instead when the service refuses it as a bad
+    /// request: a pwpolicyd from before the field refuses what it does not
+    /// know (during a package upgrade, until it restarts), and answers the
+    /// older form the same way, only at a higher cost.
+    fn call_or_older(
+        &mut self,
+        request: Request,
+        older: impl FnOnce() -> Request,
+    ) -> Result<Answer, BackendError> {
+        match self.call(request) {
+            Err(BackendError::Refused {
+                kind: ErrorKind::BadRequest,
+                ..
+            }) => self.call(older()),
+            answer => answer,
+        }
+    }
 }
 
 impl Service {
@@ -185,24 +204,37 @@ impl Notes for Service {}
 
 impl Passwords for Service {
     fn check(&mut self, request: &CheckRequest<'_>) -> Result<CheckAnswer, BackendError> {
-        match self.call(Request::Check {
+        let check = |prepare| Request::Check {
             user: request.user.map(str::to_owned),
             full_name: request.full_name.map(str::to_owned),
             password: Secret(request.password.clone()),
             enforce_min_age: request.enforce_min_age,
-        })? {
+            prepare,
+        };
+        let answer = if request.prepare {
+            self.call_or_older(check(true), || check(false))?
+        } else {
+            self.call(check(false))?
+        };
+        match answer {
             Answer::Check(answer) => Ok(answer),
             _ => Err(BackendError::Protocol),
         }
     }
 
     fn commit(&mut self, request: &CommitRequest<'_>) -> Result<CommitAnswer, BackendError> {
-        match self.call(Request::Commit {
+        let commit = |prehashed: Option<&Prehashed>| Request::Commit {
             user: request.user.to_owned(),
             password: Secret(request.password.clone()),
             enforce_min_age: request.enforce_min_age,
             allow_reuse: request.allow_reuse,
-        })? {
+            prehashed: prehashed.cloned(),
+        };
+        let answer = match request.prehashed {
+            Some(made) => self.call_or_older(commit(Some(made)), || commit(None))?,
+            None => self.call(commit(None))?,
+        };
+        match answer {
             Answer::Commit(answer) => Ok(answer),
             _ => Err(BackendError::Protocol),
         }

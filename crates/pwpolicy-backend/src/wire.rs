@@ -31,7 +31,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, PamChange, Status};
-use pwpolicy::Reminder;
+use pwpolicy::{Prehashed, Reminder};
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 3;
@@ -115,6 +115,12 @@ pub enum Request {
         /// Count the minimum age (a user's own change) or not (an admin reset).
         #[serde(default)]
         enforce_min_age: bool,
+        /// Answer with the candidate's history entries for the commit that
+        /// follows (administrators only; see `CheckRequest::prepare`). Left
+        /// out when false, so the request reads as before to an older
+        /// pwpolicyd.
+        #[serde(default, skip_serializing_if = "is_false")]
+        prepare: bool,
     },
     /// Record a password change (history, last change). Root and admins only.
     Commit {
@@ -129,6 +135,10 @@ pub enum Request {
         /// despite the policy.
         #[serde(default)]
         allow_reuse: bool,
+        /// The entries a `prepare` check of this password answered with:
+        /// recorded instead of hashing again (see `CommitRequest::prehashed`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prehashed: Option<Prehashed>,
     },
     /// Check a candidate and, if accepted, record it: `pwpolicy change`,
     /// one argon2 run for an accepted change. Root and admins only.
@@ -198,6 +208,10 @@ pub enum Request {
         #[serde(default)]
         create: bool,
     },
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 impl Request {
@@ -458,6 +472,47 @@ mod tests {
         v: u32,
     }
 
+    /// A check's entries cross the socket as PHC strings and come back
+    /// whole; anything else in their place is a bad request, not an entry.
+    #[test]
+    fn prehashed_entries_cross_as_phc_strings() {
+        let mut policy = pwpolicy::Policy::default();
+        policy.history.memory_kib = 64;
+        let hasher = pwpolicy::Hasher::new(&policy.history, None).unwrap();
+        let salt = pwpolicy::UserSalt::from_bytes([9; 16]);
+        let entry = hasher
+            .hash(&pwpolicy::Password::new("Blue-Kettle-42"), &salt)
+            .unwrap();
+        let request = Envelope {
+            v: 3,
+            request: Request::Commit {
+                user: "erin".into(),
+                password: secret("Blue-Kettle-42"),
+                enforce_min_age: false,
+                allow_reuse: false,
+                prehashed: Some(Prehashed { entry, stem: None }),
+            },
+        };
+        let frame = encode_frame(&request).unwrap();
+        let back: Envelope = serde_json::from_slice(&frame[4..]).unwrap();
+        let (
+            Request::Commit {
+                prehashed: Some(back),
+                ..
+            },
+            Request::Commit {
+                prehashed: Some(sent),
+                ..
+            },
+        ) = (back.request, request.request)
+        else {
+            panic!("no entries came back");
+        };
+        assert_eq!(back, sent);
+        let forged = r#"{"v":3,"request":{"commit":{"user":"erin","password":"eA==","prehashed":{"entry":"$argon2id$v=19$m=64,t=1,p=1$nope"}}}}"#;
+        assert!(serde_json::from_str::<Envelope>(forged).is_err());
+    }
+
     #[test]
     fn requests_parse_and_hide_their_passwords() {
         let request = Envelope {
@@ -467,6 +522,7 @@ mod tests {
                 full_name: None,
                 password: secret("Sek\"rit\\-1é"),
                 enforce_min_age: true,
+                prepare: false,
             },
         };
         let frame = encode_frame(&request).unwrap();
@@ -474,6 +530,10 @@ mod tests {
         assert!(
             !text.contains("Sek"),
             "the password is base64 on the wire: {text}"
+        );
+        assert!(
+            !text.contains("prepare"),
+            "an older pwpolicyd refuses fields it does not know: {text}"
         );
         assert!(text.starts_with(r#"{"v":3,"request":{"check":{"#), "{text}");
         let back: Envelope = serde_json::from_slice(&frame[4..]).unwrap();

@@ -35,6 +35,7 @@ pub fn run(args: &ChangeArgs) -> anyhow::Result<u8> {
         full_name: args.full_name.as_deref(),
         password: &text,
         enforce_min_age: !args.ignore_min_age,
+        prepare: false,
     })?;
     finish(args, &answer.verdict, answer.changed)
 }

@@ -44,6 +44,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
                 full_name: args.full_name.as_deref(),
                 password: &text,
                 enforce_min_age: true,
+                prepare: false,
             })
             .context("cannot check the password")?,
     };

@@ -76,6 +76,7 @@ mod tests {
             full_name: None,
             password: Secret(zeroize::Zeroizing::new("x".into())),
             enforce_min_age: true,
+            prepare: false,
         }
     }
 

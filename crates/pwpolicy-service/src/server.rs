@@ -651,6 +651,7 @@ fn own_check(
             full_name: None,
             password: new,
             enforce_min_age: true,
+            prepare: false,
         },
         HistoryScope::Whole,
     )?;
@@ -736,6 +737,7 @@ fn execute(
             full_name,
             password,
             enforce_min_age,
+            prepare,
         } => {
             // An ordinary user's check is of their own account by default;
             // an administrator's without an account is of the text alone.
@@ -758,6 +760,9 @@ fn execute(
                     full_name: full_name.as_deref(),
                     password: &password.0,
                     enforce_min_age,
+                    // Entries for a commit, which only an administrator may
+                    // make: anyone else has no use for them.
+                    prepare: prepare && peer.admin,
                 },
                 scope,
             )?;
@@ -770,12 +775,16 @@ fn execute(
             password,
             enforce_min_age,
             allow_reuse,
+            prehashed,
         } => {
+            // An administrator's word, as the password itself is: a commit
+            // is theirs alone to make, whatever it records.
             let answer = local.commit(&CommitRequest {
                 user: &user,
                 password: &password.0,
                 enforce_min_age,
                 allow_reuse,
+                prehashed: prehashed.as_ref(),
             })?;
             info!(
                 uid = peer.uid,
@@ -798,6 +807,7 @@ fn execute(
                 full_name: full_name.as_deref(),
                 password: &password.0,
                 enforce_min_age,
+                prepare: false,
             })?;
             let codes: Vec<&str> = answer.verdict.violations.iter().map(|v| v.code()).collect();
             info!(uid = peer.uid, op, user, changed = answer.changed, codes = ?codes, "request");

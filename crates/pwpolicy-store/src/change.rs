@@ -1,7 +1,7 @@
 //! The rules of a password change that every database applies the same way:
 //! minimum age, reuse, and how deep the history stays.
 
-use pwpolicy::{HistoryEntry, Remember, Stem, UserSalt, Violation};
+use pwpolicy::{HistoryEntry, Prehashed, Remember, Stem, UserSalt, Violation};
 
 use crate::StoreError;
 use crate::record::{HistoryScope, PasswordChange, UserHistory};
@@ -97,6 +97,7 @@ pub fn decide(
             window(&state.entries, remember),
             change.password,
             &state.salt,
+            change.prehashed.map(|p| &p.entry),
         )?;
         reused = found;
         if reused && !change.allow_reuse {
@@ -115,6 +116,7 @@ pub fn decide(
                 &counted_stems(state, remember, HistoryScope::Whole),
                 &stem,
                 &state.salt,
+                change.prehashed.and_then(|p| p.stem.as_ref()),
             )?;
             if similar && !reused && !change.allow_reuse {
                 violations.push(Violation::SimilarToHistory);
@@ -133,30 +135,74 @@ pub fn decide(
     }))
 }
 
+/// What a read-only review found, and what it hashed for a commit.
+#[derive(Debug, Default)]
+pub struct Reviewed {
+    /// `too_recent`, `reused`, `similar_to_history`.
+    pub violations: Vec<Violation>,
+    /// The candidate's entries under the user's salt, when asked for and
+    /// the history is kept.
+    pub prehashed: Option<Prehashed>,
+}
+
 /// The read-only review `check --user` does: minimum age and reuse (over
-/// `scope` of the history), with no write.
+/// `scope` of the history), with no write. With `prepare` (PAM's check,
+/// which a commit follows) the candidate is hashed into the entries the
+/// commit will record, at the same cost as the lookup: the hash made for
+/// the user's salt and today's cost is the one compared with that group.
 pub fn review(
     state: &UserHistory,
     change: &PasswordChange<'_>,
     scope: HistoryScope,
-) -> Result<Vec<Violation>, StoreError> {
+    prepare: bool,
+) -> Result<Reviewed, StoreError> {
     let mut violations: Vec<Violation> = min_age(state, change).into_iter().collect();
     let remember = change.policy.history.remember;
-    let reused = remember.is_enabled()
-        && change
-            .hasher
-            .contains(counted(&state.entries, remember, scope), change.password)?;
+    let counted_entries = counted(&state.entries, remember, scope);
+    let (reused, entry) = match (remember.is_enabled(), prepare) {
+        (false, _) => (false, None),
+        (true, false) => (
+            change.hasher.contains(counted_entries, change.password)?,
+            None,
+        ),
+        (true, true) => {
+            let (found, entry) = change.hasher.check_and_hash(
+                counted_entries,
+                change.password,
+                &state.salt,
+                None,
+            )?;
+            (found, Some(entry))
+        }
+    };
     if reused {
         let current = scope == HistoryScope::Whole && is_current(state, change)?;
         violations.push(Violation::Reused { current });
     }
-    if let Some(stem) = similarity_stem(change).filter(|_| !reused) {
+    let mut stem_entry = None;
+    if let Some(stem) = similarity_stem(change) {
         let stems = counted_stems(state, remember, scope);
-        if change.hasher.contains_stem(&stems, &stem)? {
+        let similar = if prepare {
+            let (similar, entry) =
+                change
+                    .hasher
+                    .check_and_hash_stem(&stems, &stem, &state.salt, None)?;
+            stem_entry = Some(entry);
+            similar
+        } else {
+            !reused && change.hasher.contains_stem(&stems, &stem)?
+        };
+        if similar && !reused {
             violations.push(Violation::SimilarToHistory);
         }
     }
-    Ok(violations)
+    Ok(Reviewed {
+        violations,
+        prehashed: entry.map(|entry| Prehashed {
+            entry,
+            stem: stem_entry,
+        }),
+    })
 }
 
 /// Whether a reused candidate is the current password (the newest entry),
@@ -219,8 +265,9 @@ mod tests {
                 now: time::OffsetDateTime::now_utc(),
                 enforce_min_age: false,
                 allow_reuse: false,
+                prehashed: None,
             };
-            review(&state, &change, scope).unwrap()
+            review(&state, &change, scope, false).unwrap().violations
         };
         let reused = |candidate: &str, scope| {
             told(candidate, scope)

@@ -30,6 +30,7 @@
 //! let change = PasswordChange {
 //!     user: "erin", password: &password, policy: &policy, hasher: &hasher,
 //!     now: time::OffsetDateTime::now_utc(), enforce_min_age: true, allow_reuse: false,
+//!     prehashed: None,
 //! };
 //! assert_eq!(store.change_password(&change)?, ChangeOutcome::Changed);
 //! assert!(matches!(store.change_password(&change)?, ChangeOutcome::Rejected(_))); // reused
@@ -49,7 +50,7 @@ mod sqlite;
 
 use time::OffsetDateTime;
 
-pub use change::{review, validate_user};
+pub use change::{Reviewed, review, validate_user};
 pub use error::StoreError;
 pub use location::{DEFAULT_STORE_PATH, Location};
 pub use record::{

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use pwpolicy::{Hasher, HistoryEntry, Password, Policy, UserSalt, Violation};
+use pwpolicy::{Hasher, HistoryEntry, Password, Policy, Prehashed, UserSalt, Violation};
 use time::OffsetDateTime;
 
 use crate::engine::StoredUser;
@@ -138,6 +138,10 @@ pub struct PasswordChange<'a> {
     /// despite the policy, the system already uses it, and the record must
     /// follow (expiry restarts, a forced change is cleared).
     pub allow_reuse: bool,
+    /// The entries a check made of this same password (PAM's check before
+    /// its commit): recorded instead of hashing again, when the user's salt
+    /// and the cost are still those they were made with.
+    pub prehashed: Option<&'a Prehashed>,
 }
 
 /// The result of [`crate::Store::change_password`].

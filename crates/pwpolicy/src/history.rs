@@ -17,6 +17,8 @@ use std::fmt;
 
 use argon2::password_hash::{Ident, Output, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, KeyId, Params, ParamsBuilder, Version};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -85,12 +87,44 @@ impl HistoryEntry {
     }
 }
 
+/// As its PHC string: the form the store keeps, and the one a check's
+/// [`Prehashed`] crosses pwpolicyd's socket in. Read back through
+/// [`HistoryEntry::parse`], so no malformed entry gets in.
+impl Serialize for HistoryEntry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for HistoryEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let phc = String::deserialize(d)?;
+        HistoryEntry::parse(&phc).map_err(|_| D::Error::custom("not an argon2 history entry"))
+    }
+}
+
 impl fmt::Debug for HistoryEntry {
     /// Shows the algorithm and parameters, never the salt or the hash.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let head: Vec<&str> = self.0.splitn(5, '$').take(4).collect();
         write!(f, "HistoryEntry({}$..)", head.join("$"))
     }
+}
+
+/// The history entries a check made of its candidate, with the user's salt
+/// and today's cost, for the commit that follows to record instead of
+/// hashing again: PAM checks a new password in one call and records it in
+/// another, and a change should cost one argon2 run in all. Its maker keeps
+/// it with the password it was made of, and hands it on with that password
+/// only; a commit whose salt or cost has moved on since hashes afresh.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prehashed {
+    /// The candidate's entry.
+    pub entry: HistoryEntry,
+    /// Its similarity stem's entry, when the policy compares stems.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stem: Option<HistoryEntry>,
 }
 
 /// An entry taken apart, with the pieces that decide its group.
@@ -316,8 +350,12 @@ impl Hasher {
         stems: &[HistoryEntry],
         stem: &Stem,
         salt: &UserSalt,
+        made: Option<&HistoryEntry>,
     ) -> Result<(bool, HistoryEntry), Error> {
-        let entry = self.hash_stem(stem, salt)?;
+        let entry = match made.filter(|m| self.made_today(m, &self.stem_params, salt)) {
+            Some(made) => made.clone(),
+            None => self.hash_stem(stem, salt)?,
+        };
         let parsed = Parsed::new(&entry.0).map_err(Error::Hashing)?;
         let similar = self.lookup(stems, stem.expose().as_bytes(), Some(&parsed))?;
         Ok((similar, entry))
@@ -329,6 +367,11 @@ impl Hasher {
     /// hash doubles as the lookup hash, so a password change costs one argon2
     /// run in total.
     ///
+    /// `made` is an entry of this very candidate made earlier (a check's
+    /// [`Prehashed`]): when it has `salt` and today's cost it is the new
+    /// entry, and nothing is hashed for its group. Handing in an entry of
+    /// another password records that password's hash: the caller pairs them.
+    ///
     /// # Errors
     ///
     /// As [`Hasher::contains`] and [`Hasher::hash`].
@@ -337,8 +380,12 @@ impl Hasher {
         history: &[HistoryEntry],
         candidate: &Password,
         salt: &UserSalt,
+        made: Option<&HistoryEntry>,
     ) -> Result<(bool, HistoryEntry), Error> {
-        let entry = self.hash(candidate, salt)?;
+        let entry = match made.filter(|m| self.made_today(m, &self.params, salt)) {
+            Some(made) => made.clone(),
+            None => self.hash(candidate, salt)?,
+        };
         let parsed = Parsed::new(&entry.0).map_err(Error::Hashing)?;
         let reused = self.lookup(history, candidate.expose().as_bytes(), Some(&parsed))?;
         Ok((reused, entry))
@@ -391,6 +438,26 @@ impl Hasher {
             .hash_password_into(candidate, raw_salt, &mut out)
             .map_err(hashing)?;
         Ok(out)
+    }
+
+    /// Whether `entry` is what hashing with `params` and `salt` makes today
+    /// (argon2id, version 0x13, the same cost, pepper use, associated data
+    /// and length), so it can stand for a new entry.
+    fn made_today(&self, entry: &HistoryEntry, params: &Params, salt: &UserSalt) -> bool {
+        let Ok(p) = Parsed::new(&entry.0) else {
+            return false;
+        };
+        let mut raw_salt = [0u8; 64];
+        p.algorithm == Algorithm::Argon2id
+            && p.version == Version::V0x13
+            && p.params.m_cost() == params.m_cost()
+            && p.params.t_cost() == params.t_cost()
+            && p.params.p_cost() == params.p_cost()
+            && p.params.keyid() == params.keyid()
+            && p.params.data() == params.data()
+            && p.is_peppered() == self.pepper.is_some()
+            && p.hash.len() == HASH_LEN
+            && p.salt.decode_b64(&mut raw_salt).ok() == Some(salt.as_bytes().as_slice())
     }
 
     /// Whether `entry` was hashed with other parameters (or pepper use) than
@@ -465,7 +532,7 @@ mod tests {
         assert_ne!(entry, plain.hash(&Password::new("summer"), &salt).unwrap());
         let next = Stem::of(&Password::new("Summer#2025")).unwrap();
         let (similar, again) = plain
-            .check_and_hash_stem(std::slice::from_ref(&entry), &next, &salt)
+            .check_and_hash_stem(std::slice::from_ref(&entry), &next, &salt, None)
             .unwrap();
         assert!(similar);
         assert_eq!(again, entry, "same stem, same salt: the same entry");
@@ -600,10 +667,63 @@ mod tests {
         ];
         for (pw, reused) in [("Older-1", true), ("Newer-2", true), ("Fresh-3", false)] {
             let pw = Password::new(pw);
-            let (found, entry) = hasher.check_and_hash(&history, &pw, &salt).unwrap();
+            let (found, entry) = hasher.check_and_hash(&history, &pw, &salt, None).unwrap();
             assert_eq!(found, reused);
             assert_eq!(entry, hasher.hash(&pw, &salt).unwrap());
         }
+    }
+
+    /// A check's entry stands in for the commit's hash when salt and cost
+    /// still match, and is ignored when either has moved on. (An entry of
+    /// another password shows which hash was used: the made one is taken on
+    /// trust, which is why its maker pairs it with its own password.)
+    #[test]
+    fn an_entry_made_today_is_not_made_again() {
+        let hasher = Hasher::new(&rules(64, 1), None).unwrap();
+        let salt = UserSalt::from_bytes([6; 16]);
+        let newer = hasher.hash(&Password::new("Newer-2"), &salt).unwrap();
+        let history = vec![newer.clone()];
+        let candidate = Password::new("Fresh-3");
+
+        let (found, entry) = hasher
+            .check_and_hash(&history, &candidate, &salt, Some(&newer))
+            .unwrap();
+        assert!(found, "the made entry's hash was the one compared");
+        assert_eq!(entry, newer, "and the one returned, unhashed");
+
+        let other_salt = UserSalt::from_bytes([7; 16]);
+        let stale = [
+            hasher.hash(&Password::new("Newer-2"), &other_salt).unwrap(),
+            Hasher::new(&rules(128, 1), None)
+                .unwrap()
+                .hash(&Password::new("Newer-2"), &salt)
+                .unwrap(),
+            Hasher::new(&rules(64, 1), Some(b"sixteen byte key"))
+                .unwrap()
+                .hash(&Password::new("Newer-2"), &salt)
+                .unwrap(),
+            hasher
+                .hash_stem(&Stem::of(&Password::new("Newer#2")).unwrap(), &salt)
+                .unwrap(),
+        ];
+        for made in &stale {
+            let (found, entry) = hasher
+                .check_and_hash(&history, &candidate, &salt, Some(made))
+                .unwrap();
+            assert!(!found, "{made:?}");
+            assert_eq!(entry, hasher.hash(&candidate, &salt).unwrap(), "{made:?}");
+        }
+
+        let stem = Stem::of(&Password::new("Fresh#3")).unwrap();
+        let made_stem = hasher.hash_stem(&stem, &salt).unwrap();
+        let (_, entry) = hasher
+            .check_and_hash_stem(&[], &stem, &salt, Some(&newer))
+            .unwrap();
+        assert_eq!(entry, made_stem, "a password's entry is no stem's");
+        let (_, entry) = hasher
+            .check_and_hash_stem(&[], &stem, &salt, Some(&made_stem))
+            .unwrap();
+        assert_eq!(entry, made_stem);
     }
 
     #[test]

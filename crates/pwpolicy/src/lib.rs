@@ -57,7 +57,7 @@ pub use accounts::{
 };
 pub use error::Error;
 pub use expiry::{ExpiryState, ExpiryStatus};
-pub use history::{HASH_LEN, Hasher, HistoryEntry, SALT_LEN, UserSalt};
+pub use history::{HASH_LEN, Hasher, HistoryEntry, Prehashed, SALT_LEN, UserSalt};
 pub use policy::{
     BannedRules, BreachedRules, DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_MEMORY_KIB,
     DEFAULT_ARGON2_PARALLELISM, DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_LENGTH, DEFAULT_MIN_AGE_DAYS,

@@ -54,6 +54,7 @@ impl Changer {
             now,
             enforce_min_age: true,
             allow_reuse: false,
+            prehashed: None,
         };
         match store.change_password(&change).unwrap() {
             ChangeOutcome::Changed => vec![],
@@ -204,6 +205,7 @@ pub fn a_refused_change_writes_nothing(f: &dyn Fixture) {
         now: T0,
         enforce_min_age: true,
         allow_reuse: false,
+        prehashed: None,
     };
     assert!(matches!(
         store.change_password(&change),
@@ -251,6 +253,7 @@ pub fn a_root_override_records_a_reused_password(f: &dyn Fixture) {
         now: later,
         enforce_min_age: false,
         allow_reuse: true,
+        prehashed: None,
     };
     assert_eq!(
         store.change_password(&change).unwrap(),
@@ -530,6 +533,7 @@ pub fn try_change_under(
         now: OffsetDateTime::now_utc(),
         enforce_min_age: true,
         allow_reuse: false,
+        prehashed: None,
     })
 }
 
