@@ -561,6 +561,109 @@ fn only_an_administrator_is_answered_with_prehashed_entries() {
     assert!(!out.stdout.contains("prehashed"), "{out:?}");
 }
 
+/// A pwpolicyd from before `compact` and `prepare` (a package upgrade's
+/// window, until it restarts) refuses them as unknown fields; the client
+/// then asks again in the older form, and gets the same answers.
+#[test]
+fn an_older_pwpolicyd_is_asked_again_without_the_new_fields() {
+    let dir = TestDir::new();
+    let socket = dir.path().join("old.sock");
+    let log = dir.path().join("old.log");
+    let mut old = Command::new("python3")
+        .args(["-c", OLD_PWPOLICYD])
+        .arg(&socket)
+        .arg(&log)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while UnixStream::connect(&socket).is_err() {
+        assert!(Instant::now() < deadline, "the old pwpolicyd did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let socket_arg = socket.display().to_string();
+    let args = pwpolicy_tests::hermetic(&[
+        "report",
+        "--expiring-within",
+        "30",
+        "--json",
+        "--socket",
+        &socket_arg,
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&pwpolicy(), &args, b"");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("\"user\":\"erin\""), "{out:?}");
+
+    let mut client = Service::new(socket.clone());
+    let answer = client
+        .check(&CheckRequest {
+            user: Some("erin"),
+            full_name: None,
+            password: &secret("Green-Teapot-7"),
+            enforce_min_age: false,
+            prepare: true,
+        })
+        .unwrap();
+    assert!(answer.accepted && answer.prehashed.is_none(), "{answer:?}");
+    let _ = old.kill();
+    let _ = old.wait();
+    let asked = std::fs::read_to_string(&log).unwrap();
+    let asked: Vec<&str> = asked.lines().collect();
+    assert_eq!(
+        asked,
+        [
+            "refused report",
+            "answered report",
+            "refused check",
+            "answered check"
+        ]
+    );
+}
+
+/// A stand-in for pwpolicyd of protocol 3 before `compact` and `prepare`:
+/// an unknown field is a bad request, as serde's `deny_unknown_fields`
+/// makes it. argv: the socket, and a file it notes each request in.
+const OLD_PWPOLICYD: &str = r#"
+import json, os, socket, struct, sys
+KNOWN = {"report": {"expiring_within"}, "check": {"user", "full_name", "password", "enforce_min_age"}}
+ROW = {"user": "erin", "uid": None, "state": "must_change", "last_changed": None, "expires": None,
+       "days_left": None, "must_change": True, "history_entries": 0, "max_age_days": 90,
+       "warn_days": 14, "class": "person", "exempt": False}
+def frame(conn, value):
+    body = json.dumps(value).encode()
+    conn.sendall(struct.pack(">I", len(body)) + body)
+def read(conn, n):
+    data = b""
+    while len(data) < n:
+        more = conn.recv(n - len(data))
+        if not more:
+            return None
+        data += more
+    return data
+server = socket.socket(socket.AF_UNIX)
+server.bind(sys.argv[1])
+server.listen(4)
+notes = open(sys.argv[2], "a", buffering=1)
+while True:
+    conn, _ = server.accept()
+    while True:
+        head = read(conn, 4)
+        if head is None:
+            break
+        request = json.loads(read(conn, struct.unpack(">I", head)[0]))["request"]
+        (op, fields), = request.items()
+        if set(fields) - KNOWN[op]:
+            notes.write("refused %s\n" % op)
+            frame(conn, {"v": 3, "error": {"kind": "bad_request", "message": "unknown field"}})
+        elif op == "report":
+            notes.write("answered report\n")
+            frame(conn, {"v": 3, "ok": {"rows": {"rows": [ROW], "more": False}}})
+        else:
+            notes.write("answered check\n")
+            frame(conn, {"v": 3, "ok": {"check": {"accepted": True, "violations": [], "history_checked": True}}})
+    conn.close()
+"#;
+
 /// Sends `check` with `prepare` on the socket named by argv[1], as
 /// protocol 3 frames it, and prints the answer.
 const PREPARE_AS_NOBODY: &str = r#"

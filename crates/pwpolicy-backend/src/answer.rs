@@ -75,6 +75,129 @@ pub struct Status {
     pub reminder: Option<Reminder>,
 }
 
+/// A [`Status`] as a JSON array of its fields in declared order: how the
+/// rows of a big `report` or `list` cross pwpolicyd's socket when the
+/// client asks for them `compact`. The field names are most of a row's
+/// bytes and of the time spent reading it (a million rows is 130 MB with
+/// names). Converted both ways by moving each field; a field added to
+/// [`Status`] fails to compile here until the row carries it too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusRow(
+    String,
+    Option<u32>,
+    Option<String>,
+    State,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    bool,
+    u64,
+    u32,
+    u32,
+    String,
+    bool,
+    Option<ShadowView>,
+    Option<bool>,
+    Option<String>,
+    Option<String>,
+    Option<DirectoryView>,
+    Option<Reminder>,
+);
+
+impl From<Status> for StatusRow {
+    fn from(status: Status) -> StatusRow {
+        let Status {
+            user,
+            uid,
+            full_name,
+            state,
+            last_changed,
+            expires,
+            days_left,
+            must_change,
+            history_entries,
+            max_age_days,
+            warn_days,
+            class,
+            exempt,
+            shadow,
+            shadow_agrees,
+            note,
+            remedy,
+            directory,
+            reminder,
+        } = status;
+        StatusRow(
+            user,
+            uid,
+            full_name,
+            state,
+            last_changed,
+            expires,
+            days_left,
+            must_change,
+            history_entries,
+            max_age_days,
+            warn_days,
+            class,
+            exempt,
+            shadow,
+            shadow_agrees,
+            note,
+            remedy,
+            directory,
+            reminder,
+        )
+    }
+}
+
+impl From<StatusRow> for Status {
+    fn from(row: StatusRow) -> Status {
+        let StatusRow(
+            user,
+            uid,
+            full_name,
+            state,
+            last_changed,
+            expires,
+            days_left,
+            must_change,
+            history_entries,
+            max_age_days,
+            warn_days,
+            class,
+            exempt,
+            shadow,
+            shadow_agrees,
+            note,
+            remedy,
+            directory,
+            reminder,
+        ) = row;
+        Status {
+            user,
+            uid,
+            full_name,
+            state,
+            last_changed,
+            expires,
+            days_left,
+            must_change,
+            history_entries,
+            max_age_days,
+            warn_days,
+            class,
+            exempt,
+            shadow,
+            shadow_agrees,
+            note,
+            remedy,
+            directory,
+            reminder,
+        }
+    }
+}
+
 impl Status {
     /// The status of `user`, covered by `coverage`, standing at `standing`,
     /// with `history_entries` remembered passwords: the one way every verb
@@ -295,6 +418,57 @@ mod tests {
             serde_json::to_string(&PamChange::WrongCredentials).unwrap(),
             r#"{"outcome":"wrong_credentials"}"#
         );
+    }
+
+    /// Every field of a status, each set, crosses as an array and comes
+    /// back equal: a compact report row loses nothing.
+    #[test]
+    fn a_status_row_is_an_array_and_comes_back_whole() {
+        let status = Status {
+            user: "erin".into(),
+            uid: Some(1001),
+            full_name: Some("Erin \"E\" Hagens".into()),
+            state: State::Warning,
+            last_changed: Some("2026-10-01".into()),
+            expires: Some("2026-12-30".into()),
+            days_left: Some(-3),
+            must_change: true,
+            history_entries: 7,
+            max_age_days: 90,
+            warn_days: 14,
+            class: "staff".into(),
+            exempt: true,
+            shadow: Some(ShadowView {
+                last_changed: Some("must_change".into()),
+                locked: true,
+            }),
+            shadow_agrees: Some(false),
+            note: Some("a note".into()),
+            remedy: Some("pwpolicy set-changed".into()),
+            directory: Some(DirectoryView {
+                dn: "CN=Erin,DC=example".into(),
+                disabled: true,
+                never_expires: true,
+                settings: "domain".into(),
+                mail: Some("erin@example.org".into()),
+                created: Some("2020-01-01".into()),
+            }),
+            reminder: Some(Reminder {
+                reason: pwpolicy::Reason::Expiring,
+                step: 7,
+                cycle: 1_790_000_000,
+            }),
+        };
+        let json = serde_json::to_string(&StatusRow::from(status.clone())).unwrap();
+        assert!(
+            json.starts_with(r#"["erin",1001,"Erin \"E\" Hagens","warning""#),
+            "{json}"
+        );
+        assert!(!json.contains("history_entries"), "{json}");
+        let back: StatusRow = serde_json::from_str(&json).unwrap();
+        assert_eq!(Status::from(back), status);
+        // The full form of the same status is more than twice the size.
+        assert!(serde_json::to_string(&status).unwrap().len() > json.len() + 150);
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub mod wire;
 
 pub use answer::{
     ChangeAnswer, CheckAnswer, CommitAnswer, DirectoryView, PamChange, ShadowView, State, Status,
+    StatusRow,
 };
 pub use choose::{Role, Source, Sources, choose, choose_with};
 pub use error::BackendError;

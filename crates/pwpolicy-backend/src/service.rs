@@ -140,22 +140,43 @@ impl Service {
 }
 
 impl Service {
-    /// Sends `request` and hands each row of the pages that answer it to
-    /// `visit`.
-    fn rows(&mut self, request: Request, visit: &mut Rows<'_>) -> Result<(), BackendError> {
+    /// Sends `request` (a `compact` report or list) and hands each row of
+    /// the pages that answer it to `visit`; sends `older()` instead, for
+    /// full rows, when an older pwpolicyd refuses the compact form.
+    fn rows(
+        &mut self,
+        request: Request,
+        older: impl FnOnce() -> Request,
+        visit: &mut Rows<'_>,
+    ) -> Result<(), BackendError> {
         self.send(request)?;
+        let mut first = Some(older);
         loop {
-            let Answer::Rows(page) = self.receive()? else {
-                return Err(BackendError::Protocol);
+            let (rows, more): (Box<dyn Iterator<Item = Status>>, bool) = match self.receive() {
+                Ok(Answer::Table(page)) => {
+                    (Box::new(page.rows.into_iter().map(Status::from)), page.more)
+                }
+                Ok(Answer::Rows(page)) => (Box::new(page.rows.into_iter()), page.more),
+                Err(BackendError::Refused {
+                    kind: ErrorKind::BadRequest,
+                    ..
+                }) if first.is_some() => {
+                    let older = first.take().ok_or(BackendError::Protocol)?;
+                    self.send(older())?;
+                    continue;
+                }
+                Ok(_) => return Err(BackendError::Protocol),
+                Err(e) => return Err(e),
             };
-            for row in page.rows {
+            first = None;
+            for row in rows {
                 if let Err(e) = visit(row) {
                     // The rest of the answer is still on the wire: start over next time.
                     self.stream = None;
                     return Err(e);
                 }
             }
-            if !page.more {
+            if !more {
                 return Ok(());
             }
         }
@@ -265,16 +286,19 @@ impl Expiry for Service {
     }
 
     fn list(&mut self, visit: &mut Rows<'_>) -> Result<(), BackendError> {
-        self.rows(Request::List {}, visit)
+        self.rows(
+            Request::List { compact: true },
+            || Request::List { compact: false },
+            visit,
+        )
     }
 
     fn report(&mut self, days: u32, visit: &mut Rows<'_>) -> Result<(), BackendError> {
-        self.rows(
-            Request::Report {
-                expiring_within: days,
-            },
-            visit,
-        )
+        let report = |compact| Request::Report {
+            expiring_within: days,
+            compact,
+        };
+        self.rows(report(true), || report(false), visit)
     }
 }
 

@@ -13,7 +13,9 @@
 //! - `report` and `list` answer with as many `{"ok": {"rows": {"rows":
 //!   […], "more": true}}}` frames as it takes (each row a status object),
 //!   the last with `"more": false`, so a million rows never sit in one
-//!   buffer.
+//!   buffer; with `"compact": true` in the request the frames are
+//!   `{"ok": {"table": {"rows": [[…], …], "more": …}}}`, each row an array
+//!   of the status's fields in order ([`StatusRow`]).
 //!
 //! Passwords travel as base64 of their UTF-8 bytes: the JSON parser then
 //! never unescapes them into a scratch buffer of its own that nobody wipes.
@@ -30,7 +32,7 @@ use serde::de::Visitor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, PamChange, Status};
+use crate::answer::{ChangeAnswer, CheckAnswer, CommitAnswer, PamChange, Status, StatusRow};
 use pwpolicy::{Prehashed, Reminder};
 
 /// The protocol version this build speaks.
@@ -164,9 +166,17 @@ pub enum Request {
     Report {
         /// The window, in days.
         expiring_within: u32,
+        /// Answer in [`Answer::Table`] pages, each row an array. Left out
+        /// when false, so the request reads as before to an older pwpolicyd.
+        #[serde(default, skip_serializing_if = "is_false")]
+        compact: bool,
     },
     /// Every account: the service host's, then those only the store knows.
-    List {},
+    List {
+        /// As for `report`.
+        #[serde(default, skip_serializing_if = "is_false")]
+        compact: bool,
+    },
     /// Claim, mark sent, release or ask after a reminder of `user`.
     Reminder {
         /// The account.
@@ -291,6 +301,8 @@ pub enum Answer {
     Status(Box<Status>),
     /// One page of a `report` or a `list`.
     Rows(RowsPage),
+    /// One page of a `compact` `report` or `list`.
+    Table(TablePage),
     /// To `expire` and `set_changed`, and a reminder's `sent` and `release`.
     Done,
     /// To a reminder's `claim` (whether this run holds it) and `was_sent`.
@@ -305,6 +317,17 @@ pub enum Answer {
 pub struct RowsPage {
     /// The rows, in order.
     pub rows: Vec<Status>,
+    /// More pages follow.
+    pub more: bool,
+}
+
+/// One page of rows of a `compact` report or listing: each row a
+/// [`StatusRow`], an array of a status's fields.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TablePage {
+    /// The rows, in order.
+    pub rows: Vec<StatusRow>,
     /// More pages follow.
     pub more: bool,
 }

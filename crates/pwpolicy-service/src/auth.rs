@@ -104,8 +104,17 @@ mod tests {
         );
         assert!(authorize(&erin, &check("erin")).is_ok());
         assert!(authorize(&erin, &check("john")).is_err());
-        assert!(authorize(&erin, &Request::Report { expiring_within: 1 }).is_err());
-        assert!(authorize(&erin, &Request::List {}).is_err());
+        assert!(
+            authorize(
+                &erin,
+                &Request::Report {
+                    expiring_within: 1,
+                    compact: false
+                }
+            )
+            .is_err()
+        );
+        assert!(authorize(&erin, &Request::List { compact: false }).is_err());
         assert!(
             authorize(
                 &erin,
@@ -148,7 +157,16 @@ mod tests {
     #[test]
     fn admins_may_do_everything() {
         let admin = peer("ops", true);
-        assert!(authorize(&admin, &Request::Report { expiring_within: 1 }).is_ok());
+        assert!(
+            authorize(
+                &admin,
+                &Request::Report {
+                    expiring_within: 1,
+                    compact: false
+                }
+            )
+            .is_ok()
+        );
         assert!(authorize(&admin, &check("erin")).is_ok());
     }
 }

@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 use pwpolicy::Policy;
 use pwpolicy_backend::wire::{
     Answer, Envelope, ErrorKind, MAX_FRAME, PAGE_BYTES, PROTOCOL_VERSION, Refusal, Request,
-    Response, RowsPage, VersionOnly, encode_answer, write_frame,
+    Response, RowsPage, TablePage, VersionOnly, encode_answer, write_frame,
 };
 use pwpolicy_backend::{
     BackendError, CheckAnswer, CheckRequest, CommitRequest, Expiry, Local, Opener, PamChange,
-    Passwords, Records, Reminders, Status, ops,
+    Passwords, Records, Reminders, Status, StatusRow, ops,
 };
 use pwpolicy_host::Lists;
 use pwpolicy_store::{HistoryScope, Location, OpenMode, Store, StoreError};
@@ -452,7 +452,7 @@ fn handle(
         .with_lists(Arc::clone(&shared.lists));
     let mut io_failed = None;
     let result = execute(&mut local, peer, request, &mut |page| {
-        respond(stream, Ok(Answer::Rows(page))).map_err(|e| {
+        respond(stream, Ok(page)).map_err(|e| {
             io_failed = Some(e);
             BackendError::Protocol
         })
@@ -722,13 +722,14 @@ fn checkin(shared: &Shared, store: Box<dyn Store>) {
     }
 }
 
-/// Answers one request through the local backend; a report's pages go to
-/// `page` as they fill (and the final, empty-or-not page with `more: false`).
+/// Answers one request through the local backend; a report's pages
+/// ([`Answer::Rows`] or [`Answer::Table`]) go to `page` as they fill (and
+/// the final, empty-or-not page with `more: false`).
 fn execute(
     local: &mut Local,
     peer: &Peer,
     request: Request,
-    page: &mut dyn FnMut(RowsPage) -> Result<(), BackendError>,
+    page: &mut dyn FnMut(Answer) -> Result<(), BackendError>,
 ) -> Result<Option<Answer>, BackendError> {
     let op = request.op();
     Ok(Some(match request {
@@ -827,13 +828,16 @@ fn execute(
             }
             Answer::Status(Box::new(status))
         }
-        Request::Report { expiring_within } => {
-            let count = in_pages(page, |row| local.report(expiring_within, row))?;
+        Request::Report {
+            expiring_within,
+            compact,
+        } => {
+            let count = in_pages(page, compact, |row| local.report(expiring_within, row))?;
             info!(uid = peer.uid, op, rows = count, "request");
             return Ok(None);
         }
-        Request::List {} => {
-            let count = in_pages(page, |row| local.list(row))?;
+        Request::List { compact } => {
+            let count = in_pages(page, compact, |row| local.list(row))?;
             info!(uid = peer.uid, op, rows = count, "request");
             return Ok(None);
         }
@@ -890,28 +894,61 @@ pub fn for_log(e: &(dyn std::error::Error + 'static)) -> String {
     pwpolicy::printable(&pwpolicy_host::say(e)).into_owned()
 }
 
-/// Sends the rows `walk` visits as pages of about [`PAGE_BYTES`], the last
-/// with `more: false`; returns how many rows there were.
+/// Sends the rows `walk` visits as pages of about [`PAGE_BYTES`] (rows
+/// as arrays when `compact`), the last with `more: false`; returns how
+/// many rows there were.
 fn in_pages(
-    page: &mut dyn FnMut(RowsPage) -> Result<(), BackendError>,
+    page: &mut dyn FnMut(Answer) -> Result<(), BackendError>,
+    compact: bool,
     walk: impl FnOnce(&mut dyn FnMut(Status) -> Result<(), BackendError>) -> Result<(), BackendError>,
 ) -> Result<usize, BackendError> {
-    let (mut rows, mut bytes, mut count) = (Vec::new(), 0, 0usize);
+    // The field names and fixed-size values: about 230 bytes a row as an
+    // object, 60 as an array. The text fields are counted as they come.
+    let overhead = if compact { 60 } else { 230 };
+    let (mut full, mut table) = (Vec::new(), Vec::new());
+    let (mut bytes, mut count) = (0, 0usize);
+    let mut send = |full: Vec<Status>, table: Vec<StatusRow>, more: bool| {
+        page(if compact {
+            Answer::Table(TablePage { rows: table, more })
+        } else {
+            Answer::Rows(RowsPage { rows: full, more })
+        })
+    };
     walk(&mut |row: Status| {
-        bytes += row.user.len() + row.class.len() + 220;
+        bytes += text_bytes(&row) + overhead;
         count += 1;
-        rows.push(row);
+        if compact {
+            table.push(StatusRow::from(row));
+        } else {
+            full.push(row);
+        }
         if bytes >= PAGE_BYTES {
             bytes = 0;
-            page(RowsPage {
-                rows: std::mem::take(&mut rows),
-                more: true,
-            })?;
+            send(std::mem::take(&mut full), std::mem::take(&mut table), true)?;
         }
         Ok(())
     })?;
-    page(RowsPage { rows, more: false })?;
+    send(full, table, false)?;
     Ok(count)
+}
+
+/// The bytes of `row`'s text fields, which a page's size is mostly made
+/// of: a page must stay well inside [`MAX_FRAME`] whatever the notes say.
+fn text_bytes(row: &Status) -> usize {
+    let texts = [
+        Some(&row.user),
+        row.full_name.as_ref(),
+        Some(&row.class),
+        row.note.as_ref(),
+        row.remedy.as_ref(),
+    ];
+    let directory = row.directory.as_ref().map_or(0, |d| {
+        d.dn.len() + d.settings.len() + d.mail.as_ref().map_or(0, String::len) + 80
+    });
+    // JSON escapes can double a text (a quote, a backslash) or make it six
+    // times as long (a control character); names and notes are printable,
+    // so twice is the bound that matters.
+    2 * texts.into_iter().flatten().map(String::len).sum::<usize>() + directory
 }
 
 #[cfg(test)]
