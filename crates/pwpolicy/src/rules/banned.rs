@@ -10,7 +10,9 @@
 //!    its skeleton's prototypes) say it looks like — Cyrillic `А` `с` `е`
 //!    and Greek `ϲ` become Latin `A` `c` `e`, `é` becomes `e` — and
 //!    nonspacing and enclosing marks (accents, `U+0301` added to any letter)
-//!    are dropped;
+//!    are dropped; the few prototypes that are small capitals or a barred
+//!    `c` (from `м` `в` `н` `т` `к` `ь` `ε` `τ` `κ`) are read as the basic
+//!    Latin letter they show;
 //! 2. Unicode case folding;
 //! 3. look-alike characters become the letter they stand for:
 //!
@@ -232,16 +234,22 @@ fn confusables_read(text: &str) -> Zeroizing<String> {
             out.push(c);
             continue;
         }
-        if c == FINAL_SIGMA {
-            // NFKC, which every password is in, turns the lunate sigma `ϲ`
-            // (drawn as a `c`, and read as one by UTS #39) into `ς`: read
-            // `ς` as the `c` it may have been.
+        if c == FINAL_SIGMA || c == CAPITAL_SIGMA {
+            // NFKC, which every password is in, turns the lunate sigmas `ϲ`
+            // and `Ϲ` (drawn as a `c` and a `C`, and read as them by UTS
+            // #39) into `ς` and `Σ`: read those as the `c` they may have
+            // been. A Greek word's sigma is then read as `c` too, which
+            // only matters where a banned word has a `c` in that place.
             out.push('c');
             continue;
         }
         let c: &str = c.encode_utf8(&mut one);
         // A prototype may itself hold a mark (`ø` reads as `o` and U+0338).
-        out.extend(unicode_security::skeleton(c).filter(|&p| !is_mark(p)));
+        out.extend(
+            unicode_security::skeleton(c)
+                .filter(|&p| !is_mark(p))
+                .map(latin_reading),
+        );
     }
     one.zeroize();
     out
@@ -249,6 +257,25 @@ fn confusables_read(text: &str) -> Zeroizing<String> {
 
 /// `ς`, what NFKC makes of the lunate sigma `ϲ`.
 const FINAL_SIGMA: char = '\u{3c2}';
+/// `Σ`, what NFKC makes of the capital lunate sigma `Ϲ`.
+const CAPITAL_SIGMA: char = '\u{3a3}';
+
+/// The basic Latin letter a reader sees in a UTS #39 prototype that is
+/// itself no basic Latin letter: the small capitals and the barred `c`
+/// that Cyrillic `в` `н` `т` `м` `к` `ь` and Greek `τ` `κ` `ε` map to.
+/// (UTS #39 keeps them apart because they are distinct in print; a
+/// password's reader takes `Асмε` for `Acme`.)
+fn latin_reading(prototype: char) -> char {
+    match prototype {
+        '\u{299}' | '\u{185}' => 'b', // ʙ (в), ƅ (ь)
+        '\u{a793}' => 'e',            // ꞓ (ε, ϵ, є)
+        '\u{29c}' => 'h',             // ʜ (н)
+        '\u{138}' => 'k',             // ĸ (κ, к)
+        '\u{28d}' => 'm',             // ʍ (м)
+        '\u{1d1b}' => 't',            // ᴛ (τ, т)
+        other => other,
+    }
+}
 
 /// Whether `c` is a nonspacing or enclosing mark: drawn on the letter
 /// before it, so it leaves that letter looking the same. (Spacing marks
@@ -307,11 +334,20 @@ mod tests {
             "\u{391}cm\u{395}-Harbor-7828",       // Greek Α, Ε
             "A\u{20dd}cme-Harbor-7828",           // an enclosing circle
             "Acm\u{e9}-Harbor-7828",              // a precomposed é
+            "A\u{3f9}me-Harbor-7828",             // capital lunate sigma Ϲ
+            "Ac\u{43c}e-Harbor-7828",             // Cyrillic м
+            "Acm\u{3b5}-Harbor-7828",             // Greek ε
+            "Acm\u{454}-Harbor-7828",             // Cyrillic є
         ] {
             let password = crate::Password::new(dressed);
             assert!(found(&["acme"], password.expose()), "{dressed:?}");
         }
         assert_eq!(skeleton("\u{410}\u{441}m\u{435}").as_str(), "acme");
+        // Small capitals and the barred c of other scripts' letters.
+        assert_eq!(
+            skeleton("\u{432}\u{43d}\u{442}\u{43c}\u{43a}\u{44c}\u{3c4}\u{3ba}\u{3b5}").as_str(),
+            "bhtmkbtke"
+        );
         assert_eq!(
             skeleton("J\u{fc}rgen-Stra\u{df}e").as_str(),
             "jurgenstrasse"
