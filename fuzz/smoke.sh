@@ -38,7 +38,7 @@ cd -- "$fuzz_dir/.."
 if [[ $# -gt 0 ]]; then
     targets=("$@")
 else
-    targets=(check policy_parse expiry password_filter service_request service_response shadow accounts breach_filter breach_roundtrip breach_lines directory_entry reminder_mail web_form web_rules)
+    targets=(check policy_parse expiry password_filter service_request service_response shadow accounts file_paths breach_filter breach_roundtrip breach_lines directory_entry banned_list reminder_mail web_form web_rules)
 fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
