@@ -103,6 +103,28 @@ impl Daemon {
         self.wait_ready();
     }
 
+    /// A PAM service `pw` in `dir/pam.d` (returned) that asks this
+    /// service: the check entry, pam_permit, the commit entry and the
+    /// account phase.
+    fn pam_service(&self, dir: &Path) -> PathBuf {
+        let pamd = dir.join("pam.d");
+        std::fs::create_dir(&pamd).unwrap();
+        let module = format!(
+            "{} socket={}",
+            pam_module().display(),
+            self.socket.display()
+        );
+        std::fs::write(
+            pamd.join("pw"),
+            format!(
+                "password requisite {module} enforce_for_root retry=1\npassword requisite pam_permit.so\n\
+                 password optional {module} commit\naccount required {module}\n"
+            ),
+        )
+        .unwrap();
+        pamd
+    }
+
     fn client(&self) -> Service {
         Service::new(self.socket.clone())
     }
@@ -363,21 +385,7 @@ fn the_cli_changes_and_checks_through_the_service() {
 fn the_pam_module_enforces_history_and_expiry_through_the_service() {
     let (dir, db) = scratch();
     let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
-    let pamd = dir.path().join("pam.d");
-    std::fs::create_dir(&pamd).unwrap();
-    let module = format!(
-        "{} socket={}",
-        pam_module().display(),
-        daemon.socket.display()
-    );
-    std::fs::write(
-        pamd.join("pw"),
-        format!(
-            "password requisite {module} enforce_for_root retry=1\npassword requisite pam_permit.so\n\
-             password optional {module} commit\naccount required {module}\n"
-        ),
-    )
-    .unwrap();
+    let pamd = daemon.pam_service(dir.path());
     let pam = |user: &str, action: &str, answers: &[&str]| -> Value {
         let mut args = vec![pamd.to_str().unwrap(), "pw", user, action];
         args.extend(answers);
@@ -448,21 +456,7 @@ fn a_change_through_pam_and_the_service_hashes_once() {
         )
         .unwrap();
         let daemon = Daemon::start(dir.path(), "pw", &db, &[]);
-        let pamd = dir.path().join("pam.d");
-        std::fs::create_dir(&pamd).unwrap();
-        let module = format!(
-            "{} socket={}",
-            pam_module().display(),
-            daemon.socket.display()
-        );
-        std::fs::write(
-            pamd.join("pw"),
-            format!(
-                "password requisite {module} enforce_for_root retry=1\npassword requisite pam_permit.so\n\
-                 password optional {module} commit\n"
-            ),
-        )
-        .unwrap();
+        let pamd = daemon.pam_service(dir.path());
         for password in ["Blue-Kettle-42", "Green-Teapot-7", "Red-Lantern-93"] {
             let runs = Argon2Runs::attach(dir.path(), MEMORY_KIB, daemon.child.id());
             let args = [

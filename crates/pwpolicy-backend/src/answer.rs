@@ -75,128 +75,58 @@ pub struct Status {
     pub reminder: Option<Reminder>,
 }
 
-/// A [`Status`] as a JSON array of its fields in declared order: how the
-/// rows of a big `report` or `list` cross pwpolicyd's socket when the
-/// client asks for them `compact`. The field names are most of a row's
-/// bytes and of the time spent reading it (a million rows is 130 MB with
-/// names). Converted both ways by moving each field; a field added to
-/// [`Status`] fails to compile here until the row carries it too.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusRow(
-    String,
-    Option<u32>,
-    Option<String>,
-    State,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    bool,
-    u64,
-    u32,
-    u32,
-    String,
-    bool,
-    Option<ShadowView>,
-    Option<bool>,
-    Option<String>,
-    Option<String>,
-    Option<DirectoryView>,
-    Option<Reminder>,
-);
+/// Declares [`StatusRow`] and its conversions from one list of
+/// [`Status`]'s fields, in order: the tuple's types, and the moves both
+/// ways, cannot disagree with each other.
+macro_rules! status_row {
+    ($($field:ident: $ty:ty),+ $(,)?) => {
+        /// A [`Status`] as a JSON array of its fields in declared order:
+        /// how the rows of a big `report` or `list` cross pwpolicyd's
+        /// socket when the client asks for them `compact`. The field names
+        /// are most of a row's bytes and of the time spent reading it (a
+        /// million rows is 130 MB with names). Converted both ways by
+        /// moving each field; a field added to [`Status`] fails to compile
+        /// here until the row carries it too.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct StatusRow($($ty),+);
 
-impl From<Status> for StatusRow {
-    fn from(status: Status) -> StatusRow {
-        let Status {
-            user,
-            uid,
-            full_name,
-            state,
-            last_changed,
-            expires,
-            days_left,
-            must_change,
-            history_entries,
-            max_age_days,
-            warn_days,
-            class,
-            exempt,
-            shadow,
-            shadow_agrees,
-            note,
-            remedy,
-            directory,
-            reminder,
-        } = status;
-        StatusRow(
-            user,
-            uid,
-            full_name,
-            state,
-            last_changed,
-            expires,
-            days_left,
-            must_change,
-            history_entries,
-            max_age_days,
-            warn_days,
-            class,
-            exempt,
-            shadow,
-            shadow_agrees,
-            note,
-            remedy,
-            directory,
-            reminder,
-        )
-    }
-}
-
-impl From<StatusRow> for Status {
-    fn from(row: StatusRow) -> Status {
-        let StatusRow(
-            user,
-            uid,
-            full_name,
-            state,
-            last_changed,
-            expires,
-            days_left,
-            must_change,
-            history_entries,
-            max_age_days,
-            warn_days,
-            class,
-            exempt,
-            shadow,
-            shadow_agrees,
-            note,
-            remedy,
-            directory,
-            reminder,
-        ) = row;
-        Status {
-            user,
-            uid,
-            full_name,
-            state,
-            last_changed,
-            expires,
-            days_left,
-            must_change,
-            history_entries,
-            max_age_days,
-            warn_days,
-            class,
-            exempt,
-            shadow,
-            shadow_agrees,
-            note,
-            remedy,
-            directory,
-            reminder,
+        impl From<Status> for StatusRow {
+            fn from(status: Status) -> StatusRow {
+                let Status { $($field),+ } = status;
+                StatusRow($($field),+)
+            }
         }
-    }
+
+        impl From<StatusRow> for Status {
+            fn from(row: StatusRow) -> Status {
+                let StatusRow($($field),+) = row;
+                Status { $($field),+ }
+            }
+        }
+    };
 }
+
+status_row!(
+    user: String,
+    uid: Option<u32>,
+    full_name: Option<String>,
+    state: State,
+    last_changed: Option<String>,
+    expires: Option<String>,
+    days_left: Option<i64>,
+    must_change: bool,
+    history_entries: u64,
+    max_age_days: u32,
+    warn_days: u32,
+    class: String,
+    exempt: bool,
+    shadow: Option<ShadowView>,
+    shadow_agrees: Option<bool>,
+    note: Option<String>,
+    remedy: Option<String>,
+    directory: Option<DirectoryView>,
+    reminder: Option<Reminder>,
+);
 
 impl Status {
     /// The status of `user`, covered by `coverage`, standing at `standing`,
