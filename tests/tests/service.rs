@@ -188,6 +188,17 @@ fn scratch() -> (TestDir, String) {
     (dir, db)
 }
 
+/// erin changes her password to `password` (typed twice) through the PAM
+/// service `pw` in `pamd`.
+fn change_through_pam(pamd: &Path, password: &str) -> Output {
+    let pamd = pamd.to_str().unwrap();
+    run(
+        &pam_driver(),
+        &[pamd, "pw", "erin", "chauthtok", password, password],
+        b"",
+    )
+}
+
 fn secret(s: &str) -> zeroize::Zeroizing<String> {
     zeroize::Zeroizing::new(s.to_owned())
 }
@@ -459,15 +470,7 @@ fn a_change_through_pam_and_the_service_hashes_once() {
         let pamd = daemon.pam_service(dir.path());
         for password in ["Blue-Kettle-42", "Green-Teapot-7", "Red-Lantern-93"] {
             let runs = Argon2Runs::attach(dir.path(), MEMORY_KIB, daemon.child.id());
-            let args = [
-                pamd.to_str().unwrap(),
-                "pw",
-                "erin",
-                "chauthtok",
-                password,
-                password,
-            ];
-            let v = run(&pam_driver(), &args, b"").json();
+            let v = change_through_pam(&pamd, password).json();
             assert_eq!(v["result"], 0, "{v}");
             assert_eq!(
                 runs.count(),
@@ -476,19 +479,7 @@ fn a_change_through_pam_and_the_service_hashes_once() {
             );
         }
         // The entries recorded are the passwords' own.
-        let v = run(
-            &pam_driver(),
-            &[
-                pamd.to_str().unwrap(),
-                "pw",
-                "erin",
-                "chauthtok",
-                "Blue-Kettle-42",
-                "Blue-Kettle-42",
-            ],
-            b"",
-        )
-        .json();
+        let v = change_through_pam(&pamd, "Blue-Kettle-42").json();
         assert_eq!(v["result"], 11, "{v}");
         assert!(v.to_string().contains("was used before"), "{v}");
     }
@@ -1372,19 +1363,7 @@ fn pam_refuses_a_service_answer_that_lacks_its_violations() {
         ),
     )
     .unwrap();
-    let out = run(
-        &pam_driver(),
-        &[
-            pamd.to_str().unwrap(),
-            "pw",
-            "erin",
-            "chauthtok",
-            "Blue-Kettle-42",
-            "Blue-Kettle-42",
-        ],
-        b"",
-    );
-    let v = out.json();
+    let v = change_through_pam(&pamd, "Blue-Kettle-42").json();
     fake.join().unwrap();
     assert_ne!(
         v["result"], 0,
