@@ -19,8 +19,14 @@ fuzz_target!(|data: &[u8]| {
         let shown = location.to_string();
         if let Location::Postgres(url) = &location {
             if let Some(password) = userinfo_password(url) {
-                // Only a password that appears nowhere else can be looked for.
-                if password.len() >= 8 && url.matches(password).count() == 1 {
+                // Only a password that appears nowhere else can be looked
+                // for, and not one holding the mask itself: `u:***@h` as
+                // the password of `postgres://u:u:***@h@hx` is shown only
+                // as the mask's own text, `postgres://u:***@hx`.
+                if password.len() >= 8
+                    && !password.contains("***")
+                    && url.matches(password).count() == 1
+                {
                     assert!(!shown.contains(password), "the password shows");
                 }
             }
